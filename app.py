@@ -1,0 +1,84 @@
+"""Tend's entry point.
+
+`python app.py`: with SLACK_BOT_TOKEN + SLACK_APP_TOKEN, Socket Mode; with SLACK_BOT_TOKEN +
+SLACK_SIGNING_SECRET, HTTP on PORT; with no Slack credentials, the local demo (seeded SQLite + console).
+`gunicorn app:wsgi`: the same HTTP app for production.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from functools import cache
+from typing import Any
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings
+from bot.db import make_engine, make_session_factory
+
+load_dotenv()
+log = logging.getLogger("tend")
+
+
+@cache
+def _wsgi() -> Any:
+    from bot.slack.app import build_app
+    from bot.slack.web import make_wsgi
+
+    settings = Settings.from_env()
+    settings.require_slack_http()
+    engine = make_engine(settings.database_url)
+    return make_wsgi(build_app(settings, make_session_factory(engine)), engine)
+
+
+def __getattr__(name: str) -> Any:
+    """`app.wsgi` is built on first access, so importing this module never needs Slack credentials."""
+    if name == "wsgi":
+        return _wsgi()
+    raise AttributeError(name)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env()
+        if settings.slack_bot_token and settings.slack_app_token:
+            return _socket_mode(settings)
+        if settings.has_slack:
+            return _http(settings)
+    except ConfigError as error:
+        print(f"tend: {error}", file=sys.stderr)
+        return 2
+    return _demo()
+
+
+def _socket_mode(settings: Settings) -> int:
+    from bot.slack.web import run_socket_mode
+
+    log.info("Tend is connecting to Slack over Socket Mode")
+    run_socket_mode(settings, make_session_factory(make_engine(settings.database_url)))
+    return 0
+
+
+def _http(settings: Settings) -> int:
+    from bot.slack.web import serve
+
+    server = serve(_wsgi(), "0.0.0.0", settings.port)
+    log.info("Tend is serving Slack on http://0.0.0.0:%s/slack/events (health: /healthz)", settings.port)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+def _demo() -> int:
+    from bot.cli import main as cli
+
+    print("No Slack credentials found: starting the local demo (a seeded SQLite database and the console).")
+    status = cli(["seed-demo"])
+    return status or cli(["console"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""`python -m bot …`: schema, demo data, CSV imports and the local console, on the same code paths as Slack."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dotenv import load_dotenv
+from sqlalchemy import make_url
+
+from bot import demo
+from bot.clock import Clock, SystemClock, parse_now
+from bot.config import ConfigError, Settings
+from bot.console import ConsoleSession, console_actor, render_text, repl
+from bot.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.errors import UserFacingError
+from bot.services.imports import KINDS, import_csv
+
+EXIT_INVALID = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    load_dotenv()
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        clock: Clock = parse_now(args.now) if getattr(args, "now", None) else SystemClock()
+        return args.run(settings, clock, args)
+    except (ConfigError, UserFacingError, ValueError) as error:
+        print(f"tend: {getattr(error, 'message', error)}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Tend's command line.")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init-db", help="create or upgrade the database schema (alembic upgrade head)")
+    p.set_defaults(run=init_db)
+
+    p = sub.add_parser("seed-demo", help="load a small demo company (safe to run again)")
+    p.set_defaults(run=seed_demo)
+
+    p = sub.add_parser("import", help="upsert accounts, people or teams from a CSV file")
+    p.add_argument("kind", choices=KINDS)
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    p.add_argument("--skip-invalid", action="store_true", help="write the valid rows, list the invalid ones")
+    p.set_defaults(run=import_file)
+
+    p = sub.add_parser("try", help="run one command as a person and print the reply")
+    p.add_argument("--as", dest="email", required=True, metavar="EMAIL")
+    p.add_argument("--now", metavar="ISO-8601", help="pretend it is this time")
+    p.add_argument("command", help='for example "/account acme"')
+    p.set_defaults(run=try_command)
+
+    p = sub.add_parser("console", help="the interactive local console")
+    p.add_argument("--as", dest="email", metavar="EMAIL", default=None)
+    p.add_argument("--now", metavar="ISO-8601", help="pretend it is this time")
+    p.set_defaults(run=console)
+    return parser
+
+
+def _factory(settings: Settings):  # noqa: ANN202 - sessionmaker generic is noisy here
+    return make_session_factory(make_engine(settings.database_url))
+
+
+def _safe_url(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def init_db(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
+    upgrade(settings.database_url)
+    print(f"Database {_safe_url(settings)} is at the newest schema.")
+    return 0
+
+
+def seed_demo(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
+    upgrade(settings.database_url)
+    with session_scope(_factory(settings)) as session:
+        reports = demo.seed(session, clock.now().date())
+    if not reports:
+        print("The demo company is already loaded; nothing changed.")
+    for report in reports:
+        print(f"demo {report.summary()}")
+    return 0
+
+
+def import_file(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        print(f"tend: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return EXIT_INVALID
+    with session_scope(_factory(settings)) as session:
+        report = import_csv(
+            session, args.kind, data, today=clock.now().date(), dry_run=args.dry_run, skip_invalid=args.skip_invalid
+        )
+    print(f"{args.file.name}: {report.summary()}")
+    for error in report.rejected:
+        print(f"  line {error.line}: {error.reason}")
+    if report.rejected and not report.written and not args.dry_run:
+        valid = report.rows - len(report.rejected)
+        print(f"Fix these rows and import again, or add --skip-invalid to import the {valid} valid rows.")
+        return EXIT_INVALID
+    return EXIT_INVALID if args.dry_run and report.rejected else 0
+
+
+def try_command(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
+    factory = _factory(settings)
+    session = ConsoleSession(factory, console_actor(factory, args.email), clock, settings.timezone)
+    print(session.run(args.command), end="")
+    return 0
+
+
+def console(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
+    factory = _factory(settings)
+    repl(ConsoleSession(factory, console_actor(factory, args.email or demo.DEMO_CSM), clock, settings.timezone))
+    return 0
+
+
+__all__ = ["main", "render_text"]

@@ -1,0 +1,95 @@
+"""Settings read once from the environment (and `.env`), validated at start-up, secrets never printed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DATABASE_URL = "sqlite:///tend.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable, never its secret value."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret value whose repr and str are redacted, so it cannot leak through logs or tracebacks."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('********')" if self.value else "Secret('')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_bot_token: Secret = Secret("")
+    slack_signing_secret: Secret = Secret("")
+    slack_app_token: Secret = Secret("")
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    port: int = 3000
+    openai_api_key: Secret = Secret("")
+    openai_base_url: str | None = None
+    openai_model: str | None = None
+    timezone: str = "UTC"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str, default: str = "") -> str:
+            return (env.get(name) or default).strip()
+
+        port_text = get("PORT", "3000")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError(f"PORT must be a TCP port number, got {port_text!r}")
+        timezone = get("TEND_TIMEZONE", "UTC")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(
+                f"TEND_TIMEZONE must be an IANA time zone such as Europe/Berlin, got {timezone!r}"
+            ) from exc
+        api_url = get("SLACK_API_URL", DEFAULT_SLACK_API_URL)
+        if not api_url.endswith("/"):
+            api_url += "/"
+        return cls(
+            database_url=get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            slack_bot_token=Secret(get("SLACK_BOT_TOKEN")),
+            slack_signing_secret=Secret(get("SLACK_SIGNING_SECRET")),
+            slack_app_token=Secret(get("SLACK_APP_TOKEN")),
+            slack_api_url=api_url,
+            port=int(port_text),
+            openai_api_key=Secret(get("OPENAI_API_KEY")),
+            openai_base_url=get("OPENAI_BASE_URL") or None,
+            openai_model=get("OPENAI_MODEL") or None,
+            timezone=timezone,
+        )
+
+    @property
+    def has_slack(self) -> bool:
+        """Slack credentials present: serve Slack; otherwise Tend runs as the local console demo."""
+        return bool(self.slack_bot_token)
+
+    def require_slack_http(self) -> None:
+        """Fail early, naming what is missing, before serving Slack over HTTP."""
+        missing = [
+            name
+            for name, value in (
+                ("SLACK_BOT_TOKEN", self.slack_bot_token),
+                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(f"to serve Slack over HTTP set {' and '.join(missing)} (see .env.example)")

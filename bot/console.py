@@ -1,0 +1,113 @@
+"""The local console: the same command layer Slack uses, with replies drawn as readable text.
+
+Buttons are numbered; typing a number presses one. No Slack workspace needed.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.clock import Clock
+from bot.db import SessionFactory, session_scope
+from bot.messages import Actions, Button, Divider, Note, Reply, Section
+from bot.services.people import Access, Actor, actor_for_email
+from commands import dispatch, dispatch_action
+from commands.context import CommandContext
+
+WIDTH = 78
+LABEL_WIDTH = 16
+
+
+def render_text(reply: Reply) -> str:
+    """A reply as plain text, buttons numbered from 1."""
+    lines: list[str] = []
+    if reply.title:
+        lines += [f"┌─ {reply.title}", ""]
+    number = 0
+    for block in reply.blocks or (Section(reply.text),):
+        if isinstance(block, Section):
+            for paragraph in block.text.splitlines() if block.text else ():
+                lines += textwrap.wrap(paragraph, WIDTH, subsequent_indent="  ") or [""]
+            for item in block.fields:
+                label = f"{item.label}:".ljust(LABEL_WIDTH)
+                wrapped = textwrap.wrap(item.value, WIDTH - LABEL_WIDTH) or [""]
+                lines.append(label + wrapped[0])
+                lines += [" " * LABEL_WIDTH + rest for rest in wrapped[1:]]
+        elif isinstance(block, Note):
+            lines += textwrap.wrap(f"({block.text})", WIDTH)
+        elif isinstance(block, Divider):
+            lines.append("─" * WIDTH)
+        elif isinstance(block, Actions):
+            labels = []
+            for button in block.buttons:
+                number += 1
+                labels.append(f"[{number}] {button.label}")
+            row = "   ".join(labels)
+            lines += [row] if len(row) <= WIDTH else labels
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+@dataclass
+class ConsoleSession:
+    """One person at the console: runs commands and remembers the last reply's buttons."""
+
+    session_factory: SessionFactory
+    actor: Actor
+    clock: Clock
+    default_timezone: str = "UTC"
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+
+    def run(self, line: str) -> str:
+        line = line.strip()
+        if line.isdigit():
+            index = int(line) - 1
+            if not 0 <= index < len(self.buttons):
+                return "There is no button with that number.\n"
+            button = self.buttons[index]
+            return self._show(lambda ctx: dispatch_action(ctx, button.action, button.value))
+        if not line.startswith("/"):
+            return "Type a command such as /account acme, a button number, /tend help, or quit.\n"
+        name, _, text = line.partition(" ")
+        return self._show(lambda ctx: dispatch(ctx, name, text))
+
+    def _show(self, call: Callable[[CommandContext], Reply]) -> str:
+        with session_scope(self.session_factory) as session:
+            reply = call(CommandContext(session, self.actor, self.clock, self.default_timezone, "console"))
+        self.buttons = reply.buttons()
+        return render_text(reply)
+
+
+def console_actor(session_factory: SessionFactory, email: str | None) -> Actor:
+    """The person the console acts as: someone from the people list, or a full member who is not in it."""
+    if not email:
+        return Actor(Access.MEMBER, "console user")
+    with session_scope(session_factory) as session:
+        actor = actor_for_email(session, email)
+    return actor or Actor(Access.MEMBER, email, email.lower())
+
+
+def repl(console: ConsoleSession, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    """Read commands until `quit` or end of input."""
+    interactive = stdin.isatty()
+    stdout.write(
+        f"Tend console — you are {console.actor.display_name}. Try /account acme, /account, /tend help; "
+        "a number presses a button; quit to leave.\n"
+    )
+    while True:
+        if interactive:
+            stdout.write("tend> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line or line.strip().lower() in ("quit", "exit", ":q"):
+            break
+        if not line.strip():
+            continue
+        if not interactive:
+            stdout.write(f"tend> {line.strip()}\n")
+        stdout.write(console.run(line) + "\n")
+        stdout.flush()

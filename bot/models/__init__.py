@@ -1,0 +1,48 @@
+"""SQLAlchemy models, one module per aggregate; importing this package registers them all for Alembic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamps:
+    """When a row was created and last changed (set by the database, bumped by the ORM on update)."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+from bot.models.account import Account, HealthSnapshot, SuccessCriterion  # noqa: E402
+from bot.models.person import ChatIdentity, Person  # noqa: E402
+from bot.models.state import AppState  # noqa: E402
+from bot.models.team import RoutingRule, Team  # noqa: E402
+
+__all__ = [
+    "Account",
+    "AppState",
+    "Base",
+    "ChatIdentity",
+    "HealthSnapshot",
+    "Person",
+    "RoutingRule",
+    "SuccessCriterion",
+    "Team",
+    "Timestamps",
+]

@@ -1,0 +1,27 @@
+"""Teams that own flag categories, and the routing rules (category → team) read from the teams CSV."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models import Base, Timestamps
+
+
+class Team(Timestamps, Base):
+    __tablename__ = "team"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    channel: Mapped[str] = mapped_column(String(100))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    sla_hours: Mapped[int] = mapped_column(Integer)
+
+
+class RoutingRule(Base):
+    """Which team owns a flag category: one team per category."""
+
+    __tablename__ = "routing_rule"
+
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,168 @@
+"""Fuzzy, accent-insensitive account search over an in-process catalogue shared by all requests.
+
+The catalogue (ids, folded names, domains) is loaded once per process and reloaded only when another
+writer has changed accounts: every writer stores a new random generation token in `app_state`, and each
+search compares that one row with the token it loaded. Matching itself is rapidfuzz's WRatio.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.models import Account, AppState
+from bot.text import fold
+
+GENERATION_KEY = "account_catalog"
+MATCH_CUTOFF = 75.0  # below this a candidate is a guess, not a match
+CLOSE_MARGIN = 4.0  # candidates this close to the best are equally plausible: let the person pick
+MAX_PICKS = 5
+NEAREST = 3
+PREFIX = 3  # candidates share a word beginning with the query's words (an inverted index keeps it fast)
+FULL_SCAN_UP_TO = 20_000  # small catalogues are simply scored whole, which also forgives first-letter typos
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+_URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?")
+
+
+@dataclass(frozen=True)
+class Match:
+    account_id: int
+    name: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """`found`: one account; `ambiguous`: close candidates to pick from; `none`: nearest names as hints."""
+
+    kind: Literal["found", "ambiguous", "none"]
+    matches: tuple[Match, ...] = ()
+
+    @property
+    def account_id(self) -> int:
+        return self.matches[0].account_id
+
+
+@dataclass
+class _Snapshot:
+    generation: int | None
+    ids: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    by_key: dict[str, list[int]] = field(default_factory=dict)
+    by_domain: dict[str, int] = field(default_factory=dict)
+    name_by_id: dict[int, str] = field(default_factory=dict)
+    by_prefix: dict[str, list[int]] = field(default_factory=dict)  # word prefix -> positions in `keys`
+
+
+_snapshots: dict[str, _Snapshot] = {}
+_lock = threading.Lock()
+
+
+def mark_changed(session: Session) -> None:
+    """Tell every process's catalogue that accounts changed (call in the transaction that changed them)."""
+    token = random.getrandbits(62)
+    updated = session.execute(update(AppState).where(AppState.key == GENERATION_KEY).values(value=token))
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(AppState(key=GENERATION_KEY, value=token))
+        session.flush()
+
+
+def _current_generation(session: Session) -> int | None:
+    return session.scalar(select(AppState.value).where(AppState.key == GENERATION_KEY))
+
+
+def _snapshot(session: Session) -> _Snapshot:
+    cache_key = str(session.get_bind().url)
+    generation = _current_generation(session)
+    snapshot = _snapshots.get(cache_key)
+    if snapshot is not None and snapshot.generation == generation:
+        return snapshot
+    with _lock:
+        snapshot = _snapshots.get(cache_key)
+        if snapshot is None or snapshot.generation != generation:
+            snapshot = _load(session, generation)
+            _snapshots[cache_key] = snapshot
+    return snapshot
+
+
+def _load(session: Session, generation: int | None) -> _Snapshot:
+    snapshot = _Snapshot(generation)
+    rows = session.execute(select(Account.id, Account.name, Account.name_key, Account.domain).order_by(Account.id))
+    for account_id, name, key, domain in rows:
+        snapshot.ids.append(account_id)
+        snapshot.names.append(name)
+        snapshot.keys.append(key)
+        snapshot.by_key.setdefault(key, []).append(account_id)
+        snapshot.name_by_id[account_id] = name
+        for prefix in _prefixes(key):
+            snapshot.by_prefix.setdefault(prefix, []).append(len(snapshot.keys) - 1)
+        if domain:
+            snapshot.by_domain[domain] = account_id
+    return snapshot
+
+
+def search_accounts(session: Session, query: str) -> SearchResult:
+    """Find the account a person means by a name, a domain or a fragment of either."""
+    snapshot = _snapshot(session)
+    folded = fold(query)
+    if not folded or not snapshot.ids:
+        return SearchResult("none")
+
+    def match(account_id: int, score: float) -> Match:
+        return Match(account_id, snapshot.name_by_id[account_id], score)
+
+    domain = _URL_PREFIX.sub("", folded).split("/", 1)[0]
+    if domain in snapshot.by_domain:
+        return SearchResult("found", (match(snapshot.by_domain[domain], 100.0),))
+    exact = snapshot.by_key.get(folded, [])
+    if len(exact) == 1:
+        return SearchResult("found", (match(exact[0], 100.0),))
+
+    ranked = _rank(snapshot, folded)
+    if len(exact) > 1:  # several accounts share that exact name: let the person pick
+        same = [m for m in ranked if m.account_id in exact] or [match(i, 100.0) for i in exact]
+        return SearchResult("ambiguous", tuple(same[:MAX_PICKS]))
+    if not ranked or ranked[0].score < MATCH_CUTOFF:
+        return SearchResult("none", tuple(ranked[:NEAREST]))
+    best = ranked[0].score
+    close = [m for m in ranked if m.score >= max(MATCH_CUTOFF, best - CLOSE_MARGIN)]
+    if len(close) == 1:
+        return SearchResult("found", (close[0],))
+    return SearchResult("ambiguous", tuple(close[:MAX_PICKS]))
+
+
+def _prefixes(key: str) -> set[str]:
+    return {word[:PREFIX] for word in _WORD.findall(key)}
+
+
+def _rank(snapshot: _Snapshot, folded: str) -> list[Match]:
+    """Best matches first: every account when the catalogue is small, else those sharing a word prefix."""
+    if len(snapshot.keys) <= FULL_SCAN_UP_TO:
+        positions: list[int] | None = None
+    else:
+        found: set[int] = set()
+        for prefix in _prefixes(folded):
+            found.update(snapshot.by_prefix.get(prefix, ()))
+        positions = sorted(found)
+    if positions is None:
+        scored = process.extract(folded, snapshot.keys, scorer=fuzz.WRatio, processor=None, limit=MAX_PICKS + 5)
+        ranked = [(score, i) for _key, score, i in scored]
+    else:
+        scored = process.extract(
+            folded, [snapshot.keys[i] for i in positions], scorer=fuzz.WRatio, processor=None, limit=MAX_PICKS + 5
+        )
+        ranked = [(score, positions[j]) for _key, score, j in scored]
+        if not ranked or ranked[0][0] < MATCH_CUTOFF:  # nothing shares a prefix: cheap whole-catalogue hints
+            hints = process.extract(folded, snapshot.keys, scorer=fuzz.QRatio, processor=None, limit=NEAREST)
+            ranked = sorted(ranked + [(score, i) for _key, score, i in hints], reverse=True)
+    return [Match(snapshot.ids[i], snapshot.names[i], score) for score, i in ranked]

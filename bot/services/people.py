@@ -1,0 +1,113 @@
+"""Who is asking: chat users mapped to Tend people by email, with the access rules of interfaces.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.models import ChatIdentity, Person
+
+IDENTITY_TTL = timedelta(hours=12)  # how long a platform's answer to "who is this?" is trusted
+
+
+class Access(StrEnum):
+    MEMBER = "member"  # a full member of the workspace: may look up and flag
+    GUEST = "guest"  # single- or multi-channel guest: refused
+    EXTERNAL = "external"  # from another organisation (shared channels): refused
+    UNKNOWN = "unknown"  # the platform could not tell us: refused until it can
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a request, as far as Tend knows them."""
+
+    access: Access
+    display_name: str
+    email: str | None = None
+    person_id: int | None = None
+    role: str | None = None
+    timezone: str | None = None
+
+    @property
+    def may_use_tend(self) -> bool:
+        return self.access is Access.MEMBER
+
+
+def actor_for_email(session: Session, email: str) -> Actor | None:
+    """A people-list member acting directly (console, `try`): a full member by definition."""
+    person = session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    if person is None:
+        return None
+    return Actor(Access.MEMBER, person.name, person.email, person.id, person.role, person.timezone)
+
+
+def cached_actor(session: Session, platform: str, workspace_id: str, external_id: str, now: datetime) -> Actor | None:
+    """The remembered actor for a chat user, when it was checked recently enough to trust."""
+    row = session.execute(
+        select(ChatIdentity, Person)
+        .outerjoin(Person, Person.id == ChatIdentity.person_id)
+        .where(
+            ChatIdentity.platform == platform,
+            ChatIdentity.workspace_id == workspace_id,
+            ChatIdentity.external_id == external_id,
+        )
+    ).first()
+    if row is None:
+        return None
+    identity, person = row
+    checked = identity.checked_at if identity.checked_at.tzinfo else identity.checked_at.replace(tzinfo=now.tzinfo)
+    if now - checked > IDENTITY_TTL:
+        return None
+    return _actor(identity, person)
+
+
+def remember_actor(
+    session: Session,
+    *,
+    platform: str,
+    workspace_id: str,
+    external_id: str,
+    access: Access,
+    display_name: str,
+    email: str | None,
+    now: datetime,
+) -> Actor:
+    """Store what the platform said about a user and link them to the people list by email."""
+    email = email.strip().lower() if email else None
+    person = session.scalar(select(Person).where(Person.email == email)) if email else None
+    values = {
+        "person_id": person.id if person else None,
+        "email": email,
+        "display_name": display_name[:200],
+        "access": access.value,
+        "checked_at": now,
+    }
+    key = {"platform": platform, "workspace_id": workspace_id, "external_id": external_id}
+    identity = session.scalar(select(ChatIdentity).filter_by(**key))
+    if identity is None:
+        try:
+            with session.begin_nested():
+                identity = ChatIdentity(**key, **values)
+                session.add(identity)
+        except IntegrityError:  # a concurrent request remembered the same user first
+            identity = session.scalars(select(ChatIdentity).filter_by(**key)).one()
+    for name, value in values.items():
+        setattr(identity, name, value)
+    session.flush()
+    return _actor(identity, person)
+
+
+def _actor(identity: ChatIdentity, person: Person | None) -> Actor:
+    return Actor(
+        access=Access(identity.access),
+        display_name=person.name if person else identity.display_name,
+        email=identity.email,
+        person_id=person.id if person else None,
+        role=person.role if person else None,
+        timezone=person.timezone if person else None,
+    )

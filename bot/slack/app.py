@@ -1,0 +1,59 @@
+"""The Bolt app factory: settings, a session factory and (for tests) a WebClient in; a wired App out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db import SessionFactory
+from bot.slack.listeners import register_listeners
+from bot.slack.runtime import Deps
+
+log = logging.getLogger(__name__)
+
+
+def make_client(settings: Settings) -> WebClient:
+    """A WebClient on `SLACK_API_URL` that retries connection errors, 429s (after Retry-After) and 500/503."""
+    return WebClient(
+        token=settings.slack_bot_token.value or None,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(
+    settings: Settings,
+    session_factory: SessionFactory,
+    client: WebClient | None = None,
+    clock: Clock | None = None,
+) -> App:
+    app = App(
+        client=client or make_client(settings),
+        signing_secret=settings.slack_signing_secret.value or None,
+        # In Socket Mode there is no signature to check; over HTTP every request must be signed.
+        request_verification_enabled=bool(settings.slack_signing_secret),
+        token_verification_enabled=False,  # no Web API call at import time (gunicorn, tests)
+    )
+    register_listeners(app, Deps(settings, session_factory, clock or SystemClock()))
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        log.exception("unhandled error in a Slack listener (%s)", type(error).__name__, exc_info=error)
+        return BoltResponse(status=500, body="")
+
+    return app

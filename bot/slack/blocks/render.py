@@ -1,0 +1,113 @@
+"""Neutral `Reply` → Block Kit, built with slack_sdk's models (which validate what they build).
+
+Every piece of text from users or customer data goes out as plain_text, or as escaped mrkdwn marked
+`verbatim` (so "@here" or "<!channel>" in an account name pings no one), and is cut to Slack's limits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot import messages
+from bot.slack.blocks.text import escape, fit
+from bot.text import shorten
+
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+SECTION_TEXT = 3000
+FIELD_TEXT = 2000
+FIELDS_PER_SECTION = 10
+HEADER_TEXT = 150
+BUTTON_TEXT = 75
+BUTTON_VALUE = 2000
+BUTTONS_PER_BLOCK = 25
+CONTEXT_TEXT = 3000
+FALLBACK_TEXT = 3000
+MODAL_TITLE = 24
+
+
+def action_id(action: str, index: int) -> str:
+    """Unique within a message (Slack requires it); the listener strips the index again."""
+    return f"{action}:{index}"
+
+
+def parse_action_id(value: str) -> str:
+    return value.rsplit(":", 1)[0]
+
+
+def _mrkdwn(text: str, limit: int) -> MarkdownTextObject:
+    return MarkdownTextObject(text=fit(text, limit) or " ", verbatim=True)
+
+
+def _field(item: messages.Field) -> MarkdownTextObject:
+    label = f"*{escape(item.label)}*\n"
+    return MarkdownTextObject(text=label + fit(item.value, FIELD_TEXT - len(label)), verbatim=True)
+
+
+def blocks_for(reply: messages.Reply, max_blocks: int = MESSAGE_BLOCKS) -> list[dict[str, Any]]:
+    """The reply's blocks as JSON-ready dicts, never more than `max_blocks`."""
+    built: list[Block] = []
+    if reply.title:
+        built.append(HeaderBlock(text=PlainTextObject(text=shorten(reply.title, HEADER_TEXT), emoji=False)))
+    buttons = 0
+    for block in reply.blocks:
+        if isinstance(block, messages.Section):
+            if block.text:
+                built.append(SectionBlock(text=_mrkdwn(block.text, SECTION_TEXT)))
+            for start in range(0, len(block.fields), FIELDS_PER_SECTION):
+                chunk = block.fields[start : start + FIELDS_PER_SECTION]
+                built.append(SectionBlock(fields=[_field(item) for item in chunk]))
+        elif isinstance(block, messages.Note):
+            built.append(ContextBlock(elements=[_mrkdwn(block.text, CONTEXT_TEXT)]))
+        elif isinstance(block, messages.Divider):
+            built.append(DividerBlock())
+        elif isinstance(block, messages.Actions):
+            for start in range(0, len(block.buttons), BUTTONS_PER_BLOCK):
+                elements = []
+                for button in block.buttons[start : start + BUTTONS_PER_BLOCK]:
+                    elements.append(
+                        ButtonElement(
+                            text=PlainTextObject(text=shorten(button.label, BUTTON_TEXT) or "…", emoji=False),
+                            action_id=action_id(button.action, buttons),
+                            value=button.value[:BUTTON_VALUE] or None,
+                            style=button.style,
+                        )
+                    )
+                    buttons += 1
+                built.append(ActionsBlock(elements=elements))
+    if len(built) > max_blocks:
+        hidden = len(built) - (max_blocks - 1)
+        built = built[: max_blocks - 1]
+        built.append(ContextBlock(elements=[_mrkdwn(f"…{hidden} more parts not shown here.", CONTEXT_TEXT)]))
+    return [block.to_dict() for block in built]
+
+
+def message(reply: messages.Reply) -> dict[str, Any]:
+    """Arguments for respond() / chat.postMessage: fallback text plus blocks."""
+    return {"text": fit(reply.text, FALLBACK_TEXT), "blocks": blocks_for(reply)}
+
+
+def modal(reply: messages.Reply, title: str) -> dict[str, Any]:
+    """A read-only modal showing the reply (for buttons pressed where there is no message to answer in)."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": shorten(title, MODAL_TITLE)},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": blocks_for(reply, VIEW_BLOCKS),
+    }
+
+
+def home(reply: messages.Reply) -> dict[str, Any]:
+    return {"type": "home", "blocks": blocks_for(reply, VIEW_BLOCKS)}

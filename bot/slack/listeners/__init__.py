@@ -1,0 +1,15 @@
+"""One `register(app, deps)` per Slack surface (the Bolt starter-template convention)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.listeners import actions, commands, events, shortcuts
+from bot.slack.runtime import Deps
+
+
+def register_listeners(app: App, deps: Deps) -> None:
+    commands.register(app, deps)
+    actions.register(app, deps)
+    shortcuts.register(app, deps)
+    events.register(app, deps)

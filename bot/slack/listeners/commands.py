@@ -1,0 +1,29 @@
+"""Slash commands (/account, /tend, /flag): ack at once, then answer through response_url, only to the asker."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+import commands as command_layer
+from bot.slack.blocks import render
+from bot.slack.runtime import Deps, run_for_user
+
+SLASH_COMMANDS = re.compile(r"^/(account|tend|flag)$")
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command(SLASH_COMMANDS)
+    def slash_command(
+        ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ) -> None:
+        ack()  # within Slack's 3 seconds, before any Web API or database work
+        name, text = body["command"], body.get("text") or ""
+        reply = run_for_user(
+            deps, client, context, body["user_id"], lambda ctx: command_layer.dispatch(ctx, name, text)
+        )
+        # Always ephemeral: status cards hold ARR, health and renewal terms, for the asker's eyes only.
+        respond(response_type="ephemeral", **render.message(reply))

@@ -1,0 +1,61 @@
+"""What every listener shares: its dependencies, and running one domain call for the Slack user who asked,
+after the ack, with failures turned into a polite reply instead of silence or a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from sqlalchemy.exc import DBAPIError
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import SessionFactory, session_scope
+from bot.messages import Reply
+from bot.slack.identity import resolve_actor
+from commands.context import CommandContext
+
+log = logging.getLogger(__name__)
+
+DATABASE_DOWN = "Tend can't reach its database right now, so nothing was read or changed. Please try again in a minute."
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    session_factory: SessionFactory
+    clock: Clock
+
+
+def run_for_user(
+    deps: Deps, client: WebClient, context: BoltContext, user_id: str, call: Callable[[CommandContext], Reply]
+) -> Reply:
+    """Resolve the Slack user to a Tend actor and run `call` in one unit of work."""
+    authorized = context.authorize_result
+    home_team = (authorized.team_id if authorized else None) or context.team_id
+    home_enterprise = (authorized.enterprise_id if authorized else None) or context.enterprise_id
+    try:
+        with session_scope(deps.session_factory) as session:
+            actor = resolve_actor(
+                client,
+                session,
+                user_id=user_id,
+                home_team_id=home_team,
+                home_enterprise_id=home_enterprise,
+                now=deps.clock.now(),
+            )
+            return call(CommandContext(session, actor, deps.clock, deps.settings.timezone, "slack"))
+    except DBAPIError:
+        log.exception("database unavailable while answering a Slack request")
+        return Reply(DATABASE_DOWN)
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("unexpected error answering a Slack request (ref %s)", reference)
+        return Reply(
+            f"Sorry, something went wrong on Tend's side (reference {reference}). Please try again; "
+            "if it keeps happening, give that reference to your Tend admin."
+        )

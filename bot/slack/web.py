@@ -1,0 +1,67 @@
+"""The HTTP face of Tend: POST /slack/events for Bolt, GET /healthz for load balancers, one WSGI app for both
+`python app.py` (a small threaded server) and gunicorn."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.db import SessionFactory, database_answers
+from bot.slack.app import build_app
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def make_wsgi(app: App, engine: Engine) -> WsgiApp:
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            ok = database_answers(engine)
+            body = json.dumps(
+                {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+            ).encode()
+            start_response(
+                "200 OK" if ok else "503 Service Unavailable",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        return slack(environ, start_response)
+
+    return wsgi
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No per-request access lines on stderr (they would drown the console's output)."""
+
+
+def serve(wsgi: WsgiApp, host: str, port: int) -> WSGIServer:
+    """A threaded HTTP server for `wsgi` (port 0 picks a free one); call serve_forever() or use in a thread."""
+    return make_server(host, port, wsgi, server_class=_ThreadingServer, handler_class=_QuietHandler)
+
+
+def serve_in_background(wsgi: WsgiApp, host: str = "127.0.0.1", port: int = 0) -> WSGIServer:
+    server = serve(wsgi, host, port)
+    threading.Thread(target=server.serve_forever, name="tend-http", daemon=True).start()
+    return server
+
+
+def run_socket_mode(settings: Settings, session_factory: SessionFactory) -> None:
+    """Serve Slack over a websocket (local development: no public URL, no signing secret)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    SocketModeHandler(build_app(settings, session_factory), settings.slack_app_token.value).start()

@@ -1,0 +1,76 @@
+"""Platform-neutral command layer: text in, a neutral `Reply` out, the same for Slack, Teams and the console.
+
+Slash commands and button actions are looked up here by name; the rules of who may use Tend at all are applied
+here once, so no adapter can forget them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.errors import UserFacingError
+from bot.messages import Reply
+from commands.context import CommandContext
+
+log = logging.getLogger(__name__)
+
+CommandHandler = Callable[[CommandContext, str], Reply]
+ActionHandler = Callable[[CommandContext, str], Reply]
+
+COMMANDS: dict[str, CommandHandler] = {}
+ACTIONS: dict[str, ActionHandler] = {}
+USAGE: dict[str, str] = {}
+
+REFUSAL = (
+    "Sorry, Tend is only available to full members of this workspace, so I can't show account information "
+    "here. If you think that's a mistake, ask your Slack admin or your customer-success team."
+)
+UNKNOWN_PERSON = "I couldn't confirm who you are just now, so I can't show account information. Please try again."
+
+
+def command(name: str, usage: str) -> Callable[[CommandHandler], CommandHandler]:
+    def register(handler: CommandHandler) -> CommandHandler:
+        COMMANDS[name] = handler
+        USAGE[name] = usage
+        return handler
+
+    return register
+
+
+def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
+    def register(handler: ActionHandler) -> ActionHandler:
+        ACTIONS[name] = handler
+        return handler
+
+    return register
+
+
+def dispatch(ctx: CommandContext, name: str, text: str) -> Reply:
+    """Run slash command `name` (e.g. "/account") with its text as the asker in `ctx`."""
+    handler = COMMANDS.get(name.strip().lower())
+    if handler is None:
+        return Reply(f"I don't know the command {name}. Try /tend help.")
+    return _guarded(ctx, handler, text)
+
+
+def dispatch_action(ctx: CommandContext, name: str, value: str) -> Reply:
+    """Run the handler behind a button press."""
+    handler = ACTIONS.get(name)
+    if handler is None:
+        return Reply("That button no longer does anything. Run the command again to get a fresh one.")
+    return _guarded(ctx, handler, value)
+
+
+def _guarded(ctx: CommandContext, handler: CommandHandler, text: str) -> Reply:
+    if not ctx.actor.may_use_tend:
+        return Reply(UNKNOWN_PERSON if ctx.actor.access == "unknown" else REFUSAL)
+    try:
+        return handler(ctx, text.strip())
+    except UserFacingError as error:
+        ctx.session.rollback()
+        return Reply(error.message)
+
+
+# Handlers register themselves on import.
+from commands import account, flag, help  # noqa: E402, F401

@@ -1,0 +1,101 @@
+"""`/account <name|domain|fragment>`: an account's status card; with no text, usage and your own accounts."""
+
+from __future__ import annotations
+
+from bot.messages import Actions, Button, Field, Note, Reply, Section
+from bot.services.accounts import AccountStatus, account_status, accounts_owned_by
+from bot.services.catalog import Match, search_accounts
+from bot.text import plural, shorten
+from commands import action, command
+from commands.context import CommandContext
+from commands.formatting import countdown, health, money, since
+
+SHOW_ACCOUNT = "account.show"
+USAGE = "/account <name, domain or part of a name>: an account's status (only you see it)"
+MAX_CRITERIA = 10
+
+
+@command("/account", USAGE)
+def account(ctx: CommandContext, text: str) -> Reply:
+    if not text:
+        return my_accounts(ctx)
+    result = search_accounts(ctx.session, text)
+    if result.kind == "found":
+        return status_card(account_status(ctx.session, result.account_id, ctx.today))
+    if result.kind == "ambiguous":
+        return Reply(
+            f"Several accounts match “{text}”. Which one do you mean?",
+            blocks=(Section(f"Several accounts match “{text}”. Which one do you mean?"), _pick(result.matches)),
+        )
+    message = f"No account matches “{text}”."
+    if not result.matches:
+        return Reply(message + " There are no accounts yet: an admin can import them.")
+    nearest = ", ".join(m.name for m in result.matches)
+    return Reply(
+        f"{message} Nearest: {nearest}.",
+        blocks=(Section(f"{message} The nearest names are:"), _pick(result.matches)),
+    )
+
+
+@action(SHOW_ACCOUNT)
+def show_account(ctx: CommandContext, value: str) -> Reply:
+    if not value.isdigit():
+        return Reply("That button is out of date. Run /account again.")
+    return status_card(account_status(ctx.session, int(value), ctx.today))
+
+
+def _pick(matches: tuple[Match, ...]) -> Actions:
+    return Actions(tuple(Button(m.name, SHOW_ACCOUNT, str(m.account_id)) for m in matches))
+
+
+def status_card(status: AccountStatus) -> Reply:
+    owner = status.owner_name or "Unowned"
+    if status.owner_name and status.owner_email:
+        owner = f"{status.owner_name} ({status.owner_email})"
+    fields = (
+        Field("Owner", owner),
+        Field("Tier", status.tier.label),
+        Field("Health", health(status.health)),
+        Field("ARR", money(status.arr)),
+        Field("Renewal", countdown(status.renewal_date, status.days_to_renewal)),
+        Field("Stage", status.stage.label),
+        Field("Last touch", since(status.last_touch_date, status.days_since_touch)),
+        Field("Open problems", str(status.open_problems)),
+    )
+    shown = status.success_criteria[:MAX_CRITERIA]
+    criteria = "\n".join(f"• {shorten(c, 280)}" for c in shown) or "None recorded yet."
+    if len(status.success_criteria) > len(shown):
+        criteria += f"\n…and {len(status.success_criteria) - len(shown)} more"
+    renewal = countdown(status.renewal_date, status.days_to_renewal)
+    summary = f"{status.name}: health {health(status.health)}, renewal {renewal}"
+    return Reply(
+        summary,
+        title=status.name,
+        blocks=(
+            Section(fields=fields),
+            Section(f"Success criteria\n{criteria}"),
+            Note(" · ".join(filter(None, (status.domain, "Only you can see this.")))),
+        ),
+    )
+
+
+def my_accounts(ctx: CommandContext) -> Reply:
+    intro = f"Usage: {USAGE}.\nTry /account acme, /account northwind.example or just part of a name."
+    if ctx.actor.person_id is None:
+        return Reply(intro, blocks=(Section(intro), Note("You're not in Tend's people list, so you own no accounts.")))
+    mine = accounts_owned_by(ctx.session, ctx.actor.person_id, ctx.today)
+    if not mine.lines:
+        return Reply(intro, blocks=(Section(intro), Note("You don't own any accounts yet.")))
+    lines = "\n".join(
+        f"• {line.name} — health {line.health_score if line.health_score is not None else 'n/a'}, "
+        f"renewal {countdown(line.renewal_date, line.days_to_renewal)}"
+        for line in mine.lines
+    )
+    more = mine.total - len(mine.lines)
+    blocks = [Section(intro), Section(f"Your accounts ({mine.total}), next renewal first:\n{lines}")]
+    if more:
+        blocks.append(Note(f"…and {plural(more, 'more account')}: look them up by name."))
+    blocks.append(
+        Actions(tuple(Button(shorten(line.name, 75), SHOW_ACCOUNT, str(line.account_id)) for line in mine.lines[:5]))
+    )
+    return Reply(f"{intro}\nYou own {plural(mine.total, 'account')}.", blocks=tuple(blocks))

@@ -1,0 +1,63 @@
+"""How numbers, dates and trends read in replies, whatever the platform."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot.services.accounts import HealthTrend
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def money(amount: Decimal | None) -> str:
+    if amount is None:
+        return "not recorded"
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+
+
+def sparkline(points: tuple[int, ...], min_span: int = 20) -> str:
+    """Health points drawn as bars, scaled to their own range (at least `min_span` points tall)."""
+    if not points:
+        return ""
+    low, high = min(points), max(points)
+    if high - low < min_span:
+        low = max(0, min(low - (min_span - (high - low)) // 2, 100 - min_span))
+        high = low + min_span
+    return "".join(SPARK[(p - low) * (len(SPARK) - 1) // (high - low)] for p in points)
+
+
+def health(trend: HealthTrend) -> str:
+    if trend.score is None:
+        return "not scored"
+    if trend.change is None:
+        return f"{trend.score}/100 (no history yet)"
+    arrow = "▲" if trend.change > 0 else "▼" if trend.change < 0 else "▶"
+    sign = f"+{trend.change}" if trend.change > 0 else f"−{-trend.change}" if trend.change < 0 else "±0"
+    return f"{trend.score}/100 {arrow} {sign} in 30 days  {sparkline(trend.points)}"
+
+
+def countdown(day: date | None, days: int | None) -> str:
+    """A renewal date with how far away it is."""
+    if day is None or days is None:
+        return "no renewal date"
+    if days == 0:
+        return f"{day.isoformat()} (today)"
+    if days > 0:
+        return f"{day.isoformat()} (in {_days(days)})"
+    return f"{day.isoformat()} (overdue by {_days(-days)})"
+
+
+def since(day: date | None, days: int | None) -> str:
+    """A past date with how long ago it was."""
+    if day is None or days is None:
+        return "never logged"
+    if days == 0:
+        return f"{day.isoformat()} (today)"
+    if days < 0:
+        return f"{day.isoformat()} (in the future?)"
+    return f"{day.isoformat()} ({_days(days)} ago)"
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"

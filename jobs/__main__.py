@@ -1,0 +1,62 @@
+"""`python -m jobs` runs the clock; `python -m jobs run NAME [--now ISO-8601]` runs one job once."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+
+from dotenv import load_dotenv
+
+from bot.clock import SystemClock, parse_now
+from bot.config import Settings
+from bot.db import SessionFactory, make_engine, make_session_factory
+from jobs import JOBS, NAMES, Job
+
+log = logging.getLogger("tend.jobs")
+
+
+def main(argv: list[str] | None = None) -> int:
+    load_dotenv()
+    parser = argparse.ArgumentParser(prog="python -m jobs", description="Tend's clock process.")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run one job once and exit")
+    run.add_argument("name", choices=(*NAMES, "all"))
+    run.add_argument("--now", metavar="ISO-8601")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    factory = make_session_factory(make_engine(settings.database_url))
+    if args.command == "run":
+        now = (parse_now(args.now) if args.now else SystemClock()).now()
+        names = [n for n in NAMES if n != "deliver"] + ["deliver"] if args.name == "all" else [args.name]
+        for name in names:
+            job = JOBS.get(name)
+            print(f"{name}: {job.run(factory, now) if job else 'not built yet: nothing to do'}")
+        return 0
+    return _clock(factory)
+
+
+def _tick(job: Job, factory: SessionFactory) -> None:
+    log.info("%s: %s", job.name, job.run(factory, SystemClock().now()))
+
+
+def _clock(factory: SessionFactory) -> int:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(
+        timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+    )
+    for job in JOBS.values():
+        scheduler.add_job(
+            _tick, "interval", seconds=job.every_seconds, id=job.name, replace_existing=True, args=(job, factory)
+        )
+    log.info("clock started with %d job(s): %s", len(JOBS), ", ".join(JOBS) or "none yet")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

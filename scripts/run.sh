@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up Tend in .venv and runs it: Slack when .env has credentials, else the seeded local demo console.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+exec .venv/bin/python app.py "$@"

@@ -1,0 +1,62 @@
+"""Small builders for test data, with sensible defaults a test overrides only where it matters."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.models import Account, HealthSnapshot, Person, SuccessCriterion
+from bot.services import catalog
+from bot.text import fold
+
+_numbers = itertools.count(1)
+
+
+def make_person(session: Session, email: str | None = None, **over: Any) -> Person:
+    n = next(_numbers)
+    values: dict[str, Any] = {
+        "email": email or f"person{n}@example.com",
+        "name": f"Person {n}",
+        "role": "csm",
+        "timezone": "UTC",
+    }
+    values.update(over)
+    person = Person(**values)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def make_account(
+    session: Session,
+    name: str | None = None,
+    *,
+    criteria: tuple[str, ...] = (),
+    history: tuple[tuple[date, int], ...] = (),
+    **over: Any,
+) -> Account:
+    n = next(_numbers)
+    name = name or f"Account {n}"
+    values: dict[str, Any] = {
+        "name": name,
+        "name_key": fold(name),
+        "tier": "engagement",
+        "stage": "adoption",
+        "health_score": 70,
+        "arr": Decimal("10000"),
+    }
+    values.update(over)
+    account = Account(**values)
+    session.add(account)
+    session.flush()
+    for position, text in enumerate(criteria):
+        session.add(SuccessCriterion(account_id=account.id, position=position, text=text))
+    for day, score in history:
+        session.add(HealthSnapshot(account_id=account.id, taken_on=day, score=score))
+    catalog.mark_changed(session)
+    session.flush()
+    return account

@@ -1,0 +1,178 @@
+"""Signed HTTP requests shaped the way Slack sends them: slash commands, button presses, events."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fakes.slack_server import HOME_TEAM
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+    seconds: float
+
+
+def sign(body: str, timestamp: int, secret: str = SIGNING_SECRET) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+class SlackSender:
+    """Posts to the app's /slack/events as Slack would, correctly signed unless told otherwise."""
+
+    def __init__(self, app_url: str, response_url: str) -> None:
+        self.app_url = app_url
+        self.response_url = response_url
+
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        secret: str = SIGNING_SECRET,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+        tamper: str | None = None,
+    ) -> Response:
+        ts = int(time.time()) if timestamp is None else timestamp
+        sent = tamper if tamper is not None else body
+        request = urllib.request.Request(
+            self.app_url,
+            data=sent.encode(),
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": str(ts),
+                "X-Slack-Signature": signature if signature is not None else sign(body, ts, secret),
+                **(headers or {}),
+            },
+        )
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return Response(answer.status, answer.read().decode(), time.monotonic() - started)
+        except urllib.error.HTTPError as error:
+            return Response(error.code, error.read().decode(), time.monotonic() - started)
+
+    def slash(
+        self,
+        command: str,
+        text: str,
+        *,
+        user_id: str = "U0CSM",
+        team_id: str | None = HOME_TEAM,
+        enterprise_id: str | None = None,
+        **options: Any,
+    ) -> Response:
+        fields = {
+            "token": "legacy-verification-token",
+            "team_id": team_id or "",
+            "team_domain": "tend-test",
+            "channel_id": "C0GENERAL",
+            "channel_name": "general",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0TEND",
+            "is_enterprise_install": "false",
+            "response_url": self.response_url,
+            "trigger_id": "1234.5678.abcdef",
+        }
+        if enterprise_id:
+            fields.update(enterprise_id=enterprise_id, enterprise_name="Tend Grid")
+        return self.post(urllib.parse.urlencode(fields), "application/x-www-form-urlencoded", **options)
+
+    def block_action(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user_id: str = "U0CSM",
+        team_id: str | None = HOME_TEAM,
+        enterprise_id: str | None = None,
+        in_view: bool = False,
+        **options: Any,
+    ) -> Response:
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id or HOME_TEAM},
+            "api_app_id": "A0TEND",
+            "token": "legacy-verification-token",
+            "team": {"id": team_id, "domain": "tend-test"} if team_id else None,
+            "enterprise": {"id": enterprise_id, "name": "Tend Grid"} if enterprise_id else None,
+            "is_enterprise_install": False,
+            "trigger_id": "2234.5678.abcdef",
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "b1",
+                    "type": "button",
+                    "value": value,
+                    "text": {"type": "plain_text", "text": "pick"},
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        if in_view:
+            payload["container"] = {"type": "view", "view_id": "V0HOME"}
+            payload["view"] = {"id": "V0HOME", "type": "home", "blocks": []}
+        else:
+            payload["container"] = {
+                "type": "message",
+                "message_ts": "1.1",
+                "channel_id": "C0GENERAL",
+                "is_ephemeral": True,
+            }
+            payload["channel"] = {"id": "C0GENERAL", "name": "general"}
+            payload["response_url"] = self.response_url
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded", **options)
+
+    def shortcut(self, callback_id: str, *, user_id: str = "U0CSM") -> Response:
+        payload = {
+            "type": "shortcut",
+            "callback_id": callback_id,
+            "trigger_id": "3234.5678.abcdef",
+            "user": {"id": user_id, "team_id": HOME_TEAM},
+            "team": {"id": HOME_TEAM},
+            "token": "t",
+            "action_ts": f"{time.time():.6f}",
+            "is_enterprise_install": False,
+        }
+        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str = "Ev0001",
+        team_id: str = HOME_TEAM,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        body = json.dumps(
+            {
+                "token": "t",
+                "team_id": team_id,
+                "api_app_id": "A0TEND",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": team_id, "user_id": "U0BOT", "is_bot": True}],
+            }
+        )
+        return self.post(body, "application/json", headers=headers)

@@ -1,0 +1,194 @@
+"""A fake Slack Web API on 127.0.0.1: answers what Tend calls, records every call, and can be told to be
+slow or to fail. It also stands in for response_url, so replies sent with respond() are captured too.
+
+Every payload it receives is checked by tests/fakes/blockkit.py; problems collect in `violations`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tests.fakes import blockkit
+
+HOME_TEAM = "T0HOME"
+BOT_USER = "U0BOT"
+
+
+@dataclass
+class Call:
+    method: str  # Web API method, or "response_url"
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+    times: int
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.violations: list[str] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.auth = {
+            "ok": True,
+            "url": "https://tend-test.slack.com/",
+            "team": "Tend Test",
+            "user": "tend",
+            "team_id": HOME_TEAM,
+            "user_id": BOT_USER,
+            "bot_id": "B0BOT",
+            "is_enterprise_install": False,
+        }
+        self.delays: dict[str, float] = {}
+        self.failures: dict[str, list[Failure]] = {}
+        self._changed = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # --- life cycle ---------------------------------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/api/"
+
+    def response_url(self, token: str = "r1") -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/response/{token}"
+
+    # --- scripting ----------------------------------------------------------------------------------------------
+    def add_user(
+        self, user_id: str, email: str | None, *, name: str = "", team_id: str = HOME_TEAM, **flags: Any
+    ) -> None:
+        profile = {"real_name": name or user_id, "display_name": name or user_id}
+        if email:
+            profile["email"] = email
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": team_id,
+            "name": name or user_id,
+            "real_name": name,
+            "deleted": False,
+            "is_bot": False,
+            "profile": profile,
+            **flags,
+        }
+
+    def delay(self, method: str, seconds: float) -> None:
+        self.delays[method] = seconds
+
+    def fail(
+        self,
+        method: str,
+        status: int = 200,
+        error: str = "internal_error",
+        times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self.failures.setdefault(method, []).append(Failure(status, {"ok": False, "error": error}, headers, times))
+
+    # --- inspection ---------------------------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self.calls_to(method)) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    made = [c.method for c in self.calls]
+                    raise AssertionError(f"expected {count} {method} call(s) within {timeout}s; got {made}")
+                self._changed.wait(left)
+        return self.calls_to(method)
+
+    # --- serving ------------------------------------------------------------------------------------------------
+    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if method in self.delays:
+            time.sleep(self.delays[method])
+        queue = self.failures.get(method) or []
+        if queue:
+            failure = queue[0]
+            failure.times -= 1
+            if failure.times <= 0:
+                queue.pop(0)
+            return failure.status, failure.body, failure.headers
+        if method == "auth.test":
+            return 200, self.auth, {}
+        if method == "users.info":
+            user = self.users.get(params.get("user", ""))
+            return 200, ({"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}), {}
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            return 200, {"ok": True, "view": {"id": "V0001", **_json(params.get("view"))}}, {}
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            return 200, {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}, {}
+        return 200, {"ok": True}, {}
+
+    def _record(self, method: str, params: dict[str, Any]) -> None:
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            problems = blockkit.problems_in_view(_json(params.get("view")))
+        else:
+            problems = blockkit.problems_in_message(params)
+        self.violations += [f"{method}: {p}" for p in problems]
+        with self._changed:
+            self.calls.append(Call(method, params))
+            self._changed.notify_all()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+                if self.path.startswith("/response/"):
+                    method = "response_url"
+                else:
+                    method = self.path.removeprefix("/api/").split("?")[0]
+                fake._record(method, params)
+                status, body, headers = (
+                    (200, {"ok": True}, {}) if method == "response_url" else fake._answer(method, params)
+                )
+                data = b"ok" if method == "response_url" else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain" if method == "response_url" else "application/json")
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+def _json(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        return json.loads(value)
+    return value or {}

@@ -1,0 +1,58 @@
+"""Slack-level fixtures: Tend's real WSGI app served on 127.0.0.1, its WebClient pointed at a fake Slack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.clock import FixedClock
+from bot.config import Secret, Settings
+from bot.db import SessionFactory
+from bot.slack.app import build_app, make_client
+from bot.slack.web import make_wsgi, serve_in_background
+from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
+from tests.fakes.slack_server import FakeSlack
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+@dataclass
+class SlackHarness:
+    fake: FakeSlack
+    send: SlackSender
+    factory: SessionFactory
+    base_url: str
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+    assert not fake.violations, "outgoing Slack payloads broke Block Kit or mention rules:\n" + "\n".join(
+        fake.violations
+    )
+
+
+def slack_settings(fake: FakeSlack) -> Settings:
+    return Settings(
+        slack_bot_token=Secret("xoxb-test-token"), slack_signing_secret=Secret(SIGNING_SECRET), slack_api_url=fake.url
+    )
+
+
+@pytest.fixture
+def slack(fake_slack: FakeSlack, engine: Engine, factory: SessionFactory) -> Iterator[SlackHarness]:
+    settings = slack_settings(fake_slack)
+    client: WebClient = make_client(settings)
+    app = build_app(settings, factory, client=client, clock=FixedClock(NOW))
+    server = serve_in_background(make_wsgi(app, engine))
+    host, port = server.server_address[:2]
+    base = f"http://{host}:{port}"
+    yield SlackHarness(fake_slack, SlackSender(f"{base}/slack/events", fake_slack.response_url()), factory, base)
+    server.shutdown()
+    server.server_close()
