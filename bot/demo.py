@@ -228,7 +228,7 @@ def seed(session: Session, today: date) -> list[ImportReport]:
 
 def _backfill_health(session: Session, today: date) -> None:
     """Give each account a month of weekly health points leading to today's score."""
-    ids = dict(session.execute(select(Account.domain, Account.id)).tuples().all())
+    ids = dict(session.execute(select(Account.domain, Account.id)).all())
     rows = []
     for account in ACCOUNTS:
         if account.health is None or account.health_30_days_ago is None:

@@ -100,7 +100,7 @@ def import_csv(
         raise BadInput(f"unknown import kind “{kind}”: use one of {', '.join(KINDS)}")
     spec = _SPECS[kind]
     header, rows = read_rows(decode(data), spec.required)
-    known = _Known(today, dict(session.execute(select(Person.email, Person.id)).tuples().all()))
+    known = _Known(today, dict(session.execute(select(Person.email, Person.id)).all()))
     if kind == "people":
         known.emails_in_file = {row.get("email").lower() for row in rows}
     report = ImportReport(kind, rows=len(rows), dry_run=dry_run)

@@ -3,7 +3,7 @@ splitting an escape sequence."""
 
 from __future__ import annotations
 
-from bot.text import shorten
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def escape(text: str) -> str:
@@ -14,8 +14,14 @@ def escape(text: str) -> str:
 def fit(text: str, limit: int) -> str:
     """`text` escaped and at most `limit` characters long once escaped, ending in "…" when cut."""
     escaped = escape(text)
-    cut = limit
-    while len(escaped) > limit:
-        cut -= len(escaped) - limit
-        escaped = escape(shorten(text, max(cut, 1)))
-    return escaped
+    if len(escaped) <= limit:
+        return escaped
+    pieces: list[str] = []
+    size = 0
+    for char in text:
+        piece = _ESCAPES.get(char, char)
+        if size + len(piece) > limit - 1:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces).rstrip() + "…"

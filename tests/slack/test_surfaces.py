@@ -1,0 +1,79 @@
+"""The other Slack surfaces: Home tab, shortcuts, Home-tab buttons, health check, unknown requests."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from sqlalchemy import create_engine
+
+from bot.slack.app import build_app
+from bot.slack.web import make_wsgi, serve_in_background
+from tests.factories import make_account, make_person
+from tests.slack.conftest import slack_settings
+
+
+def get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_home_tab_shows_usage_and_the_persons_accounts(slack, session):
+    maya = make_person(session, "maya@example.com")
+    make_account(session, "Acme Corporation", owner_id=maya.id)
+    session.commit()
+    slack.fake.add_user("U0CSM", "maya@example.com")
+    answer = slack.send.event(
+        {"type": "app_home_opened", "user": "U0CSM", "channel": "D1", "tab": "home", "event_ts": "1.1"}
+    )
+    assert answer.status == 200 and answer.seconds < 3
+    publish = slack.fake.wait_for("views.publish")[0].params
+    assert publish["user_id"] == "U0CSM"
+    view = json.dumps(publish["view"], ensure_ascii=False)
+    assert '"type": "home"' in view and "Acme Corporation" in view and "Usage: /account" in view
+
+
+def test_home_tab_button_opens_the_card_in_a_modal(slack, session):
+    account = make_account(session, "Acme Corporation")
+    session.commit()
+    slack.fake.add_user("U0CSM", "maya@example.com")
+    assert slack.send.block_action("account.show:0", str(account.id), in_view=True).status == 200
+    view = slack.fake.wait_for("views.open")[0].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["type"] == "modal" and view["title"]["text"] == "Acme Corporation"
+
+
+def test_flag_shortcuts_answer_with_a_modal(slack):
+    for n, callback in enumerate(("flag_message", "flag_problem"), start=1):
+        assert slack.send.shortcut(callback).status == 200
+        assert len(slack.fake.wait_for("views.open", n)) == n
+
+
+def test_flag_command_answers_politely_until_flagging_lands(slack):
+    slack.fake.add_user("U0CSM", "maya@example.com")
+    slack.send.slash("/flag", "acme invoice charged twice")
+    assert "coming soon" in json.dumps(slack.fake.wait_for("response_url")[0].params)
+
+
+def test_healthz_reports_whether_the_database_answers(slack, fake_slack, factory):
+    assert get(f"{slack.base_url}/healthz") == (200, {"status": "ok", "database": "ok"})
+    broken = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
+    server = serve_in_background(make_wsgi(build_app(slack_settings(fake_slack), factory), broken))
+    host, port = server.server_address[:2]
+    try:
+        assert get(f"http://{host}:{port}/healthz") == (503, {"status": "unavailable", "database": "unreachable"})
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_other_paths_are_not_found(slack):
+    try:
+        urllib.request.urlopen(f"{slack.base_url}/admin", timeout=5)
+        raise AssertionError("expected 404")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404

@@ -1,0 +1,113 @@
+"""`python -m bot …`: the operator's commands, their output and exit codes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.clock import FixedClock
+from bot.console import ConsoleSession, console_actor, repl
+from bot.db import make_engine, make_session_factory
+from bot.models import Account
+from tests.slack.conftest import NOW
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["init-db"]) == 0
+    return url
+
+
+def accounts_in(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count()).select_from(Account))
+    engine.dispose()
+    return count
+
+
+def test_seed_demo_is_idempotent_and_try_shows_a_card(database, capsys):
+    assert main(["seed-demo"]) == 0
+    assert "accounts: 12 created" in capsys.readouterr().out
+    assert main(["seed-demo"]) == 0
+    assert "already loaded; nothing changed" in capsys.readouterr().out
+    assert accounts_in(database) == 12
+    assert main(["try", "--as", "maya@example.com", "--now", "2026-11-23T09:00", "/account acme"]) == 0
+    out = capsys.readouterr().out
+    assert "┌─ Acme Corporation" in out and "Owner:          Maya Patel" in out
+
+
+def test_import_reports_bad_rows_by_line_and_exits_2(database, tmp_path, capsys):
+    main(["seed-demo"])
+    capsys.readouterr()
+    csv = tmp_path / "accounts.csv"
+    csv.write_text(
+        "name,domain,owner_email,tier,stage,health_score\n"
+        "New Co,new.example,maya@example.com,intimacy,adoption,50\n"
+        "Bad Co,bad.example,nobody@example.com,intimacy,adoption,150\n"
+    )
+    assert main(["import", "accounts", str(csv)]) == 2
+    out = capsys.readouterr().out
+    assert "nothing written — 1 of 2 rows are invalid" in out
+    assert "line 3: unknown owner email “nobody@example.com”" in out and "health_score 150 is outside 0–100" in out
+    assert accounts_in(database) == 12
+    assert main(["import", "accounts", str(csv), "--dry-run"]) == 2
+    assert accounts_in(database) == 12
+    assert main(["import", "accounts", str(csv), "--skip-invalid"]) == 0
+    assert "1 created, 0 updated, 0 unchanged, 1 rejected" in capsys.readouterr().out
+    assert accounts_in(database) == 13
+
+
+def test_import_of_a_missing_or_non_utf8_file_is_a_clear_error(database, tmp_path, capsys):
+    assert main(["import", "people", str(tmp_path / "nope.csv")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    latin = tmp_path / "people.csv"
+    latin.write_bytes("email,name,role\nzoe@example.com,Zoë,csm\n".encode("latin-1"))
+    assert main(["import", "people", str(latin)]) == 2
+    assert "line 2: the file is not UTF-8" in capsys.readouterr().err
+
+
+def test_console_runs_commands_and_presses_buttons_by_number(database, capsys):
+    main(["seed-demo"])
+    factory = make_session_factory(make_engine(database))
+    console = ConsoleSession(factory, console_actor(factory, "maya@example.com"), FixedClock(NOW))
+    out = io.StringIO()
+    repl(console, io.StringIO("/account globex\n2\n7\nhello\nquit\n"), out)
+    text = out.getvalue()
+    assert "[1] Globex Europe   [2] Globex Americas" in text
+    assert "┌─ Globex Americas" in text
+    assert "There is no button with that number." in text
+    assert "Type a command such as /account acme" in text
+
+
+def test_python_app_without_slack_credentials_runs_the_seeded_demo(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "app.py")],
+        input="/account cafe zurich\nquit\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "starting the local demo" in result.stdout
+    assert "┌─ Café Zürich" in result.stdout
+
+
+def test_bad_settings_are_reported_without_a_traceback(database, monkeypatch, capsys):
+    monkeypatch.setenv("TEND_TIMEZONE", "Mars/Base")
+    assert main(["init-db"]) == 2
+    err = capsys.readouterr().err
+    assert "TEND_TIMEZONE must be an IANA time zone" in err and "Traceback" not in err

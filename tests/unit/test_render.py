@@ -1,0 +1,51 @@
+"""Block Kit rendering: limits hold for any data size, user text can never ping anyone."""
+
+from __future__ import annotations
+
+from bot.messages import Actions, Button, Field, Note, Reply, Section
+from bot.slack.blocks import render
+from bot.slack.blocks.text import escape, fit
+from tests.fakes.blockkit import problems_in_message, problems_in_view
+
+
+def test_escape_touches_only_slacks_three_control_characters_once():
+    assert escape("<!channel> & Co @here 'x' \"y\"") == "&lt;!channel&gt; &amp; Co @here 'x' \"y\""
+    assert escape("&amp;") == "&amp;amp;"  # shown exactly as typed
+
+
+def test_fit_never_cuts_an_escape_sequence_in_half():
+    text = "&" * 2000
+    fitted = fit(text, 3000)
+    assert len(fitted) <= 3000 and fitted.endswith("…")
+    assert fitted[:-1].replace("&amp;", "") == ""
+
+
+def test_mrkdwn_is_always_verbatim_and_headers_are_plain_text():
+    reply = Reply(
+        "x", title="<!here>", blocks=(Section("@channel <!everyone>", (Field("Owner", "<@U1>"),)), Note("@here"))
+    )
+    blocks = render.blocks_for(reply)
+    assert blocks[0]["text"]["type"] == "plain_text"
+    assert problems_in_message({"text": render.message(reply)["text"], "blocks": blocks}) == []
+    assert "&lt;!everyone&gt;" in blocks[1]["text"]["text"] and blocks[1]["text"]["verbatim"] is True
+
+
+def test_oversized_replies_are_cut_to_slack_limits():
+    fields = tuple(Field(f"F{n}", "x" * 5000) for n in range(25))
+    buttons = tuple(Button("b" * 200, "account.show", str(n)) for n in range(60))
+    blocks = tuple(Section("y" * 9000) for _ in range(80)) + (Section(fields=fields), Actions(buttons))
+    reply = Reply("z" * 50_000, title="t" * 500, blocks=blocks)
+    message = render.message(reply)
+    assert len(message["blocks"]) == 50
+    assert "more parts not shown" in message["blocks"][-1]["elements"][0]["text"]
+    assert problems_in_message(message) == []
+    view = render.modal(reply, "A title far longer than twenty-four")
+    assert len(view["blocks"]) <= 100 and problems_in_view(view) == []
+    assert all(len(b["text"]["text"]) > 2900 for b in message["blocks"][1:40])
+
+
+def test_button_action_ids_are_unique_and_map_back_to_the_action():
+    reply = Reply("x", blocks=(Actions(tuple(Button(f"B{n}", "account.show", str(n)) for n in range(30))),))
+    ids = [e["action_id"] for b in render.blocks_for(reply) for e in b["elements"]]
+    assert len(set(ids)) == 30
+    assert {render.parse_action_id(i) for i in ids} == {"account.show"}
