@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,23 @@ def session_scope(factory: SessionFactory) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows at once: COPY on PostgreSQL (row-by-row executemany is ~5x slower there),
+    one executemany elsewhere. Every row must have the same keys."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def alembic_config(url: str) -> Any:

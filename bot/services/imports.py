@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from bot.db import bulk_insert
 from bot.errors import BadInput
 from bot.models import Account, HealthSnapshot, Person, RoutingRule, SuccessCriterion, Team
 from bot.services import catalog
@@ -260,8 +261,7 @@ def _apply_accounts(
             unchanged += 1
 
     if creates:
-        rows = [{f: item.values[f] for f in ("name_key", *ACCOUNT_FIELDS)} for item in creates]
-        new_ids = session.scalars(insert(Account).returning(Account.id, sort_by_parameter_order=True), rows).all()
+        new_ids = _insert_accounts(session, creates)
         for account_id, item in zip(new_ids, creates, strict=True):
             if item.values["criteria"]:
                 criteria_for[account_id] = item.values["criteria"]
@@ -274,6 +274,17 @@ def _apply_accounts(
     if creates or updates:
         catalog.mark_changed(session)
     return len(creates), updated, unchanged
+
+
+def _insert_accounts(session: Session, creates: list[_Valid]) -> list[int]:
+    """Insert with one executemany (Core, no RETURNING: far faster for 100k rows), then read the ids back."""
+    before = session.scalar(select(func.max(Account.id))) or 0
+    rows = [{f: item.values[f] for f in ("name_key", *ACCOUNT_FIELDS)} for item in creates]
+    bulk_insert(session, Account.__table__, rows)
+    new = session.execute(select(Account.id, Account.domain, Account.name_key).where(Account.id > before)).all()
+    by_domain = {domain: i for i, domain, _key in new if domain}
+    by_key = {key: i for i, domain, key in new if not domain}
+    return [by_domain[r["domain"]] if r["domain"] else by_key[r["name_key"]] for r in rows]
 
 
 def _existing_account(
@@ -312,7 +323,7 @@ def _replace_criteria(session: Session, criteria_for: dict[int, list[str]]) -> N
         for position, text in enumerate(texts)
     ]
     if rows:
-        session.execute(insert(SuccessCriterion), rows)
+        bulk_insert(session, SuccessCriterion.__table__, rows)
 
 
 def _record_health(session: Session, health_for: dict[int, int], today: date) -> None:
@@ -322,11 +333,11 @@ def _record_health(session: Session, health_for: dict[int, int], today: date) ->
         session.execute(
             delete(HealthSnapshot).where(HealthSnapshot.account_id.in_(chunk), HealthSnapshot.taken_on == today)
         )
-    if ids:
-        session.execute(
-            insert(HealthSnapshot),
-            [{"account_id": i, "taken_on": today, "score": score} for i, score in health_for.items()],
-        )
+    bulk_insert(
+        session,
+        HealthSnapshot.__table__,
+        [{"account_id": i, "taken_on": today, "score": score} for i, score in health_for.items()],
+    )
 
 
 # --- people -----------------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def test_mrkdwn_is_always_verbatim_and_headers_are_plain_text():
 def test_oversized_replies_are_cut_to_slack_limits():
     fields = tuple(Field(f"F{n}", "x" * 5000) for n in range(25))
     buttons = tuple(Button("b" * 200, "account.show", str(n)) for n in range(60))
-    blocks = tuple(Section("y" * 9000) for _ in range(80)) + (Section(fields=fields), Actions(buttons))
+    blocks = (*tuple(Section("y" * 9000) for _ in range(80)), Section(fields=fields), Actions(buttons))
     reply = Reply("z" * 50_000, title="t" * 500, blocks=blocks)
     message = render.message(reply)
     assert len(message["blocks"]) == 50

@@ -1,0 +1,1 @@
+"""Timings and load measurements: run as `python -m benchmarks.NAME`; never part of the test suite."""
