@@ -22,6 +22,7 @@ from pathlib import Path
 from bot.clock import FixedClock
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.services.imports import import_csv
+from bot.services.imports.accounts import HEADER as ACCOUNT_HEADER
 from bot.services.people import Access, Actor
 from commands import dispatch
 from commands.context import CommandContext
@@ -85,20 +86,7 @@ def build_files(accounts: int, rng: random.Random) -> tuple[bytes, bytes, list[s
         writer.writerow([email, f"CSM {n}", "csm", "", "Europe/Berlin"])
     rows = io.StringIO()
     writer = csv.writer(rows)
-    writer.writerow(
-        [
-            "name",
-            "domain",
-            "owner_email",
-            "tier",
-            "arr",
-            "renewal_date",
-            "health_score",
-            "stage",
-            "last_touch_date",
-            "success_criteria",
-        ]
-    )
+    writer.writerow(ACCOUNT_HEADER)
     names = company_names(accounts, rng)
     for n, name in enumerate(names):
         writer.writerow(

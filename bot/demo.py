@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import Account, HealthSnapshot
 from bot.services.imports import ImportReport, import_csv
+from bot.services.imports.accounts import HEADER as ACCOUNT_HEADER
 
 DEMO_CSM = "maya@example.com"
 
@@ -220,8 +221,7 @@ def seed(session: Session, today: date) -> list[ImportReport]:
         )
         for a in ACCOUNTS
     ]
-    header = "name,domain,owner_email,tier,arr,renewal_date,health_score,stage,last_touch_date,success_criteria"
-    reports.append(import_csv(session, "accounts", _csv(header, accounts), today=today))
+    reports.append(import_csv(session, "accounts", _csv(",".join(ACCOUNT_HEADER), accounts), today=today))
     _backfill_health(session, today)
     return reports
 

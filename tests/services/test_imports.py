@@ -262,3 +262,18 @@ def test_a_category_given_to_two_teams_in_one_file_is_rejected(session):
     text = "name,channel,categories\nBilling,#billing,billing\nFinance,#finance,billing;other\n"
     report = run(session, "teams", text)
     assert report.rejected[0].line == 3 and "already belongs to the team on line 2" in report.rejected[0].reason
+    assert count(session, Team) == 0
+
+
+def test_rows_that_clash_with_the_database_also_mean_nothing_is_written(session, maya):
+    from tests.factories import make_account
+
+    make_account(session, "Initech", domain=None)
+    make_account(session, "Initech", domain=None)
+    session.commit()
+    text = accounts_csv(GOOD, "Initech,,,low,,,,renewal,,")
+    report = run(session, "accounts", text)
+    assert not report.written and report.rejected[0].line == 3
+    assert "several accounts are named “Initech”" in report.rejected[0].reason
+    assert count(session, Account) == 2
+    assert run(session, "accounts", text, skip_invalid=True).created == 1
