@@ -12,8 +12,8 @@ from sqlalchemy import make_url
 from bot import demo
 from bot.clock import Clock, SystemClock, parse_now
 from bot.config import ConfigError, Settings
-from bot.console import ConsoleSession, console_actor, render_text, repl
-from bot.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.console import ConsoleSession, console_actor, repl
+from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade
 from bot.errors import UserFacingError
 from bot.services.imports import KINDS, import_csv
 
@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _factory(settings: Settings):  # noqa: ANN202 - sessionmaker generic is noisy here
+def _factory(settings: Settings) -> SessionFactory:
     return make_session_factory(make_engine(settings.database_url))
 
 
@@ -119,6 +119,3 @@ def console(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
     factory = _factory(settings)
     repl(ConsoleSession(factory, console_actor(factory, args.email or demo.DEMO_CSM), clock, settings.timezone))
     return 0
-
-
-__all__ = ["main", "render_text"]

@@ -47,7 +47,8 @@ def build_app(
         signing_secret=settings.slack_signing_secret.value or None,
         # In Socket Mode there is no signature to check; over HTTP every request must be signed.
         request_verification_enabled=bool(settings.slack_signing_secret),
-        token_verification_enabled=False,  # no Web API call at import time (gunicorn, tests)
+        # auth.test once at start-up (a bad token fails fast), cached: no request ever waits for it.
+        token_verification_enabled=True,
     )
     register_listeners(app, Deps(settings, session_factory, clock or SystemClock()))
 

@@ -149,6 +149,8 @@ class FakeSlack:
             problems = blockkit.problems_in_view(_json(params.get("view")))
         else:
             problems = blockkit.problems_in_message(params)
+        if method == "response_url" and params.get("response_type") == "in_channel":
+            problems.append("a reply was posted to the whole channel: account data must stay with the asker")
         self.violations += [f"{method}: {p}" for p in problems]
         with self._changed:
             self.calls.append(Call(method, params))

@@ -230,7 +230,7 @@ def test_bad_signatures_are_rejected_with_no_side_effect(slack, session):
     ]
     assert [a.status for a in attempts] == [401] * 5
     time.sleep(0.3)
-    assert slack.fake.calls == []
+    assert [call.method for call in slack.fake.calls] == ["auth.test"]  # made once at start-up, nothing since
     assert session.scalar(select(func.count()).select_from(ChatIdentity)) == 0
 
 
@@ -249,3 +249,13 @@ def test_full_members_outside_the_people_list_may_look_accounts_up(slack, sessio
     assert header(reply_of(slack)) == "Acme Corporation"
     slack.send.slash("/account", "", user_id="U0SALES")
     assert "not in Tend's people list" in all_text(slack.fake.wait_for("response_url", 2)[-1].params)
+
+
+def test_the_first_request_does_not_wait_for_auth_test(slack, session):
+    seed(session)
+    slack.fake.add_user(CSM, "maya@example.com")
+    slack.fake.delay("auth.test", 5)  # the token was checked when the app started
+    answer = slack.send.slash("/account", "acme")
+    assert answer.status == 200 and answer.seconds < 1.5
+    assert header(reply_of(slack)) == "Acme Corporation"
+    assert len(slack.fake.calls_to("auth.test")) == 1

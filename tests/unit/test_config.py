@@ -1,0 +1,46 @@
+"""Settings: read from the environment, validated early, secrets never printed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, Secret, Settings
+
+
+def test_defaults_need_no_environment():
+    settings = Settings.from_env({})
+    assert settings.database_url == "sqlite:///tend.db"
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert not settings.has_slack and settings.port == 3000 and settings.timezone == "UTC"
+
+
+def test_secrets_never_appear_in_repr_or_str():
+    settings = Settings.from_env(
+        {"SLACK_BOT_TOKEN": "xoxb-very-secret", "SLACK_SIGNING_SECRET": "sig-secret", "OPENAI_API_KEY": "sk-secret"}
+    )
+    for shown in (repr(settings), str(settings), f"{settings.slack_bot_token}"):
+        assert "very-secret" not in shown and "sig-secret" not in shown and "sk-secret" not in shown
+    assert settings.slack_bot_token.value == "xoxb-very-secret"
+    assert repr(Secret("")) == "Secret('')"
+
+
+def test_api_url_gets_its_trailing_slash():
+    assert Settings.from_env({"SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url == "http://127.0.0.1:9/api/"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PORT": "http"}, "PORT must be a TCP port"),
+        ({"PORT": "70000"}, "PORT must be a TCP port"),
+        ({"TEND_TIMEZONE": "Europe/Atlantis"}, "TEND_TIMEZONE must be an IANA time zone"),
+    ],
+)
+def test_bad_values_are_named(env, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)
+
+
+def test_serving_http_requires_the_signing_secret():
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1"}).require_slack_http()
