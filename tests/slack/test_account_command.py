@@ -259,3 +259,15 @@ def test_the_first_request_does_not_wait_for_auth_test(slack, session):
     assert answer.status == 200 and answer.seconds < 1.5
     assert header(reply_of(slack)) == "Acme Corporation"
     assert len(slack.fake.calls_to("auth.test")) == 1
+
+
+def test_slack_api_429_and_503_are_retried_honouring_retry_after(slack, session):
+    seed(session)
+    slack.fake.add_user(CSM, "maya@example.com")
+    slack.fake.fail("users.info", status=429, error="ratelimited", retry_after=1)
+    slack.fake.fail("users.info", status=503, error="service_unavailable")
+    assert slack.send.slash("/account", "acme").status == 200
+    assert header(slack.fake.wait_for("response_url", timeout=10)[-1].params) == "Acme Corporation"
+    tries = slack.fake.calls_to("users.info")
+    assert len(tries) == 3
+    assert tries[1].at - tries[0].at >= 1.0  # waited out Retry-After before calling again

@@ -91,3 +91,31 @@ def test_the_server_answers_signed_slash_commands(server, tmp_path):
         process.wait(timeout=10)
         fake.stop()
     assert not fake.violations
+
+
+def test_socket_mode_is_used_when_an_app_token_is_set(tmp_path):
+    fake = FakeSlack().start()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_APP_TOKEN": "xapp-test",
+        "SLACK_API_URL": fake.url,
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("SLACK_SIGNING_SECRET", None)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        opened = fake.wait_for("apps.connections.open", timeout=20)[0]
+        assert opened.method == "apps.connections.open"  # asked Slack for a websocket: no HTTP server needed
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        fake.stop()
