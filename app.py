@@ -41,7 +41,6 @@ def __getattr__(name: str) -> Any:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         settings = Settings.from_env()
         if settings.slack_bot_token and settings.slack_app_token:
@@ -54,9 +53,16 @@ def main() -> int:
     return _demo()
 
 
+def _log_to_stderr() -> None:
+    """Servers log their progress; the demo console keeps the screen for the conversation."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
 def _socket_mode(settings: Settings) -> int:
     from bot.slack.web import run_socket_mode
 
+    _log_to_stderr()
     log.info("Tend is connecting to Slack over Socket Mode")
     run_socket_mode(settings, make_session_factory(make_engine(settings.database_url)))
     return 0
@@ -65,6 +71,7 @@ def _socket_mode(settings: Settings) -> int:
 def _http(settings: Settings) -> int:
     from bot.slack.web import serve
 
+    _log_to_stderr()
     server = serve(_wsgi(), "0.0.0.0", settings.port)
     log.info("Tend is serving Slack on http://0.0.0.0:%s/slack/events (health: /healthz)", settings.port)
     with contextlib.suppress(KeyboardInterrupt):
