@@ -63,8 +63,8 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         return
     columns = list(rows[0])
     quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row([row[c] for c in columns])
 

@@ -48,9 +48,10 @@ def actor_for_email(session: Session, email: str) -> Actor | None:
 
 def cached_actor(session: Session, platform: str, workspace_id: str, external_id: str, now: datetime) -> Actor | None:
     """The remembered actor for a chat user, when it was checked recently enough to trust."""
+    # Joined by email, not by the stored id: someone added to the people list is recognised at once.
     row = session.execute(
         select(ChatIdentity, Person)
-        .outerjoin(Person, Person.id == ChatIdentity.person_id)
+        .outerjoin(Person, Person.email == ChatIdentity.email)
         .where(
             ChatIdentity.platform == platform,
             ChatIdentity.workspace_id == workspace_id,

@@ -271,3 +271,16 @@ def test_slack_api_429_and_503_are_retried_honouring_retry_after(slack, session)
     tries = slack.fake.calls_to("users.info")
     assert len(tries) == 3
     assert tries[1].at - tries[0].at >= 1.0  # waited out Retry-After before calling again
+
+
+def test_someone_added_to_the_people_list_is_recognised_without_waiting_for_the_cache(slack, session):
+    seed(session)
+    slack.fake.add_user("U0NEW", "new.csm@example.com")
+    slack.send.slash("/account", "", user_id="U0NEW")
+    assert "not in Tend's people list" in all_text(reply_of(slack))
+    newcomer = make_person(session, "new.csm@example.com", name="New CSM")
+    make_account(session, "Fresh Account", owner_id=newcomer.id)
+    session.commit()
+    slack.send.slash("/account", "", user_id="U0NEW")
+    assert "Your accounts (1)" in all_text(slack.fake.wait_for("response_url", 2)[-1].params)
+    assert len(slack.fake.calls_to("users.info")) == 1
