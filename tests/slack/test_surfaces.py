@@ -77,3 +77,22 @@ def test_other_paths_are_not_found(slack):
         raise AssertionError("expected 404")
     except urllib.error.HTTPError as error:
         assert error.code == 404
+
+
+def test_a_database_outage_gets_a_polite_try_again(fake_slack, tmp_path):
+    from bot.db import make_session_factory
+    from tests.fakes.slack_requests import SlackSender
+
+    fake_slack.add_user("U0CSM", "maya@example.com")
+    broken = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
+    app = build_app(slack_settings(fake_slack), make_session_factory(broken))
+    server = serve_in_background(make_wsgi(app, broken))
+    host, port = server.server_address[:2]
+    try:
+        answer = SlackSender(f"http://{host}:{port}/slack/events", fake_slack.response_url()).slash("/account", "x")
+        assert answer.status == 200 and answer.seconds < 3
+        text = fake_slack.wait_for("response_url")[0].params["text"]
+        assert "can't reach its database" in text and "try again" in text
+    finally:
+        server.shutdown()
+        server.server_close()
