@@ -6,8 +6,8 @@ markup (Slack mrkdwn, Teams cards, the console) and enforces its own size limits
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -67,3 +67,29 @@ class Reply:
 
     def buttons(self) -> tuple[Button, ...]:
         return tuple(button for block in self.blocks if isinstance(block, Actions) for button in block.buttons)
+
+
+_BLOCKS: dict[str, type] = {"Section": Section, "Actions": Actions, "Note": Note, "Divider": Divider}
+
+
+def to_dict(reply: Reply) -> dict[str, Any]:
+    """A JSON-ready form of a reply, for the outbox (messages are stored before they are sent)."""
+    return {
+        "text": reply.text,
+        "title": reply.title,
+        "private": reply.private,
+        "blocks": [{"type": type(block).__name__, **asdict(block)} for block in reply.blocks],
+    }
+
+
+def from_dict(data: dict[str, Any]) -> Reply:
+    blocks: list[Block] = []
+    for item in data.get("blocks", []):
+        fields = {k: v for k, v in item.items() if k != "type"}
+        if item["type"] == "Section":
+            blocks.append(Section(fields.get("text", ""), tuple(Field(**f) for f in fields.get("fields", ()))))
+        elif item["type"] == "Actions":
+            blocks.append(Actions(tuple(Button(**b) for b in fields["buttons"])))
+        else:
+            blocks.append(_BLOCKS[item["type"]](**fields))
+    return Reply(data["text"], data.get("title"), tuple(blocks), data.get("private", True))

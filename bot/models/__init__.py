@@ -30,6 +30,8 @@ class Timestamps:
 
 
 from bot.models.account import Account, HealthSnapshot, SuccessCriterion  # noqa: E402
+from bot.models.flag import Flag, FlagEvent  # noqa: E402
+from bot.models.notification import Notification  # noqa: E402
 from bot.models.person import ChatIdentity, Person  # noqa: E402
 from bot.models.state import AppState  # noqa: E402
 from bot.models.team import RoutingRule, Team  # noqa: E402
@@ -39,7 +41,10 @@ __all__ = [
     "AppState",
     "Base",
     "ChatIdentity",
+    "Flag",
+    "FlagEvent",
     "HealthSnapshot",
+    "Notification",
     "Person",
     "RoutingRule",
     "SuccessCriterion",
