@@ -13,7 +13,10 @@ from typing import TextIO
 
 from bot.clock import Clock
 from bot.db import SessionFactory, session_scope
+from bot.gateway import Target
 from bot.messages import Actions, Button, Divider, Note, Reply, Section
+from bot.services import outbox
+from bot.services.delivery import deliver_due
 from bot.services.people import Access, Actor, actor_for_email
 from commands import dispatch, dispatch_action
 from commands.context import CommandContext
@@ -52,6 +55,22 @@ def render_text(reply: Reply) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+class PrintingGateway:
+    """Stands in for Slack at the console: shows each outgoing message as text instead of posting it."""
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out
+        self.sent: list[str] = []
+
+    def send(self, target: Target, reply: Reply) -> str:
+        where = f"#{target.ref.lstrip('#')}" if target.kind == "channel" else target.ref
+        text = f"  ↳ Tend would send to {where}:\n" + textwrap.indent(render_text(reply), "    ")
+        self.sent.append(text)
+        if self.out is not None:
+            self.out.write(text + "\n")
+        return f"console:{len(self.sent)}"
+
+
 @dataclass
 class ConsoleSession:
     """One person at the console: runs commands and remembers the last reply's buttons."""
@@ -78,8 +97,14 @@ class ConsoleSession:
     def _show(self, call: Callable[[CommandContext], Reply]) -> str:
         with session_scope(self.session_factory) as session:
             reply = call(CommandContext(session, self.actor, self.clock, self.default_timezone, "console"))
+            queued = bool(session.info.get(outbox.QUEUED))
         self.buttons = reply.buttons()
-        return render_text(reply)
+        shown = render_text(reply)
+        if queued:  # show at once what Slack would receive
+            gateway = PrintingGateway()
+            deliver_due(self.session_factory, gateway, self.clock.now())
+            shown += "\n" + "\n".join(gateway.sent)
+        return shown
 
 
 def console_actor(session_factory: SessionFactory, email: str | None) -> Actor:

@@ -69,6 +69,19 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             copy.write_row([row[c] for c in columns])
 
 
+def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> bool:
+    """INSERT that does nothing when a unique key already exists (SQLite and PostgreSQL alike).
+    True when the row was added."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    key = next(iter(table.primary_key.columns))
+    statement = dialect_insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(statement).first() is not None
+
+
 def alembic_config(url: str) -> Any:
     from alembic.config import Config
 

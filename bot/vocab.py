@@ -62,6 +62,13 @@ class Category(StrEnum):
     OTHER = "other"
 
 
+class Severity(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
 def parse_tier(text: str) -> Tier | None:
     """A tier from its name or its high/medium/low alias, any case; None when unknown."""
     key = text.strip().lower()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,9 @@ class CommandContext:
     clock: Clock
     default_timezone: str = "UTC"
     platform: str = "console"
+    # Identifies the request that ran the command: a platform's retry of it carries the same id, so
+    # anything the command creates is created once (e.g. Slack's trigger_id).
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def local_now(self) -> datetime:

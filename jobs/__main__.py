@@ -12,7 +12,8 @@ from dotenv import load_dotenv
 from bot.clock import SystemClock, parse_now
 from bot.config import Settings
 from bot.db import SessionFactory, make_engine, make_session_factory
-from jobs import JOBS, NAMES, Job
+from bot.gateway import ChatGateway
+from jobs import JOBS, NAMES, Job, gateway_for
 
 log = logging.getLogger("tend.jobs")
 
@@ -31,18 +32,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         now = (parse_now(args.now) if args.now else SystemClock()).now()
         names = [n for n in NAMES if n != "deliver"] + ["deliver"] if args.name == "all" else [args.name]
+        gateway = gateway_for(settings)
         for name in names:
             job = JOBS.get(name)
-            print(f"{name}: {job.run(factory, now) if job else 'not built yet: nothing to do'}")
+            print(f"{name}: {job.run(factory, gateway, now) if job else 'not built yet: nothing to do'}")
         return 0
-    return _clock(factory)
+    return _clock(factory, gateway_for(settings))
 
 
-def _tick(job: Job, factory: SessionFactory) -> None:
-    log.info("%s: %s", job.name, job.run(factory, SystemClock().now()))
+def _tick(job: Job, factory: SessionFactory, gateway: ChatGateway) -> None:
+    log.info("%s: %s", job.name, job.run(factory, gateway, SystemClock().now()))
 
 
-def _clock(factory: SessionFactory) -> int:
+def _clock(factory: SessionFactory, gateway: ChatGateway) -> int:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(

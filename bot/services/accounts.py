@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.errors import NotFound
 from bot.models import Account, HealthSnapshot, Person, SuccessCriterion
+from bot.services.flags import open_flag_count
 from bot.vocab import Stage, Tier
 
 TREND_DAYS = 30
@@ -98,7 +99,7 @@ def account_status(session: Session, account_id: int, today: date) -> AccountSta
         last_touch_date=account.last_touch_date,
         days_since_touch=(today - account.last_touch_date).days if account.last_touch_date else None,
         success_criteria=tuple(criteria),
-        open_problems=0,  # flags arrive with the flagging feature
+        open_problems=open_flag_count(session, account_id),
     )
 
 

@@ -32,6 +32,7 @@ class Actor:
     person_id: int | None = None
     role: str | None = None
     timezone: str | None = None
+    external_id: str | None = None  # the chat platform's user id, to reach this person later
 
     @property
     def may_use_tend(self) -> bool:
@@ -111,4 +112,5 @@ def _actor(identity: ChatIdentity, person: Person | None) -> Actor:
         person_id=person.id if person else None,
         role=person.role if person else None,
         timezone=person.timezone if person else None,
+        external_id=identity.external_id,
     )

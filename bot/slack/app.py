@@ -16,6 +16,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import SessionFactory
+from bot.gateway import ChatGateway
+from bot.slack.gateway import SlackGateway
 from bot.slack.listeners import register_listeners
 from bot.slack.runtime import Deps
 
@@ -23,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def make_client(settings: Settings) -> WebClient:
-    """A WebClient on `SLACK_API_URL` that retries connection errors, 429s (after Retry-After) and 500/503."""
+    """A WebClient on `SLACK_API_URL` that retries connection errors, 429s (after Retry-After) and 500/503:
+    for the calls a request makes after its ack (users.info, views.open, response_url)."""
     return WebClient(
         token=settings.slack_bot_token.value or None,
         base_url=settings.slack_api_url,
@@ -36,11 +39,26 @@ def make_client(settings: Settings) -> WebClient:
     )
 
 
+def make_gateway(settings: Settings, client: WebClient | None = None) -> SlackGateway:
+    """The outbox's way to Slack. Its client retries only lost connections: a 429 or 5xx goes back to the
+    outbox, which reschedules the message (after Retry-After) rather than sleeping in a worker."""
+    return SlackGateway(
+        client
+        or WebClient(
+            token=settings.slack_bot_token.value or None,
+            base_url=settings.slack_api_url,
+            timeout=10,
+            retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+        )
+    )
+
+
 def build_app(
     settings: Settings,
     session_factory: SessionFactory,
     client: WebClient | None = None,
     clock: Clock | None = None,
+    gateway: ChatGateway | None = None,
 ) -> App:
     app = App(
         client=client or make_client(settings),
@@ -50,7 +68,8 @@ def build_app(
         # auth.test once at start-up (a bad token fails fast), cached: no request ever waits for it.
         token_verification_enabled=True,
     )
-    register_listeners(app, Deps(settings, session_factory, clock or SystemClock()))
+    gateway = gateway or make_gateway(settings)
+    register_listeners(app, Deps(settings, session_factory, clock or SystemClock(), gateway))
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

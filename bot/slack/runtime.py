@@ -15,7 +15,10 @@ from sqlalchemy.exc import DBAPIError
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import SessionFactory, session_scope
+from bot.gateway import ChatGateway
 from bot.messages import Reply
+from bot.services import outbox
+from bot.services.delivery import deliver_due
 from bot.slack.identity import resolve_actor
 from commands.context import CommandContext
 
@@ -29,11 +32,23 @@ class Deps:
     settings: Settings
     session_factory: SessionFactory
     clock: Clock
+    gateway: ChatGateway
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply
+    queued: bool = False  # the request queued outgoing messages: deliver them once the asker has the reply
 
 
 def run_for_user(
-    deps: Deps, client: WebClient, context: BoltContext, user_id: str, call: Callable[[CommandContext], Reply]
-) -> Reply:
+    deps: Deps,
+    client: WebClient,
+    context: BoltContext,
+    user_id: str,
+    call: Callable[[CommandContext], Reply],
+    request_id: str | None = None,
+) -> Answer:
     """Resolve the Slack user to a Tend actor and run `call` in one unit of work."""
     authorized = context.authorize_result
     home_team = (authorized.team_id if authorized else None) or context.team_id
@@ -48,14 +63,31 @@ def run_for_user(
                 home_enterprise_id=home_enterprise,
                 now=deps.clock.now(),
             )
-            return call(CommandContext(session, actor, deps.clock, deps.settings.timezone, "slack"))
+            ctx = CommandContext(session, actor, deps.clock, deps.settings.timezone, "slack")
+            if request_id:
+                ctx.request_id = request_id
+            reply = call(ctx)
+            queued = bool(session.info.get(outbox.QUEUED))
+        return Answer(reply, queued)
     except DBAPIError:
         log.exception("database unavailable while answering a Slack request")
-        return Reply(DATABASE_DOWN)
+        return Answer(Reply(DATABASE_DOWN))
     except Exception:
         reference = uuid.uuid4().hex[:8]
         log.exception("unexpected error answering a Slack request (ref %s)", reference)
-        return Reply(
-            f"Sorry, something went wrong on Tend's side (reference {reference}). Please try again; "
-            "if it keeps happening, give that reference to your Tend admin."
+        return Answer(
+            Reply(
+                f"Sorry, something went wrong on Tend's side (reference {reference}). Please try again; "
+                "if it keeps happening, give that reference to your Tend admin."
+            )
         )
+
+
+def deliver_queued(deps: Deps, answer: Answer) -> None:
+    """Send what the request queued right away; anything not sent now stays in the outbox for the deliver job."""
+    if not answer.queued:
+        return
+    try:
+        deliver_due(deps.session_factory, deps.gateway, deps.clock.now(), limit=20)
+    except Exception:
+        log.exception("immediate delivery failed; the deliver job will send the messages")

@@ -138,6 +138,9 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(params.get("user", ""))
             return 200, ({"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}), {}
+        if method == "users.lookupByEmail":
+            found = next((u for u in self.users.values() if u["profile"].get("email") == params.get("email")), None)
+            return 200, ({"ok": True, "user": found} if found else {"ok": False, "error": "users_not_found"}), {}
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             return 200, {"ok": True, "view": {"id": "V0001", **_json(params.get("view"))}}, {}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):

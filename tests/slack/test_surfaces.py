@@ -53,12 +53,6 @@ def test_flag_shortcuts_answer_with_a_modal(slack):
         assert len(slack.fake.wait_for("views.open", n)) == n
 
 
-def test_flag_command_answers_politely_until_flagging_lands(slack):
-    slack.fake.add_user("U0CSM", "maya@example.com")
-    slack.send.slash("/flag", "acme invoice charged twice")
-    assert "coming soon" in json.dumps(slack.fake.wait_for("response_url")[0].params)
-
-
 def test_healthz_reports_whether_the_database_answers(slack, fake_slack, factory):
     assert get(f"{slack.base_url}/healthz") == (200, {"status": "ok", "database": "ok"})
     broken = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1})

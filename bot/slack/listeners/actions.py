@@ -30,7 +30,7 @@ def register(app: App, deps: Deps) -> None:
         name, value = render.parse_action_id(action["action_id"]), action.get("value") or ""
         reply = run_for_user(
             deps, client, context, body["user"]["id"], lambda ctx: command_layer.dispatch_action(ctx, name, value)
-        )
+        ).reply
         if body.get("response_url"):
             respond(response_type="ephemeral", replace_original=True, **render.message(reply))
         elif body.get("trigger_id"):

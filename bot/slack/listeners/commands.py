@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 import commands as command_layer
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, run_for_user
+from bot.slack.runtime import Deps, deliver_queued, run_for_user
 
 SLASH_COMMANDS = re.compile(r"^/(account|tend|flag)$")
 
@@ -22,8 +22,15 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         ack()  # within Slack's 3 seconds, before any Web API or database work
         name, text = body["command"], body.get("text") or ""
-        reply = run_for_user(
-            deps, client, context, body["user_id"], lambda ctx: command_layer.dispatch(ctx, name, text)
+        # Slack's retries of one command carry its trigger_id: anything the command creates is created once.
+        answer = run_for_user(
+            deps,
+            client,
+            context,
+            body["user_id"],
+            lambda ctx: command_layer.dispatch(ctx, name, text),
+            request_id=f"slash:{body.get('trigger_id') or body.get('response_url')}",
         )
         # Always ephemeral: status cards hold ARR, health and renewal terms, for the asker's eyes only.
-        respond(response_type="ephemeral", **render.message(reply))
+        respond(response_type="ephemeral", **render.message(answer.reply))
+        deliver_queued(deps, answer)

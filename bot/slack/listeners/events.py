@@ -19,5 +19,5 @@ def register(app: App, deps: Deps) -> None:
             return
         reply = run_for_user(
             deps, client, context, event["user"], lambda ctx: command_layer.dispatch(ctx, "/account", "")
-        )
+        ).reply
         client.views_publish(user_id=event["user"], view=render.home(reply))

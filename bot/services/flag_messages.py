@@ -1,0 +1,62 @@
+"""What Tend says about a flag, in neutral messages any platform can draw.
+
+The team-channel post carries no ARR or health (it is seen by the whole channel); tier and the renewal
+countdown are there because they tell the team how much is at stake.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.messages import Field, Note, Reply, Section
+from bot.models import Account, Flag, Person, Team
+from bot.text import shorten
+from bot.vocab import Tier
+
+
+def when(instant: datetime | None) -> str:
+    if instant is None:
+        return "no SLA (no team owns this category yet)"
+    return instant.astimezone(UTC).strftime("%a %d %b %Y, %H:%M UTC")
+
+
+def renewal(account: Account, today: datetime) -> str:
+    if account.renewal_date is None:
+        return "no renewal date"
+    days = (account.renewal_date - today.date()).days
+    if days < 0:
+        return f"{account.renewal_date.isoformat()} (overdue by {-days} days)"
+    return f"{account.renewal_date.isoformat()} (in {days} days)"
+
+
+def _facts(flag: Flag, account: Account, owner: Person | None) -> tuple[Field, ...]:
+    created = flag.created_at or datetime.now(UTC)
+    return (
+        Field("Account", account.name),
+        Field("Category", flag.category.capitalize()),
+        Field("Severity", flag.severity.capitalize()),
+        Field("Raised by", flag.reporter_name),
+        Field("Tier", Tier(account.tier).label),
+        Field("Renewal", renewal(account, created)),
+        Field("CSM", owner.name if owner else "Unowned account"),
+        Field("Take it by", when(flag.sla_due_at)),
+    )
+
+
+def for_team(flag: Flag, account: Account, owner: Person | None, team: Team | None) -> Reply:
+    title = f"Flag #{flag.id}: {account.name}"
+    blocks = [Section(fields=_facts(flag, account, owner)), Section(shorten(flag.description, 2900))]
+    if flag.source_link:
+        blocks.append(Note(f"From this message: {flag.source_link}"))
+    return Reply(
+        f"{title} — {flag.category} problem raised by {flag.reporter_name}",
+        title=title,
+        blocks=tuple(blocks),
+        private=False,
+    )
+
+
+def for_csm(flag: Flag, account: Account, team: Team | None) -> Reply:
+    routed = f"routed to {team.name}" if team else "not routed: no team owns this category yet"
+    text = f"{flag.reporter_name} flagged a {flag.category} problem on {account.name} (flag #{flag.id}, {routed})."
+    return Reply(text, blocks=(Section(text), Section(shorten(flag.description, 2900))), private=False)

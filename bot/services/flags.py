@@ -1,0 +1,168 @@
+"""Raising a customer problem: one flag per request whatever the retries, routed to its team, timed against
+the team's SLA, and announced through the outbox in the same transaction (nothing lost, nothing twice)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.db import insert_ignore
+from bot.gateway import Target
+from bot.models import Account, Flag, FlagEvent, Person, Team
+from bot.services import flag_messages, outbox
+from bot.services.classifier import classify
+from bot.services.people import Actor
+from bot.services.routing import customer_success_team, owning_team
+from bot.services.sla import business_deadline
+from bot.vocab import Category, Severity
+
+MAX_DESCRIPTION = 3000
+
+
+@dataclass(frozen=True)
+class FlagRequest:
+    account_id: int
+    description: str
+    source_platform: str
+    source_ref: str  # unique per user request: its retries carry the same one
+    category: Category | None = None  # None: the keyword rules choose
+    severity: Severity = Severity.NORMAL
+    source_link: str | None = None
+
+
+@dataclass(frozen=True)
+class RaisedFlag:
+    flag_id: int
+    created: bool  # False: this request had already raised it (a retry)
+    account_name: str
+    category: Category
+    category_source: str
+    team_name: str | None
+    team_channel: str | None
+    owner_name: str | None
+    sla_due_at: datetime | None
+
+
+def raise_flag(
+    session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str
+) -> RaisedFlag:
+    """Create the flag (or find the one this very request created before) and queue its notifications."""
+    existing = _by_source(session, request)
+    if existing is None:
+        existing = _create(session, request, reporter, now, default_timezone)
+        created = True
+    else:
+        created = False
+    return _raised(session, existing, created)
+
+
+def _by_source(session: Session, request: FlagRequest) -> Flag | None:
+    return session.scalar(
+        select(Flag).where(Flag.source_platform == request.source_platform, Flag.source_ref == request.source_ref)
+    )
+
+
+def _create(session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str) -> Flag:
+    category, source = (
+        (request.category, "reporter") if request.category else (classify(request.description).category, "rules")
+    )
+    team = owning_team(session, category)
+    manager_tz = session.scalar(select(Person.timezone).where(Person.id == team.manager_id)) if team else None
+    sla_due = None
+    if team is not None:
+        hours = team.sla_hours / 2 if request.severity is Severity.URGENT else team.sla_hours
+        sla_due = business_deadline(now, hours, manager_tz or default_timezone)
+    added = insert_ignore(
+        session,
+        Flag.__table__,
+        {
+            "account_id": request.account_id,
+            "category": category.value,
+            "category_source": source,
+            "severity": request.severity.value,
+            "description": request.description[:MAX_DESCRIPTION],
+            "status": "open",
+            "team_id": team.id if team else None,
+            "reporter_person_id": reporter.person_id,
+            "reporter_name": reporter.display_name[:200],
+            "reporter_ref": reporter.external_id,
+            "source_platform": request.source_platform,
+            "source_ref": request.source_ref[:200],
+            "source_link": request.source_link,
+            "sla_due_at": sla_due,
+        },
+    )
+    flag = _by_source(session, request)
+    assert flag is not None
+    if added:  # a concurrent retry that lost the race adds nothing more
+        session.add(
+            FlagEvent(
+                flag_id=flag.id,
+                kind="raised",
+                actor_name=reporter.display_name[:200],
+                at=now,
+                detail=f"category {category.value} ({source}), severity {request.severity.value}",
+            )
+        )
+        _announce(session, flag, team, now)
+    return flag
+
+
+def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) -> None:
+    """Queue the team-channel post and the CSM's DM (the CS channel when the account has no owner)."""
+    account = session.get_one(Account, flag.account_id)
+    owner = session.get(Person, account.owner_id) if account.owner_id else None
+    notice = flag_messages.for_team(flag, account, owner, team)
+    if team is not None:
+        outbox.enqueue(session, f"flag:{flag.id}:team", Target("channel", team.channel), notice, now)
+    if owner is not None:
+        outbox.enqueue(
+            session,
+            f"flag:{flag.id}:csm",
+            Target("person", owner.email),
+            flag_messages.for_csm(flag, account, team),
+            now,
+        )
+        return
+    cs_team = customer_success_team(session)
+    if cs_team is not None and (team is None or cs_team.id != team.id):
+        outbox.enqueue(
+            session,
+            f"flag:{flag.id}:cs",
+            Target("channel", cs_team.channel),
+            flag_messages.for_csm(flag, account, team),
+            now,
+        )
+
+
+def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
+    owner = aliased(Person)
+    account_name, owner_name = session.execute(
+        select(Account.name, owner.name)
+        .outerjoin(owner, owner.id == Account.owner_id)
+        .where(Account.id == flag.account_id)
+    ).one()
+    team = session.get(Team, flag.team_id) if flag.team_id else None
+    return RaisedFlag(
+        flag.id,
+        created,
+        account_name,
+        Category(flag.category),
+        flag.category_source,
+        team.name if team else None,
+        team.channel if team else None,
+        owner_name,
+        flag.sla_due_at,
+    )
+
+
+def open_flag_count(session: Session, account_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Flag).where(Flag.account_id == account_id, Flag.status != "resolved")
+        )
+        or 0
+    )

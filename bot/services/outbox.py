@@ -1,0 +1,106 @@
+"""Durable outgoing messages: enqueued in the transaction that causes them, claimed by one deliverer at a
+time (a conditional UPDATE, so concurrent deliverers never share a row), retried with backoff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.db import insert_ignore
+from bot.gateway import Target
+from bot.messages import Reply, to_dict
+from bot.models import Notification
+
+QUEUED = "outbox_queued"  # set in session.info when a unit of work queued messages: deliver soon after
+LEASE = timedelta(minutes=2)  # a claim older than this belongs to a dead deliverer and is taken over
+MAX_ATTEMPTS = 8
+BACKOFF = (5, 30, 120, 600, 1800, 3600, 7200)  # seconds before attempt 2, 3, …
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    target: Target
+    payload: dict
+    attempts: int
+
+
+def enqueue(session: Session, dedupe_key: str, target: Target, reply: Reply, now: datetime) -> bool:
+    """Record a message to send; False when one with this key was already recorded (nothing is added)."""
+    session.info[QUEUED] = True
+    return insert_ignore(
+        session,
+        Notification.__table__,
+        {
+            "dedupe_key": dedupe_key[:200],
+            "target_kind": target.kind,
+            "target_ref": target.ref,
+            "payload": to_dict(reply),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+        },
+    )
+
+
+def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]:
+    """Take up to `limit` due messages for this deliverer. Commit right after, so others see the claim."""
+    due = or_(
+        (Notification.status == "pending") & (Notification.next_attempt_at <= now),
+        (Notification.status == "sending") & (Notification.claimed_until < now),
+    )
+    candidates = select(Notification.id).where(due).order_by(Notification.next_attempt_at).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(session.scalars(candidates))
+    if not ids:
+        return []
+    claimed = session.execute(
+        update(Notification)
+        .where(Notification.id.in_(ids), due)  # re-checked: a row another deliverer took in between is skipped
+        .values(status="sending", claimed_until=now + LEASE, attempts=Notification.attempts + 1)
+        .returning(
+            Notification.id,
+            Notification.target_kind,
+            Notification.target_ref,
+            Notification.payload,
+            Notification.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    ).all()
+    return [Claimed(i, Target(kind, ref), payload, attempts) for i, kind, ref, payload, attempts in claimed]
+
+
+def mark_sent(session: Session, notification_id: int, ref: str, now: datetime) -> None:
+    session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(status="sent", sent_ref=ref[:100], sent_at=now, claimed_until=None, last_error=None)
+    )
+
+
+def mark_failed(
+    session: Session,
+    notification: Claimed,
+    reason: str,
+    now: datetime,
+    *,
+    permanent: bool,
+    retry_after: float | None = None,
+) -> str:
+    """Reschedule a failed send, or give up on it; returns the new status."""
+    if permanent or notification.attempts >= MAX_ATTEMPTS:
+        status, when = "failed", now
+    else:
+        status = "pending"
+        wait = retry_after if retry_after is not None else BACKOFF[min(notification.attempts, len(BACKOFF)) - 1]
+        when = now + timedelta(seconds=wait)
+    session.execute(
+        update(Notification)
+        .where(Notification.id == notification.id)
+        .values(status=status, next_attempt_at=when, claimed_until=None, last_error=reason[:1000])
+    )
+    return status

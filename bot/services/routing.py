@@ -1,0 +1,26 @@
+"""Which team owns a flag: the team whose categories include it, else the customer-success team
+(the owner of `other`). The rules live in the database, from the teams CSV."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import RoutingRule, Team
+from bot.vocab import Category
+
+
+def owning_team(session: Session, category: Category) -> Team | None:
+    """The team that owns `category`, falling back to the customer-success team; None when no team exists."""
+    teams = dict(
+        session.execute(
+            select(RoutingRule.category, Team)
+            .join(Team, Team.id == RoutingRule.team_id)
+            .where(RoutingRule.category.in_([category.value, Category.OTHER.value]))
+        ).all()
+    )
+    return teams.get(category.value) or teams.get(Category.OTHER.value)
+
+
+def customer_success_team(session: Session) -> Team | None:
+    return owning_team(session, Category.OTHER)

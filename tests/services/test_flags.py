@@ -1,0 +1,124 @@
+"""Raising flags: routing by category, the CSM or CS team told, one flag per request, SLA deadlines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.models import Flag, FlagEvent, Notification, RoutingRule, Team
+from bot.services.accounts import account_status
+from bot.services.flags import FlagRequest, raise_flag
+from bot.services.people import Access, Actor
+from bot.vocab import Category, Severity
+from tests.factories import make_account, make_person
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
+SAM = Actor(Access.MEMBER, "Sam Rivera", "sam@example.com", None, "sales", "UTC", "U0SAM")
+TEAMS = {
+    "Billing": ("#billing", "billing", 24),
+    "Support": ("#support", "support", 8),
+    "Sales & Marketing": ("#sales", "sales;marketing", 48),
+    "Enablement": ("#enablement", "training", 72),
+    "Customer Success": ("#customer-success", "other;executive", 24),
+}
+
+
+@pytest.fixture
+def teams(session):
+    manager = make_person(session, "olivia@example.com", timezone="Europe/London")
+    for name, (channel, categories, sla) in TEAMS.items():
+        team = Team(name=name, channel=channel, manager_id=manager.id, sla_hours=sla)
+        session.add(team)
+        session.flush()
+        session.add_all(RoutingRule(category=c, team_id=team.id) for c in categories.split(";"))
+    session.commit()
+
+
+def raise_(session, account, text, ref="r1", **over):
+    raised = raise_flag(session, FlagRequest(account.id, text, "test", ref, **over), SAM, NOW, "UTC")
+    session.commit()
+    return raised
+
+
+def outbox(session) -> dict[str, tuple[str, str]]:
+    rows = session.execute(select(Notification.dedupe_key, Notification.target_kind, Notification.target_ref))
+    return {key: (kind, ref) for key, kind, ref in rows}
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "channel"),
+    [
+        ("invoice charged twice", Category.BILLING, "#billing"),
+        ("can't log in, 500 error", Category.SUPPORT, "#support"),
+        ("wants more seats", Category.SALES, "#sales"),
+        ("new admins need onboarding", Category.TRAINING, "#enablement"),
+        ("wants to be a case study", Category.MARKETING, "#sales"),
+        ("CEO threatening to leave", Category.EXECUTIVE, "#customer-success"),
+        ("just a feeling they are unhappy", Category.OTHER, "#customer-success"),
+    ],
+)
+def test_each_category_reaches_its_team_and_the_csm(session, teams, text, category, channel):
+    maya = make_person(session, "maya@example.com")
+    account = make_account(session, "Acme", owner_id=maya.id)
+    raised = raise_(session, account, text)
+    assert raised.created and raised.category is category and raised.category_source == "rules"
+    queued = outbox(session)
+    assert queued[f"flag:{raised.flag_id}:team"] == ("channel", channel)
+    assert queued[f"flag:{raised.flag_id}:csm"] == ("person", "maya@example.com")
+    assert len(queued) == 2
+
+
+def test_a_chosen_category_wins_over_the_rules(session, teams):
+    account = make_account(session, "Acme", owner_id=make_person(session).id)
+    raised = raise_(session, account, "invoice charged twice", category=Category.SUPPORT)
+    assert (raised.category, raised.category_source, raised.team_channel) == (Category.SUPPORT, "reporter", "#support")
+
+
+def test_the_same_request_never_makes_a_second_flag(session, teams):
+    account = make_account(session, "Acme", owner_id=make_person(session).id)
+    first = raise_(session, account, "invoice charged twice", ref="same")
+    again = raise_(session, account, "invoice charged twice", ref="same")
+    assert (again.flag_id, again.created) == (first.flag_id, False)
+    assert session.scalar(select(func.count()).select_from(Flag)) == 1
+    assert session.scalar(select(func.count()).select_from(FlagEvent)) == 1
+    assert session.scalar(select(func.count()).select_from(Notification)) == 2
+    assert raise_(session, account, "invoice charged twice", ref="other").flag_id != first.flag_id
+
+
+def test_an_unowned_account_tells_the_customer_success_team(session, teams):
+    account = make_account(session, "Initech")
+    raised = raise_(session, account, "invoice charged twice")
+    assert outbox(session) == {
+        f"flag:{raised.flag_id}:team": ("channel", "#billing"),
+        f"flag:{raised.flag_id}:cs": ("channel", "#customer-success"),
+    }
+
+
+def test_an_unowned_accounts_cs_problem_is_posted_once(session, teams):
+    raised = raise_(session, make_account(session, "Initech"), "they seem unhappy")
+    assert outbox(session) == {f"flag:{raised.flag_id}:team": ("channel", "#customer-success")}
+
+
+def test_without_any_team_the_flag_is_kept_and_the_csm_told(session):
+    account = make_account(session, "Acme", owner_id=make_person(session, "maya@example.com").id)
+    raised = raise_(session, account, "invoice charged twice")
+    assert raised.team_name is None and raised.sla_due_at is None
+    assert outbox(session) == {f"flag:{raised.flag_id}:csm": ("person", "maya@example.com")}
+
+
+def test_sla_runs_in_business_hours_and_urgent_flags_get_half(session, teams):
+    account = make_account(session, "Acme", owner_id=make_person(session).id)
+    normal = raise_(session, account, "can't log in", ref="a")
+    urgent = raise_(session, account, "can't log in", ref="b", severity=Severity.URGENT)
+    # Support: 8 business hours from Monday 10:00 London → Tuesday 10:00; urgent: 4 hours → Monday 14:00.
+    assert normal.sla_due_at.astimezone(UTC) == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    assert urgent.sla_due_at.astimezone(UTC) == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+def test_open_problems_appear_on_the_status_card(session, teams):
+    account = make_account(session, "Acme", owner_id=make_person(session).id)
+    raise_(session, account, "invoice charged twice", ref="a")
+    raise_(session, account, "can't log in", ref="b")
+    assert account_status(session, account.id, NOW.date()).open_problems == 2

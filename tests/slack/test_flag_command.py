@@ -1,0 +1,153 @@
+"""/flag as Slack sends it: one flag per request, the team channel and the CSM told through the outbox."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.models import Flag, Notification, RoutingRule, Team
+from bot.services.delivery import deliver_due
+from bot.slack.app import make_gateway
+from tests.factories import make_account, make_person
+from tests.slack.conftest import NOW, slack_settings
+
+
+def seed(session) -> None:
+    maya = make_person(session, "maya@example.com", name="Maya Patel")
+    make_account(session, "Acme Corporation", domain="acme.example", owner_id=maya.id, tier="intimacy")
+    make_account(session, "Initech", domain="initech.example")
+    for name, channel, categories in (("Billing", "#billing", "billing"), ("CS", "#customer-success", "other")):
+        team = Team(name=name, channel=channel, sla_hours=24)
+        session.add(team)
+        session.flush()
+        session.add_all(RoutingRule(category=c, team_id=team.id) for c in categories.split(";"))
+    session.commit()
+
+
+def people(slack) -> None:
+    slack.fake.add_user("U0SAM", "sam@example.com", name="Sam Rivera")
+    slack.fake.add_user("U0MAYA", "maya@example.com", name="Maya Patel")
+
+
+def posts(slack) -> list[dict]:
+    return [call.params for call in slack.fake.calls_to("chat.postMessage")]
+
+
+def statuses(slack) -> set[str]:
+    with slack.factory() as s:
+        return set(s.scalars(select(Notification.status)))
+
+
+def eventually(check, timeout: float = 5.0) -> bool:
+    """Delivery finishes just after the post reaches Slack: give its commit a moment."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def count(session, model) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_flag_files_at_once_and_tells_the_team_and_the_csm(slack, session):
+    seed(session)
+    people(slack)
+    answer = slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")
+    assert answer.status == 200 and answer.seconds < 3
+    confirmation = slack.fake.wait_for("response_url")[0].params
+    assert confirmation["response_type"] == "ephemeral"
+    assert "Flag #1 filed for Acme Corporation: billing" in confirmation["text"]
+    slack.fake.wait_for("chat.postMessage", 2)
+    team_post, dm = posts(slack)
+    assert team_post["channel"] == "billing"
+    assert "Flag #1: Acme Corporation" in json.dumps(team_post, ensure_ascii=False)
+    assert "Sam Rivera" in json.dumps(team_post) and "ARR" not in json.dumps(team_post)
+    assert slack.fake.calls_to("users.lookupByEmail")[0].params["email"] == "maya@example.com"
+    assert dm["channel"] == "U0MAYA"
+    assert eventually(lambda: statuses(slack) == {"sent"})
+
+
+def test_the_same_request_delivered_three_times_makes_one_flag_and_one_post(slack, session):
+    seed(session)
+    people(slack)
+    for retry in range(3):
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+        assert slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM", headers=headers).status == 200
+    slack.fake.wait_for("response_url", 3)
+    slack.fake.wait_for("chat.postMessage", 2)
+    assert count(session, Flag) == 1
+    assert len([p for p in posts(slack) if p["channel"] == "billing"]) == 1
+
+
+def test_an_unowned_account_goes_to_the_customer_success_channel(slack, session):
+    seed(session)
+    people(slack)
+    slack.send.slash("/flag", "initech invoice charged twice", user_id="U0SAM")
+    slack.fake.wait_for("chat.postMessage", 2)
+    assert sorted(p["channel"] for p in posts(slack)) == ["billing", "customer-success"]
+
+
+def test_rate_limits_and_server_errors_are_retried_later_and_sent_once(slack, session, fake_slack):
+    seed(session)
+    people(slack)
+    slack.fake.fail("chat.postMessage", status=429, error="ratelimited", retry_after=20)
+    slack.fake.fail("chat.postMessage", status=500, error="internal_error")
+    slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")
+    slack.fake.wait_for("chat.postMessage", 2)  # both first tries failed: nothing sent yet
+    assert eventually(lambda: statuses(slack) == {"pending"})
+    gateway = make_gateway(slack_settings(fake_slack))
+    # The 500 is retried after a 5-second backoff; the 429 only once its 20-second Retry-After has passed.
+    assert deliver_due(slack.factory, gateway, NOW + timedelta(seconds=10)).sent == 1
+    assert deliver_due(slack.factory, gateway, NOW + timedelta(seconds=19)).sent == 0
+    assert deliver_due(slack.factory, gateway, NOW + timedelta(seconds=20)).sent == 1
+    assert deliver_due(slack.factory, gateway, NOW + timedelta(hours=1)).sent == 0
+    delivered = [p["channel"] for p in posts(slack)[2:]]
+    assert sorted(delivered) == ["U0MAYA", "billing"]
+
+
+def test_a_missing_channel_is_recorded_not_retried_forever(slack, session, fake_slack):
+    seed(session)
+    people(slack)
+    slack.fake.fail("chat.postMessage", error="channel_not_found")
+    slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")
+    slack.fake.wait_for("chat.postMessage", 2)
+    assert eventually(lambda: "failed" in statuses(slack))
+    with slack.factory() as s:
+        failed = s.scalars(select(Notification).where(Notification.status == "failed")).one()
+        assert failed.last_error == "channel_not_found" and failed.target_ref == "#billing"
+
+
+def test_flag_text_full_of_mentions_pings_no_one(slack, session):
+    seed(session)
+    people(slack)
+    slack.send.slash("/flag", "acme <!channel> @here <@U0BOSS> <https://evil.example|bank> & invoice", user_id="U0SAM")
+    slack.fake.wait_for("chat.postMessage", 2)
+    team_post = json.dumps(posts(slack)[0])
+    assert "&lt;!channel&gt; @here &lt;@U0BOSS&gt; &lt;https://evil.example|bank&gt; &amp; invoice" in team_post
+    # The fake's checker fails the test if any mrkdwn lacked verbatim or carried a control sequence.
+
+
+def test_an_unclear_account_files_nothing_and_names_the_candidates(slack, session):
+    seed(session)
+    people(slack)
+    make_account(session, "Acme Logistics", domain="acme-logistics.example")
+    session.commit()
+    slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")
+    text = slack.fake.wait_for("response_url")[0].params["text"]
+    assert "Did you mean" in text and "Nothing was filed" in text
+    assert count(session, Flag) == 0
+
+
+def test_guests_cannot_flag(slack, session):
+    seed(session)
+    slack.fake.add_user("U0GUEST", "guest@partner.example", is_restricted=True)
+    slack.send.slash("/flag", "acme invoice charged twice", user_id="U0GUEST")
+    assert "only available to full members" in slack.fake.wait_for("response_url")[0].params["text"]
+    assert count(session, Flag) == 0
