@@ -115,27 +115,17 @@ def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) ->
     """Queue the team-channel post and the CSM's DM (the CS channel when the account has no owner)."""
     account = session.get_one(Account, flag.account_id)
     owner = session.get(Person, account.owner_id) if account.owner_id else None
-    notice = flag_messages.for_team(flag, account, owner, team)
     if team is not None:
+        notice = flag_messages.for_team(flag, account, owner, team)
         outbox.enqueue(session, f"flag:{flag.id}:team", Target("channel", team.channel), notice, now)
     if owner is not None:
-        outbox.enqueue(
-            session,
-            f"flag:{flag.id}:csm",
-            Target("person", owner.email),
-            flag_messages.for_csm(flag, account, team),
-            now,
-        )
-        return
-    cs_team = customer_success_team(session)
-    if cs_team is not None and (team is None or cs_team.id != team.id):
-        outbox.enqueue(
-            session,
-            f"flag:{flag.id}:cs",
-            Target("channel", cs_team.channel),
-            flag_messages.for_csm(flag, account, team),
-            now,
-        )
+        key, target = f"flag:{flag.id}:csm", Target("person", owner.email)
+    else:
+        cs_team = customer_success_team(session)
+        if cs_team is None or (team is not None and cs_team.id == team.id):
+            return  # no CS team, or its channel already has the post
+        key, target = f"flag:{flag.id}:cs", Target("channel", cs_team.channel)
+    outbox.enqueue(session, key, target, flag_messages.for_csm(flag, account, team), now)
 
 
 def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
