@@ -14,23 +14,23 @@ from typing import TextIO
 from bot.clock import Clock
 from bot.db import SessionFactory, session_scope
 from bot.gateway import Target
-from bot.messages import Actions, Button, Divider, Note, Reply, Section
+from bot.messages import Actions, Button, Divider, Form, Note, Reply, Section
 from bot.services import outbox
 from bot.services.delivery import deliver_due
 from bot.services.people import Access, Actor, actor_for_email
-from commands import dispatch, dispatch_action
+from commands import check_form, dispatch, dispatch_action, dispatch_form
 from commands.context import CommandContext
 
 WIDTH = 78
 LABEL_WIDTH = 16
 
 
-def render_text(reply: Reply) -> str:
-    """A reply as plain text, buttons numbered from 1."""
+def render_text(reply: Reply, first_button: int = 1) -> str:
+    """A reply as plain text, buttons numbered from `first_button`."""
     lines: list[str] = []
     if reply.title:
         lines += [f"┌─ {reply.title}", ""]
-    number = 0
+    number = first_button - 1
     for block in reply.blocks or (Section(reply.text),):
         if isinstance(block, Section):
             for paragraph in block.text.splitlines() if block.text else ():
@@ -58,13 +58,18 @@ def render_text(reply: Reply) -> str:
 class PrintingGateway:
     """Stands in for Slack at the console: shows each outgoing message as text instead of posting it."""
 
-    def __init__(self, out: TextIO | None = None) -> None:
+    def __init__(self, out: TextIO | None = None, first_button: int = 1) -> None:
         self.out = out
         self.sent: list[str] = []
+        self.buttons: list[Button] = []  # pressable at the console, numbered after the reply's own
+        self.first_button = first_button
 
     def send(self, target: Target, reply: Reply) -> str:
         where = f"#{target.ref.lstrip('#')}" if target.kind == "channel" else target.ref
-        text = f"  ↳ Tend would send to {where}:\n" + textwrap.indent(render_text(reply), "    ")
+        verb = "update its message" if target.kind == "message" else f"send to {where}"
+        shown = render_text(reply, self.first_button + len(self.buttons))
+        self.buttons += reply.buttons()
+        text = f"  ↳ Tend would {verb}:\n" + textwrap.indent(shown, "    ")
         self.sent.append(text)
         if self.out is not None:
             self.out.write(text + "\n")
@@ -80,9 +85,12 @@ class ConsoleSession:
     clock: Clock
     default_timezone: str = "UTC"
     buttons: tuple[Button, ...] = field(default_factory=tuple)
+    form: Form | None = None  # a form waiting for its answer on the next line
 
     def run(self, line: str) -> str:
         line = line.strip()
+        if self.form is not None:
+            return self._answer(self.form, line)
         if line.isdigit():
             index = int(line) - 1
             if not 0 <= index < len(self.buttons):
@@ -94,16 +102,33 @@ class ConsoleSession:
         name, _, text = line.partition(" ")
         return self._show(lambda ctx: dispatch(ctx, name, text))
 
-    def _show(self, call: Callable[[CommandContext], Reply]) -> str:
+    def _answer(self, form: Form, line: str) -> str:
+        """One-field forms are answered on one line; an empty line cancels."""
+        if not line:
+            self.form = None
+            return "Cancelled: nothing was changed.\n"
+        answers = {form.inputs[0].name: line}
+        problems = check_form(form.action, answers)
+        if problems:
+            return f"{next(iter(problems.values()))} Try again, or an empty line to cancel.\n"
+        self.form = None
+        return self._show(lambda ctx: dispatch_form(ctx, form.action, form.value, answers))
+
+    def _show(self, call: Callable[[CommandContext], Reply | Form]) -> str:
         with session_scope(self.session_factory) as session:
             reply = call(CommandContext(session, self.actor, self.clock, self.default_timezone, "console"))
             queued = bool(session.info.get(outbox.QUEUED))
+        if isinstance(reply, Form):
+            self.form = reply
+            field = reply.inputs[0]
+            return f"{reply.title} — {field.label} {field.hint}\nType your answer (an empty line cancels):\n"
         self.buttons = reply.buttons()
         shown = render_text(reply)
         if queued:  # show at once what Slack would receive
-            gateway = PrintingGateway()
+            gateway = PrintingGateway(first_button=len(self.buttons) + 1)
             deliver_due(self.session_factory, gateway, self.clock.now())
             shown += "\n" + "\n".join(gateway.sent)
+            self.buttons += tuple(gateway.buttons)
         return shown
 
 

@@ -53,6 +53,28 @@ Block = Section | Actions | Note | Divider
 
 
 @dataclass(frozen=True)
+class Input:
+    name: str
+    label: str
+    max_length: int = 300
+    multiline: bool = False
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A small form to fill in (a Slack modal, a console prompt). Submitting it runs the form handler
+    registered as `action`, with `value` and the answers by input name."""
+
+    title: str
+    action: str
+    value: str
+    inputs: tuple[Input, ...]
+    submit: str = "Submit"
+    intro: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     """One answer to a person. `text` is the one-line summary for notifications and screen readers.
 

@@ -10,16 +10,19 @@ import logging
 from collections.abc import Callable
 
 from bot.errors import UserFacingError
-from bot.messages import Reply
+from bot.messages import Form, Reply
 from commands.context import CommandContext
 
 log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[CommandContext, str], Reply]
-ActionHandler = Callable[[CommandContext, str], Reply]
+ActionHandler = Callable[[CommandContext, str], Reply | Form]
+FormCheck = Callable[[dict[str, str]], dict[str, str]]
+FormHandler = Callable[[CommandContext, str, dict[str, str]], Reply]
 
 COMMANDS: dict[str, CommandHandler] = {}
 ACTIONS: dict[str, ActionHandler] = {}
+FORMS: dict[str, tuple[FormCheck, FormHandler]] = {}
 USAGE: dict[str, str] = {}
 
 REFUSAL = (
@@ -46,6 +49,31 @@ def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
     return register
 
 
+def form(name: str, check: FormCheck) -> Callable[[FormHandler], FormHandler]:
+    """Register a form handler; `check` validates the answers alone (no database), so a platform can
+    return its errors inside the form before acknowledging."""
+
+    def register(handler: FormHandler) -> FormHandler:
+        FORMS[name] = (check, handler)
+        return handler
+
+    return register
+
+
+def check_form(name: str, answers: dict[str, str]) -> dict[str, str]:
+    """Problems with the answers, by input name; empty when they may be submitted."""
+    entry = FORMS.get(name)
+    return entry[0](answers) if entry else {}
+
+
+def dispatch_form(ctx: CommandContext, name: str, value: str, answers: dict[str, str]) -> Reply:
+    entry = FORMS.get(name)
+    if entry is None:
+        return Reply("That form is out of date. Start again from the message or command.")
+    handler = entry[1]
+    return _guarded(ctx, lambda c, v: handler(c, v, answers), value)  # type: ignore[return-value]
+
+
 def dispatch(ctx: CommandContext, name: str, text: str) -> Reply:
     """Run slash command `name` (e.g. "/account") with its text as the asker in `ctx`."""
     handler = COMMANDS.get(name.strip().lower())
@@ -54,7 +82,7 @@ def dispatch(ctx: CommandContext, name: str, text: str) -> Reply:
     return _guarded(ctx, handler, text)
 
 
-def dispatch_action(ctx: CommandContext, name: str, value: str) -> Reply:
+def dispatch_action(ctx: CommandContext, name: str, value: str) -> Reply | Form:
     """Run the handler behind a button press."""
     handler = ACTIONS.get(name)
     if handler is None:
@@ -62,7 +90,7 @@ def dispatch_action(ctx: CommandContext, name: str, value: str) -> Reply:
     return _guarded(ctx, handler, value)
 
 
-def _guarded(ctx: CommandContext, handler: CommandHandler, text: str) -> Reply:
+def _guarded(ctx: CommandContext, handler: Callable[[CommandContext, str], Reply | Form], text: str) -> Reply | Form:
     if not ctx.actor.may_use_tend:
         return Reply(UNKNOWN_PERSON if ctx.actor.access == "unknown" else REFUSAL)
     try:
@@ -73,4 +101,4 @@ def _guarded(ctx: CommandContext, handler: CommandHandler, text: str) -> Reply:
 
 
 # Handlers register themselves on import.
-from commands import account, flag, help  # noqa: E402, F401
+from commands import account, flag, flag_actions, help  # noqa: E402, F401

@@ -36,6 +36,11 @@ class Flag(Timestamps, Base):
     source_ref: Mapped[str] = mapped_column(String(200))
     source_link: Mapped[str | None] = mapped_column(String(1000))
     sla_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assignee_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    assignee_name: Mapped[str | None] = mapped_column(String(200))
+    assignee_ref: Mapped[str | None] = mapped_column(String(64))
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(Text)
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.messages import Field, Note, Reply, Section
+from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.models import Account, Flag, Person, Team
 from bot.text import shorten
 from bot.vocab import Tier
+
+TAKE, RESOLVE = "flag.take", "flag.resolve"
 
 
 def when(instant: datetime | None) -> str:
@@ -29,6 +31,14 @@ def renewal(account: Account, today: datetime) -> str:
     return f"{account.renewal_date.isoformat()} (in {days} days)"
 
 
+def status_line(flag: Flag) -> str:
+    if flag.status == "resolved":
+        return f"✅ Resolved by {flag.assignee_name or 'someone'}: {flag.outcome or 'no outcome given'}"
+    if flag.status == "taken":
+        return f"🙋 Taken by {flag.assignee_name}"
+    return "🆕 Open: nobody has taken it yet"
+
+
 def _facts(flag: Flag, account: Account, owner: Person | None) -> tuple[Field, ...]:
     created = flag.created_at or datetime.now(UTC)
     return (
@@ -44,19 +54,30 @@ def _facts(flag: Flag, account: Account, owner: Person | None) -> tuple[Field, .
 
 
 def for_team(flag: Flag, account: Account, owner: Person | None, team: Team | None) -> Reply:
+    """The team channel's post; redrawn in place as the flag is taken and resolved."""
     title = f"Flag #{flag.id}: {account.name}"
-    blocks = [Section(fields=_facts(flag, account, owner)), Section(shorten(flag.description, 2900))]
+    blocks: list[Block] = [Section(fields=_facts(flag, account, owner)), Section(shorten(flag.description, 2900))]
     if flag.source_link:
         blocks.append(Note(f"From this message: {flag.source_link}"))
-    return Reply(
-        f"{title} — {flag.category} problem raised by {flag.reporter_name}",
-        title=title,
-        blocks=tuple(blocks),
-        private=False,
-    )
+    blocks.append(Section(status_line(flag)))
+    buttons = []
+    if flag.status == "open":
+        buttons.append(Button("Take it", TAKE, str(flag.id), "primary"))
+    if flag.status != "resolved":
+        buttons.append(Button("Resolve", RESOLVE, str(flag.id)))
+    if buttons:
+        blocks.append(Actions(tuple(buttons)))
+    text = f"{title} — {flag.category} problem raised by {flag.reporter_name}"
+    return Reply(text, title=title, blocks=tuple(blocks), private=False)
 
 
 def for_csm(flag: Flag, account: Account, team: Team | None) -> Reply:
     routed = f"routed to {team.name}" if team else "not routed: no team owns this category yet"
     text = f"{flag.reporter_name} flagged a {flag.category} problem on {account.name} (flag #{flag.id}, {routed})."
     return Reply(text, blocks=(Section(text), Section(shorten(flag.description, 2900))), private=False)
+
+
+def update(flag: Flag, account: Account, text: str) -> Reply:
+    """What the reporter and the CSM are told when the flag they care about moves."""
+    about = f"Flag #{flag.id} on {account.name}: {shorten(flag.description, 200)}"
+    return Reply(text, blocks=(Section(text), Note(about)), private=False)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.db import insert_ignore
+from bot.errors import NotFound
 from bot.gateway import Target
 from bot.models import Account, Flag, FlagEvent, Person, Team
 from bot.services import flag_messages, outbox
@@ -20,6 +21,7 @@ from bot.services.sla import business_deadline
 from bot.vocab import Category, Severity
 
 MAX_DESCRIPTION = 3000
+MAX_OUTCOME = 300
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,95 @@ def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
         owner_name,
         flag.sla_due_at,
     )
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a take/resolve did: `changed` False means someone got there first, and `flag` says who."""
+
+    flag: Flag
+    changed: bool
+
+
+def take_flag(session: Session, flag_id: int, actor: Actor, now: datetime) -> Change:
+    """Make `actor` the flag's owner, unless someone already is: a conditional UPDATE, so two clicks at
+    the same instant (or a double click) can never produce two owners."""
+    taken = session.execute(
+        update(Flag)
+        .where(Flag.id == flag_id, Flag.status == "open")
+        .values(
+            status="taken",
+            assignee_person_id=actor.person_id,
+            assignee_name=actor.display_name[:200],
+            assignee_ref=actor.external_id,
+            taken_at=now,
+        )
+        .returning(Flag.id)
+    ).first()
+    flag = _flag(session, flag_id)
+    if taken:
+        _event(session, flag, "taken", actor, now)
+        _tell_people(session, flag, "taken", actor, now, f"{actor.display_name} took flag #{flag.id} and owns it now.")
+    return Change(flag, taken is not None)
+
+
+def resolve_flag(session: Session, flag_id: int, actor: Actor, outcome: str, now: datetime) -> Change:
+    """Close the flag with a one-line outcome; the reporter and the CSM hear it. Resolving twice does nothing."""
+    outcome = " ".join(outcome.split())[:MAX_OUTCOME]
+    values: dict = {"status": "resolved", "outcome": outcome, "resolved_at": now}
+    resolved = session.execute(
+        update(Flag).where(Flag.id == flag_id, Flag.status != "resolved").values(**values).returning(Flag.assignee_name)
+    ).first()
+    flag = _flag(session, flag_id)
+    if resolved:
+        if resolved[0] is None:  # resolved without being taken: the resolver owned it
+            flag.assignee_name, flag.assignee_ref = actor.display_name[:200], actor.external_id
+            flag.assignee_person_id = actor.person_id
+        _event(session, flag, "resolved", actor, now, outcome)
+        _tell_people(
+            session, flag, "resolved", actor, now, f"{actor.display_name} resolved flag #{flag.id}. Outcome: {outcome}"
+        )
+    return Change(flag, resolved is not None)
+
+
+def _flag(session: Session, flag_id: int) -> Flag:
+    flag = session.get(Flag, flag_id, populate_existing=True)
+    if flag is None:
+        raise NotFound(f"Flag #{flag_id} no longer exists.")
+    return flag
+
+
+def _event(session: Session, flag: Flag, kind: str, actor: Actor, now: datetime, detail: str | None = None) -> None:
+    session.add(FlagEvent(flag_id=flag.id, kind=kind, actor_name=actor.display_name[:200], at=now, detail=detail))
+
+
+def _tell_people(session: Session, flag: Flag, kind: str, actor: Actor, now: datetime, text: str) -> None:
+    """Update the team's post in place, and tell the reporter and the account's CSM (closing the loop),
+    except whoever made the change."""
+    account = session.get_one(Account, flag.account_id)
+    owner = session.get(Person, account.owner_id) if account.owner_id else None
+    team = session.get(Team, flag.team_id) if flag.team_id else None
+    if team is not None:
+        outbox.enqueue(
+            session,
+            f"flag:{flag.id}:team:{kind}",
+            Target("message", f"flag:{flag.id}:team"),
+            flag_messages.for_team(flag, account, owner, team),
+            now,
+        )
+    notice = flag_messages.update(flag, account, text)
+    recipients: dict[str, Target] = {}
+    if flag.reporter_ref:
+        recipients["reporter"] = Target("chat_user", flag.reporter_ref)
+    elif flag.reporter_person_id:
+        email = session.scalar(select(Person.email).where(Person.id == flag.reporter_person_id))
+        recipients["reporter"] = Target("person", email or "")
+    if owner is not None and owner.id != flag.reporter_person_id:  # a CSM who reported hears it once
+        recipients["csm"] = Target("person", owner.email)
+    myself = {Target("chat_user", actor.external_id or ""), Target("person", actor.email or "")}
+    for role, target in recipients.items():
+        if target not in myself:
+            outbox.enqueue(session, f"flag:{flag.id}:{kind}:{role}", target, notice, now)
 
 
 def open_flag_count(session: Session, account_id: int) -> int:

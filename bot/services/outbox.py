@@ -104,3 +104,24 @@ def mark_failed(
         .values(status=status, next_attempt_at=when, claimed_until=None, last_error=reason[:1000])
     )
     return status
+
+
+def postpone(session: Session, notification_id: int, until: datetime) -> None:
+    """Put a claimed message back, unchanged and without counting a failed attempt (it waits on another)."""
+    session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(status="pending", next_attempt_at=until, claimed_until=None, attempts=Notification.attempts - 1)
+    )
+
+
+def sent_refs(session: Session, dedupe_keys: list[str]) -> dict[str, tuple[str, str | None]]:
+    """Status and platform reference of the messages with these keys (what an update needs to find)."""
+    if not dedupe_keys:
+        return {}
+    rows = session.execute(
+        select(Notification.dedupe_key, Notification.status, Notification.sent_ref).where(
+            Notification.dedupe_key.in_(dedupe_keys)
+        )
+    )
+    return {key: (status, ref) for key, status, ref in rows}

@@ -20,6 +20,9 @@ PERMANENT = frozenset(
         "user_not_found",
         "account_inactive",
         "invalid_auth",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
         "not_authed",
         "token_revoked",
         "missing_scope",
@@ -39,10 +42,13 @@ class SlackGateway:
 
     def send(self, target: Target, reply: Reply) -> str:
         try:
-            channel = self._channel(target)
-            answer = self.client.chat_postMessage(
-                channel=channel, unfurl_links=False, unfurl_media=False, **render.message(reply)
-            )
+            if target.kind == "message":  # redraw a message already posted ("channel:ts")
+                channel, ts = target.ref.split(":", 1)
+                answer = self.client.chat_update(channel=channel, ts=ts, **render.message(reply))
+            else:
+                answer = self.client.chat_postMessage(
+                    channel=self._channel(target), unfurl_links=False, unfurl_media=False, **render.message(reply)
+                )
             return f"{answer['channel']}:{answer['ts']}"
         except SlackApiError as error:
             raise _delivery_error(error) from error

@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import SessionFactory, session_scope
 from bot.gateway import ChatGateway
-from bot.messages import Reply
+from bot.messages import Form, Reply
 from bot.services import outbox
 from bot.services.delivery import deliver_due
 from bot.slack.identity import resolve_actor
@@ -37,7 +37,7 @@ class Deps:
 
 @dataclass(frozen=True)
 class Answer:
-    reply: Reply
+    reply: Reply | Form
     queued: bool = False  # the request queued outgoing messages: deliver them once the asker has the reply
 
 

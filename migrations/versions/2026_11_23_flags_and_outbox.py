@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 11:03:15.057559
+Create Date: 2026-11-23 11:11:37.557356
 """
 
 from collections.abc import Sequence
@@ -61,6 +61,11 @@ def upgrade() -> None:
         sa.Column("source_ref", sa.String(length=200), nullable=False),
         sa.Column("source_link", sa.String(length=1000), nullable=True),
         sa.Column("sla_due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("assignee_person_id", sa.Integer(), nullable=True),
+        sa.Column("assignee_name", sa.String(length=200), nullable=True),
+        sa.Column("assignee_ref", sa.String(length=64), nullable=True),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("outcome", sa.Text(), nullable=True),
         sa.Column(
@@ -71,6 +76,9 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["account_id"], ["account.id"], name=op.f("fk_flag_account_id_account"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["assignee_person_id"], ["person.id"], name=op.f("fk_flag_assignee_person_id_person"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["reporter_person_id"], ["person.id"], name=op.f("fk_flag_reporter_person_id_person"), ondelete="SET NULL"

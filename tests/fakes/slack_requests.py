@@ -105,6 +105,7 @@ class SlackSender:
         team_id: str | None = HOME_TEAM,
         enterprise_id: str | None = None,
         in_view: bool = False,
+        ephemeral: bool = True,
         **options: Any,
     ) -> Response:
         payload: dict[str, Any] = {
@@ -135,7 +136,7 @@ class SlackSender:
                 "type": "message",
                 "message_ts": "1.1",
                 "channel_id": "C0GENERAL",
-                "is_ephemeral": True,
+                "is_ephemeral": ephemeral,
             }
             payload["channel"] = {"id": "C0GENERAL", "name": "general"}
             payload["response_url"] = self.response_url
@@ -176,3 +177,20 @@ class SlackSender:
             }
         )
         return self.post(body, "application/json", headers=headers)
+
+    def view_submission(self, view: dict[str, Any], answers: dict[str, str], *, user_id: str = "U0CSM") -> Response:
+        """Submit a modal the app opened, with `answers` typed into its inputs (by block_id)."""
+        state = {
+            block_id: {"answer": {"type": "plain_text_input", "value": value}} for block_id, value in answers.items()
+        }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": HOME_TEAM, "domain": "tend-test"},
+            "user": {"id": user_id, "team_id": HOME_TEAM},
+            "api_app_id": "A0TEND",
+            "token": "t",
+            "trigger_id": "4234.5678.abcdef",
+            "is_enterprise_install": False,
+            "view": {**view, "id": "V0MODAL", "team_id": HOME_TEAM, "state": {"values": state}},
+        }
+        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")

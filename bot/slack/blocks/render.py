@@ -111,3 +111,45 @@ def modal(reply: messages.Reply, title: str) -> dict[str, Any]:
 
 def home(reply: messages.Reply) -> dict[str, Any]:
     return {"type": "home", "blocks": blocks_for(reply, VIEW_BLOCKS)}
+
+
+FORM_PREFIX = "form:"
+INPUT_ACTION = "answer"
+
+
+def form_view(form: messages.Form) -> dict[str, Any]:
+    """A modal for a neutral form: one input block per field (block_id = the field's name)."""
+    blocks: list[dict[str, Any]] = []
+    if form.intro:
+        blocks.append(SectionBlock(text=_mrkdwn(form.intro, SECTION_TEXT)).to_dict())
+    for field in form.inputs:
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": INPUT_ACTION,
+            "max_length": min(field.max_length, 3000),
+            "multiline": field.multiline,
+        }
+        block: dict[str, Any] = {
+            "type": "input",
+            "block_id": field.name[:255],
+            "element": element,
+            "label": {"type": "plain_text", "text": shorten(field.label, 2000)},
+        }
+        if field.hint:
+            block["hint"] = {"type": "plain_text", "text": shorten(field.hint, 2000)}
+        blocks.append(block)
+    return {
+        "type": "modal",
+        "callback_id": f"{FORM_PREFIX}{form.action}"[:255],
+        "private_metadata": form.value[:3000],
+        "title": {"type": "plain_text", "text": shorten(form.title, MODAL_TITLE)},
+        "submit": {"type": "plain_text", "text": shorten(form.submit, MODAL_TITLE)},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks[:VIEW_BLOCKS],
+    }
+
+
+def form_answers(view: dict[str, Any]) -> dict[str, str]:
+    """The submitted values of a form_view modal, by field name."""
+    values = (view.get("state") or {}).get("values") or {}
+    return {block_id: (actions.get(INPUT_ACTION) or {}).get("value") or "" for block_id, actions in values.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events, shortcuts
+from bot.slack.listeners import actions, commands, events, shortcuts, views
 from bot.slack.runtime import Deps
 
 
@@ -13,3 +13,4 @@ def register_listeners(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     shortcuts.register(app, deps)
     events.register(app, deps)
+    views.register(app, deps)

@@ -10,8 +10,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 import commands as command_layer
+from bot.messages import Form
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, run_for_user
+from bot.slack.runtime import Deps, deliver_queued, run_for_user
 
 ACTION_IDS = re.compile(r"^[a-z_.]+:\d+$")
 
@@ -28,10 +29,17 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         ack()
         name, value = render.parse_action_id(action["action_id"]), action.get("value") or ""
-        reply = run_for_user(
+        answer = run_for_user(
             deps, client, context, body["user"]["id"], lambda ctx: command_layer.dispatch_action(ctx, name, value)
-        ).reply
-        if body.get("response_url"):
-            respond(response_type="ephemeral", replace_original=True, **render.message(reply))
+        )
+        result = answer.reply
+        if isinstance(result, Form):
+            client.views_open(trigger_id=body["trigger_id"], view=render.form_view(result))
+        elif body.get("response_url"):
+            # Our own private messages (pick lists) are replaced; a shared channel post is left alone and the
+            # presser gets a private answer (its in-place update goes through the outbox).
+            replace = bool((body.get("container") or {}).get("is_ephemeral"))
+            respond(response_type="ephemeral", replace_original=replace, **render.message(result))
         elif body.get("trigger_id"):
-            client.views_open(trigger_id=body["trigger_id"], view=render.modal(reply, reply.title or "Tend"))
+            client.views_open(trigger_id=body["trigger_id"], view=render.modal(result, result.title or "Tend"))
+        deliver_queued(deps, answer)

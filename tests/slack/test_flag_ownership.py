@@ -1,0 +1,78 @@
+"""Owning a flag from Slack: Take it and Resolve on the team's post, updated in place, reporter told."""
+
+from __future__ import annotations
+
+import json
+
+from tests.slack.test_flag_command import eventually, people, posts, seed, statuses
+
+
+def post_buttons(params: dict) -> dict[str, dict]:
+    blocks = params["blocks"] if isinstance(params["blocks"], list) else json.loads(params["blocks"])
+    return {e["text"]["text"]: e for b in blocks if b["type"] == "actions" for e in b["elements"]}
+
+
+def flagged(slack, session) -> dict:
+    seed(session)
+    people(slack)
+    slack.fake.add_user("U0JONAS", "jonas@example.com", name="Jonas Weber")
+    slack.fake.add_user("U0PRIYA", "priya@example.com", name="Priya Shah")
+    slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")
+    slack.fake.wait_for("chat.postMessage", 2)
+    assert eventually(lambda: statuses(slack) == {"sent"})
+    return next(p for p in posts(slack) if p["channel"] == "billing")
+
+
+def test_take_it_updates_the_post_in_place_and_tells_the_reporter(slack, session):
+    team_post = flagged(slack, session)
+    take = post_buttons(team_post)["Take it"]
+    answer = slack.send.block_action(take["action_id"], take["value"], user_id="U0JONAS", ephemeral=False)
+    assert answer.status == 200 and answer.seconds < 3
+    private = slack.fake.wait_for("response_url", 2)[-1].params
+    assert private["replace_original"] is False and "You own flag #1 now" in private["text"]
+    update = slack.fake.wait_for("chat.update")[0].params
+    assert update["channel"] == "billing" and "Taken by Jonas Weber" in json.dumps(update)
+    assert list(post_buttons(update)) == ["Resolve"]
+    slack.fake.wait_for("chat.postMessage", 4)
+    told = {p["channel"]: p["text"] for p in posts(slack)[2:]}
+    assert told == {
+        "U0SAM": "Jonas Weber took flag #1 and owns it now.",
+        "U0MAYA": "Jonas Weber took flag #1 and owns it now.",
+    }
+
+
+def test_a_second_person_taking_it_sees_who_owns_it(slack, session):
+    take = post_buttons(flagged(slack, session))["Take it"]
+    slack.send.block_action(take["action_id"], take["value"], user_id="U0JONAS", ephemeral=False)
+    slack.fake.wait_for("response_url", 2)
+    slack.send.block_action(take["action_id"], take["value"], user_id="U0PRIYA", ephemeral=False)
+    second = slack.fake.wait_for("response_url", 3)[-1].params
+    assert "Jonas Weber already took flag #1" in second["text"]
+    assert eventually(lambda: statuses(slack) == {"sent"})
+    assert len(slack.fake.calls_to("chat.update")) == 1
+
+
+def test_resolve_asks_for_an_outcome_and_closes_the_loop(slack, session):
+    resolve = post_buttons(flagged(slack, session))["Resolve"]
+    slack.send.block_action(resolve["action_id"], resolve["value"], user_id="U0JONAS", ephemeral=False)
+    opened = slack.fake.wait_for("views.open")[0].params
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert view["callback_id"] == "form:flag.resolved" and view["title"]["text"] == "Resolve flag #1"
+
+    empty = slack.send.view_submission(view, {"outcome": "   "}, user_id="U0JONAS")
+    assert empty.status == 200
+    assert json.loads(empty.body) == {
+        "response_action": "errors",
+        "errors": {"outcome": "Say in a few words how it was resolved."},
+    }
+
+    done = slack.send.view_submission(view, {"outcome": "Refunded the duplicate <!channel> charge"}, user_id="U0JONAS")
+    assert done.status == 200 and done.body == ""
+    update = slack.fake.wait_for("chat.update")[0].params
+    assert "Resolved by Jonas Weber: Refunded the duplicate &lt;!channel&gt; charge" in json.dumps(update)
+    assert post_buttons(update) == {}
+    slack.fake.wait_for("chat.postMessage", 5)
+    by_channel = {p["channel"]: p["text"] for p in posts(slack)[2:]}
+    assert by_channel["U0JONAS"].startswith("Flag #1 is resolved.")
+    assert by_channel["U0SAM"].endswith("Outcome: Refunded the duplicate &lt;!channel&gt; charge")
+    assert "U0MAYA" in by_channel
