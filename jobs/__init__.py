@@ -1,6 +1,6 @@
 """The clock process: the only scheduler. Each job is planned work that is safe to run any number of times.
 
-Jobs register in `JOBS` as their features land (nudges, digests and escalations are still to come).
+Jobs register in `JOBS` as their features land (nudges and digests are still to come).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Settings
-from bot.db import SessionFactory
+from bot.db import SessionFactory, session_scope
 from bot.gateway import ChatGateway
 from bot.services.delivery import deliver_due
+from bot.services.escalations import escalate_stalled
 
 
 @dataclass(frozen=True)
@@ -38,5 +39,15 @@ def _deliver(factory: SessionFactory, gateway: ChatGateway, now: datetime) -> st
     return str(deliver_due(factory, gateway, now))
 
 
-JOBS: dict[str, Job] = {"deliver": Job("deliver", _deliver, every_seconds=60)}
+def _escalations(factory: SessionFactory, gateway: ChatGateway, now: datetime) -> str:
+    """Plans only; the messages go out with the next delivery (`run all` delivers last)."""
+    with session_scope(factory) as session:
+        escalated = escalate_stalled(session, now)
+    return f"{len(escalated)} flag(s) escalated" + (f": #{', #'.join(map(str, escalated))}" if escalated else "")
+
+
+JOBS: dict[str, Job] = {
+    "escalations": Job("escalations", _escalations, every_seconds=300),
+    "deliver": Job("deliver", _deliver, every_seconds=60),
+}
 NAMES = ("nudges", "digests", "escalations", "deliver")

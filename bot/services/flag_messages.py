@@ -31,11 +31,14 @@ def renewal(account: Account, today: datetime) -> str:
     return f"{account.renewal_date.isoformat()} (in {days} days)"
 
 
-def status_line(flag: Flag) -> str:
+def status_line(flag: Flag, manager: Person | None = None) -> str:
     if flag.status == "resolved":
         return f"✅ Resolved by {flag.assignee_name or 'someone'}: {flag.outcome or 'no outcome given'}"
     if flag.status == "taken":
         return f"🙋 Taken by {flag.assignee_name}"
+    if flag.escalated_at is not None:
+        who = f"escalated to {manager.name}" if manager else "escalated (the team has no manager set)"
+        return f"⏰ Past its SLA and nobody has taken it: {who}"
     return "🆕 Open: nobody has taken it yet"
 
 
@@ -53,13 +56,15 @@ def _facts(flag: Flag, account: Account, owner: Person | None) -> tuple[Field, .
     )
 
 
-def for_team(flag: Flag, account: Account, owner: Person | None, team: Team | None) -> Reply:
+def for_team(
+    flag: Flag, account: Account, owner: Person | None, team: Team | None, manager: Person | None = None
+) -> Reply:
     """The team channel's post; redrawn in place as the flag is taken and resolved."""
     title = f"Flag #{flag.id}: {account.name}"
     blocks: list[Block] = [Section(fields=_facts(flag, account, owner)), Section(shorten(flag.description, 2900))]
     if flag.source_link:
         blocks.append(Note(f"From this message: {flag.source_link}"))
-    blocks.append(Section(status_line(flag)))
+    blocks.append(Section(status_line(flag, manager)))
     buttons = []
     if flag.status == "open":
         buttons.append(Button("Take it", TAKE, str(flag.id), "primary"))
@@ -81,3 +86,20 @@ def update(flag: Flag, account: Account, text: str) -> Reply:
     """What the reporter and the CSM are told when the flag they care about moves."""
     about = f"Flag #{flag.id} on {account.name}: {shorten(flag.description, 200)}"
     return Reply(text, blocks=(Section(text), Note(about)), private=False)
+
+
+def escalation(flag: Flag, account: Account, team: Team) -> Reply:
+    """The team manager's DM when a flag waited past its SLA."""
+    text = (
+        f"Flag #{flag.id} on {account.name} ({flag.category}, {flag.severity}) has waited past {team.name}'s "
+        f"SLA ({when(flag.sla_due_at)}) and nobody has taken it. Please find it an owner."
+    )
+    return Reply(
+        text,
+        blocks=(
+            Section(text),
+            Section(shorten(flag.description, 2900)),
+            Note(f"Raised by {flag.reporter_name}. Post in #{team.channel.lstrip('#')}."),
+        ),
+        private=False,
+    )
