@@ -101,4 +101,4 @@ def _guarded(ctx: CommandContext, handler: Callable[[CommandContext, str], Reply
 
 
 # Handlers register themselves on import.
-from commands import account, flag, flag_actions, help  # noqa: E402, F401
+from commands import account, flag, flag_actions, flag_lists, tend  # noqa: E402, F401

@@ -5,10 +5,11 @@ from __future__ import annotations
 from bot.messages import Actions, Button, Field, Note, Reply, Section
 from bot.services.accounts import AccountStatus, account_status, accounts_owned_by
 from bot.services.catalog import Match, search_accounts
+from bot.services.flag_lists import FlagLine, account_timeline
 from bot.text import plural, shorten
 from commands import action, command
 from commands.context import CommandContext
-from commands.formatting import countdown, health, money, since
+from commands.formatting import countdown, flag_line, health, money, since
 
 SHOW_ACCOUNT = "account.show"
 USAGE = "/account <name, domain or part of a name>: an account's status (only you see it)"
@@ -21,7 +22,7 @@ def account(ctx: CommandContext, text: str) -> Reply:
         return my_accounts(ctx)
     result = search_accounts(ctx.session, text)
     if result.kind == "found":
-        return status_card(account_status(ctx.session, result.account_id, ctx.today))
+        return card(ctx, result.account_id)
     if result.kind == "ambiguous":
         return Reply(
             f"Several accounts match “{text}”. Which one do you mean?",
@@ -41,14 +42,20 @@ def account(ctx: CommandContext, text: str) -> Reply:
 def show_account(ctx: CommandContext, value: str) -> Reply:
     if not value.isdigit():
         return Reply("That button is out of date. Run /account again.")
-    return status_card(account_status(ctx.session, int(value), ctx.today))
+    return card(ctx, int(value))
 
 
 def _pick(matches: tuple[Match, ...]) -> Actions:
     return Actions(tuple(Button(m.name, SHOW_ACCOUNT, str(m.account_id)) for m in matches))
 
 
-def status_card(status: AccountStatus) -> Reply:
+def card(ctx: CommandContext, account_id: int) -> Reply:
+    status = account_status(ctx.session, account_id, ctx.today)
+    open_flags, resolved = account_timeline(ctx.session, account_id, ctx.clock.now())
+    return status_card(status, open_flags, resolved)
+
+
+def status_card(status: AccountStatus, open_flags: list[FlagLine] = (), resolved: list[FlagLine] = ()) -> Reply:
     owner = status.owner_name or "Unowned"
     if status.owner_name and status.owner_email:
         owner = f"{status.owner_name} ({status.owner_email})"
@@ -74,9 +81,20 @@ def status_card(status: AccountStatus) -> Reply:
         blocks=(
             Section(fields=fields),
             Section(f"Success criteria\n{criteria}"),
+            *_timeline(status.open_problems, open_flags, resolved),
             Note(" · ".join(filter(None, (status.domain, "Only you can see this.")))),
         ),
     )
+
+
+def _timeline(count: int, open_flags: list[FlagLine], resolved: list[FlagLine]) -> tuple[Section, ...]:
+    sections = []
+    if open_flags:
+        more = f"\n…and {count - len(open_flags)} more: /tend flags account <name>" if count > len(open_flags) else ""
+        sections.append(Section("Open problems\n" + "\n".join(f"• {flag_line(f)}" for f in open_flags) + more))
+    if resolved:
+        sections.append(Section("Recently resolved\n" + "\n".join(f"• {flag_line(f)}" for f in resolved)))
+    return tuple(sections)
 
 
 def my_accounts(ctx: CommandContext) -> Reply:

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from bot.services.accounts import HealthTrend
+from bot.services.flag_lists import FlagLine
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -61,3 +62,15 @@ def since(day: date | None, days: int | None) -> str:
 
 def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
+
+
+def flag_line(line: FlagLine) -> str:
+    """One flag in a list: number, category, severity and where it stands."""
+    if line.status == "resolved":
+        state = f"resolved by {line.assignee_name or 'someone'}: {line.outcome or 'no outcome given'}"
+    elif line.status == "taken":
+        state = f"taken by {line.assignee_name}"
+    else:
+        state = "open, nobody has taken it" + (" (past its SLA)" if line.overdue else "")
+    team = f" · {line.team_name}" if line.team_name else ""
+    return f"#{line.flag_id} {line.account_name} · {line.category} · {line.severity} · {state}{team}"
