@@ -53,12 +53,27 @@ Block = Section | Actions | Note | Divider
 
 
 @dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Input:
+    """One field of a form. `kind`: free `text`; a `choice` among `options`; or a `search`, whose options
+    come from the search registered under `search` as the person types (accounts, for instance)."""
+
     name: str
     label: str
     max_length: int = 300
     multiline: bool = False
     hint: str = ""
+    kind: Literal["text", "choice", "search"] = "text"
+    options: tuple[Option, ...] = ()
+    initial: str = ""  # a text value, or the value of the initially chosen option
+    initial_label: str = ""  # the label of `initial` for a search field
+    optional: bool = False
+    search: str = ""
 
 
 @dataclass(frozen=True)

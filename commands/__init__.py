@@ -10,12 +10,12 @@ import logging
 from collections.abc import Callable
 
 from bot.errors import UserFacingError
-from bot.messages import Form, Reply
+from bot.messages import Form, Option, Reply
 from commands.context import CommandContext
 
 log = logging.getLogger(__name__)
 
-CommandHandler = Callable[[CommandContext, str], Reply]
+CommandHandler = Callable[[CommandContext, str], Reply | Form]
 ActionHandler = Callable[[CommandContext, str], Reply | Form]
 FormCheck = Callable[[dict[str, str]], dict[str, str]]
 FormHandler = Callable[[CommandContext, str, dict[str, str]], Reply]
@@ -23,6 +23,8 @@ FormHandler = Callable[[CommandContext, str, dict[str, str]], Reply]
 COMMANDS: dict[str, CommandHandler] = {}
 ACTIONS: dict[str, ActionHandler] = {}
 FORMS: dict[str, tuple[FormCheck, FormHandler]] = {}
+SearchHandler = Callable[[CommandContext, str], list[Option]]
+SEARCHES: dict[str, SearchHandler] = {}
 USAGE: dict[str, str] = {}
 
 REFUSAL = (
@@ -60,6 +62,23 @@ def form(name: str, check: FormCheck) -> Callable[[FormHandler], FormHandler]:
     return register
 
 
+def search(name: str) -> Callable[[SearchHandler], SearchHandler]:
+    """Register the options a `search` form field offers as the person types."""
+
+    def register(handler: SearchHandler) -> SearchHandler:
+        SEARCHES[name] = handler
+        return handler
+
+    return register
+
+
+def run_search(ctx: CommandContext, name: str, query: str) -> list[Option]:
+    handler = SEARCHES.get(name)
+    if handler is None or not ctx.actor.may_use_tend:
+        return []
+    return handler(ctx, query)
+
+
 def check_form(name: str, answers: dict[str, str]) -> dict[str, str]:
     """Problems with the answers, by input name; empty when they may be submitted."""
     entry = FORMS.get(name)
@@ -74,7 +93,7 @@ def dispatch_form(ctx: CommandContext, name: str, value: str, answers: dict[str,
     return _guarded(ctx, lambda c, v: handler(c, v, answers), value)  # type: ignore[return-value]
 
 
-def dispatch(ctx: CommandContext, name: str, text: str) -> Reply:
+def dispatch(ctx: CommandContext, name: str, text: str) -> Reply | Form:
     """Run slash command `name` (e.g. "/account") with its text as the asker in `ctx`."""
     handler = COMMANDS.get(name.strip().lower())
     if handler is None:
@@ -101,4 +120,4 @@ def _guarded(ctx: CommandContext, handler: Callable[[CommandContext, str], Reply
 
 
 # Handlers register themselves on import.
-from commands import account, flag, flag_actions, flag_lists, tend  # noqa: E402, F401
+from commands import account, flag, flag_actions, flag_form, flag_lists, tend  # noqa: E402, F401

@@ -12,6 +12,7 @@ from commands.context import CommandContext
 from commands.formatting import countdown, flag_line, health, money, since
 
 SHOW_ACCOUNT = "account.show"
+FLAG_NEW = "flag.new"  # handled in commands.flag_form
 USAGE = "/account <name, domain or part of a name>: an account's status (only you see it)"
 MAX_CRITERIA = 10
 
@@ -82,6 +83,7 @@ def status_card(status: AccountStatus, open_flags: list[FlagLine] = (), resolved
             Section(fields=fields),
             Section(f"Success criteria\n{criteria}"),
             *_timeline(status.open_problems, open_flags, resolved),
+            Actions((Button("Flag a problem", FLAG_NEW, str(status.account_id)),)),
             Note(" · ".join(filter(None, (status.domain, "Only you can see this.")))),
         ),
     )

@@ -7,60 +7,39 @@ the description. The keyword rules choose the category.
 
 from __future__ import annotations
 
-from bot.messages import Note, Reply, Section
+from bot.messages import Form, Option, Reply
 from bot.services.catalog import Match, SearchResult, search_accounts
-from bot.services.flag_messages import when
 from bot.services.flags import FlagRequest, raise_flag
 from commands import command
 from commands.context import CommandContext
+from commands.flag_form import confirmation, flag_form
 
 USAGE = "/flag <account> <what happened>: tell the owning team and the CSM about a customer problem"
 MAX_ACCOUNT_WORDS = 6
 
 
 @command("/flag", USAGE)
-def flag(ctx: CommandContext, text: str) -> Reply:
+def flag(ctx: CommandContext, text: str) -> Reply | Form:
+    """Files at once when the account is clear; otherwise opens the flag form, prefilled."""
     words = text.split()
-    if len(words) < 2:
-        return Reply(f"Usage: {USAGE}.\nFor example: /flag acme invoice charged twice")
+    if not words:
+        return flag_form()
     found = split_account(ctx, words)
-    if isinstance(found, SearchResult):
-        return unclear_account(found)
-    match, description = found
-    raised = raise_flag(
-        ctx.session,
-        FlagRequest(match.account_id, description, ctx.platform, f"command:{ctx.request_id}"),
-        ctx.actor,
-        ctx.clock.now(),
-        ctx.default_timezone,
-    )
-    chosen = "from your words" if raised.category_source == "rules" else "as you chose"
-    where = f"{raised.team_name} (#{raised.team_channel.lstrip('#')})" if raised.team_name else "no team yet"
-    told = f"{raised.owner_name}, the CSM," if raised.owner_name else "the customer-success team (unowned account)"
-    summary = f"Flag #{raised.flag_id} filed for {raised.account_name}: {raised.category.value} ({chosen})."
-    details = f"Routed to {where}; {told} will hear too. Take-it deadline: {when(raised.sla_due_at)}."
-    return Reply(
-        f"{summary} {details}",
-        blocks=(Section(summary), Section(details), Note(f"What you wrote: {description}")),
-    )
-
-
-def unclear_account(result: SearchResult) -> Reply:
-    names = " or ".join(f"“{m.name}”" for m in result.matches[:3])
-    lead = f"Did you mean {names}?" if result.kind == "ambiguous" else "I couldn't tell which account you mean."
-    if result.kind == "none" and names:
-        lead += f" The nearest names are {names.replace(' or ', ', ')}."
-    text = (
-        f"{lead} Nothing was filed. Start with the account's full name or domain, for example "
-        "/flag northwind.example users can't log in."
-    )
-    return Reply(text, blocks=(Section(text),))
+    if isinstance(found, tuple) and len(words) > 1:
+        match, description = found
+        request = FlagRequest(match.account_id, description, ctx.platform, f"command:{ctx.request_id}")
+        raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
+        return confirmation(raised, description)
+    if isinstance(found, tuple):  # an account and nothing about the problem yet
+        match, _ = found
+        return flag_form(Option(str(match.account_id), match.name))
+    return flag_form(description=text)
 
 
 def split_account(ctx: CommandContext, words: list[str]) -> tuple[Match, str] | SearchResult:
     """The account named by the first words and the rest of the text; or, when no leading words name one
     account clearly, the search result that says why (several candidates, or none)."""
-    limit = min(MAX_ACCOUNT_WORDS, len(words) - 1)
+    limit = min(MAX_ACCOUNT_WORDS, max(len(words) - 1, 1))
     results = [search_accounts(ctx.session, " ".join(words[:k])) for k in range(1, limit + 1)]
     exact = [k for k, r in enumerate(results, start=1) if r.kind == "found" and r.matches[0].score >= 100]
     if exact:

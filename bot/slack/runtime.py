@@ -12,14 +12,16 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.exc import DBAPIError
 
+import commands as command_layer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import SessionFactory, session_scope
 from bot.gateway import ChatGateway
-from bot.messages import Form, Reply
+from bot.messages import Form, Option, Reply
 from bot.services import outbox
 from bot.services.delivery import deliver_due
-from bot.slack.identity import resolve_actor
+from bot.services.people import Access, Actor, cached_actor
+from bot.slack.identity import PLATFORM, resolve_actor
 from commands.context import CommandContext
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,31 @@ class Answer:
     queued: bool = False  # the request queued outgoing messages: deliver them once the asker has the reply
 
 
+def home_workspace(context: BoltContext) -> tuple[str | None, str | None]:
+    """The app's own workspace (team, Grid org) — not the one a Slack Connect user comes from."""
+    authorized = context.authorize_result
+    home_team = (authorized.team_id if authorized else None) or context.team_id
+    home_enterprise = (authorized.enterprise_id if authorized else None) or context.enterprise_id
+    return home_team, home_enterprise
+
+
+def known_member_search(deps: Deps, context: BoltContext, user_id: str, name: str, query: str) -> list[Option]:
+    """Search options for a form, for a user already known as a full member (no Web API call: this runs
+    inside Slack's 3-second ack). Anyone else gets no options."""
+    home_team, home_enterprise = home_workspace(context)
+    try:
+        with session_scope(deps.session_factory) as session:
+            now = deps.clock.now()
+            actor = cached_actor(session, PLATFORM, home_enterprise or home_team or "", user_id, now)
+            ctx = CommandContext(
+                session, actor or Actor(Access.UNKNOWN, "someone"), deps.clock, deps.settings.timezone, PLATFORM
+            )
+            return command_layer.run_search(ctx, name, query)
+    except Exception:
+        log.exception("search options failed")
+        return []
+
+
 def run_for_user(
     deps: Deps,
     client: WebClient,
@@ -50,9 +77,7 @@ def run_for_user(
     request_id: str | None = None,
 ) -> Answer:
     """Resolve the Slack user to a Tend actor and run `call` in one unit of work."""
-    authorized = context.authorize_result
-    home_team = (authorized.team_id if authorized else None) or context.team_id
-    home_enterprise = (authorized.enterprise_id if authorized else None) or context.enterprise_id
+    home_team, home_enterprise = home_workspace(context)
     try:
         with session_scope(deps.session_factory) as session:
             actor = resolve_actor(

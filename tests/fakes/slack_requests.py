@@ -194,3 +194,36 @@ class SlackSender:
             "view": {**view, "id": "V0MODAL", "team_id": HOME_TEAM, "state": {"values": state}},
         }
         return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    def options(self, action_id: str, value: str, *, user_id: str = "U0CSM") -> Response:
+        """The options request an external_select sends as the person types."""
+        payload = {
+            "type": "block_suggestion",
+            "action_id": action_id,
+            "block_id": "account",
+            "value": value,
+            "user": {"id": user_id, "team_id": HOME_TEAM},
+            "team": {"id": HOME_TEAM, "domain": "tend-test"},
+            "api_app_id": "A0TEND",
+            "token": "t",
+            "view": {"id": "V0MODAL", "type": "modal"},
+        }
+        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    def message_shortcut(
+        self, callback_id: str, text: str, *, user_id: str = "U0CSM", ts: str = "1700000000.123456"
+    ) -> Response:
+        payload = {
+            "type": "message_action",
+            "callback_id": callback_id,
+            "trigger_id": "5234.5678.abcdef",
+            "user": {"id": user_id, "team_id": HOME_TEAM},
+            "team": {"id": HOME_TEAM, "domain": "tend-test"},
+            "channel": {"id": "C0SALES", "name": "sales"},
+            "token": "t",
+            "action_ts": f"{time.time():.6f}",
+            "message": {"type": "message", "user": "U0OTHER", "ts": ts, "text": text},
+            "response_url": self.response_url,
+            "is_enterprise_install": False,
+        }
+        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")

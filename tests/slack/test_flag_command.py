@@ -134,15 +134,23 @@ def test_flag_text_full_of_mentions_pings_no_one(slack, session):
     # The fake's checker fails the test if any mrkdwn lacked verbatim or carried a control sequence.
 
 
-def test_an_unclear_account_files_nothing_and_names_the_candidates(slack, session):
+def test_an_unclear_account_opens_the_form_prefilled_and_files_nothing(slack, session):
     seed(session)
     people(slack)
     make_account(session, "Acme Logistics", domain="acme-logistics.example")
     session.commit()
     slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")
-    text = slack.fake.wait_for("response_url")[0].params["text"]
-    assert "Did you mean" in text and "Nothing was filed" in text
+    view = opened_view(slack)
+    assert view["callback_id"] == "form:flag.submit"
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["description"]["initial_value"] == "acme invoice charged twice"
+    assert inputs["account"]["type"] == "external_select" and "initial_option" not in inputs["account"]
     assert count(session, Flag) == 0
+
+
+def opened_view(slack, n: int = 1) -> dict:
+    params = slack.fake.wait_for("views.open", n)[n - 1].params
+    return params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
 
 
 def test_guests_cannot_flag(slack, session):

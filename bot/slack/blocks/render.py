@@ -115,6 +115,42 @@ def home(reply: messages.Reply) -> dict[str, Any]:
 
 FORM_PREFIX = "form:"
 INPUT_ACTION = "answer"
+SEARCH_PREFIX = "search:"
+
+
+def _option(option: messages.Option) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": shorten(option.label, 75) or "…"}, "value": option.value[:150]}
+
+
+def _element(field: messages.Input) -> dict[str, Any]:
+    if field.kind == "choice":
+        element: dict[str, Any] = {
+            "type": "static_select",
+            "action_id": INPUT_ACTION,
+            "options": [_option(o) for o in field.options[:100]],
+        }
+        chosen = next((o for o in field.options if o.value == field.initial), None)
+        if chosen:
+            element["initial_option"] = _option(chosen)
+        return element
+    if field.kind == "search":
+        element = {
+            "type": "external_select",
+            "action_id": f"{SEARCH_PREFIX}{field.search}"[:255],
+            "min_query_length": 1,
+        }
+        if field.initial:
+            element["initial_option"] = _option(messages.Option(field.initial, field.initial_label or field.initial))
+        return element
+    element = {
+        "type": "plain_text_input",
+        "action_id": INPUT_ACTION,
+        "max_length": min(field.max_length, 3000),
+        "multiline": field.multiline,
+    }
+    if field.initial:
+        element["initial_value"] = field.initial[: min(field.max_length, 3000)]
+    return element
 
 
 def form_view(form: messages.Form) -> dict[str, Any]:
@@ -123,17 +159,12 @@ def form_view(form: messages.Form) -> dict[str, Any]:
     if form.intro:
         blocks.append(SectionBlock(text=_mrkdwn(form.intro, SECTION_TEXT)).to_dict())
     for field in form.inputs:
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": INPUT_ACTION,
-            "max_length": min(field.max_length, 3000),
-            "multiline": field.multiline,
-        }
         block: dict[str, Any] = {
             "type": "input",
             "block_id": field.name[:255],
-            "element": element,
+            "element": _element(field),
             "label": {"type": "plain_text", "text": shorten(field.label, 2000)},
+            "optional": field.optional,
         }
         if field.hint:
             block["hint"] = {"type": "plain_text", "text": shorten(field.hint, 2000)}
@@ -150,6 +181,15 @@ def form_view(form: messages.Form) -> dict[str, Any]:
 
 
 def form_answers(view: dict[str, Any]) -> dict[str, str]:
-    """The submitted values of a form_view modal, by field name."""
-    values = (view.get("state") or {}).get("values") or {}
-    return {block_id: (actions.get(INPUT_ACTION) or {}).get("value") or "" for block_id, actions in values.items()}
+    """The submitted values of a form_view modal, by field name (a select gives its option's value)."""
+    answers: dict[str, str] = {}
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
+        for state in actions.values():
+            chosen = state.get("selected_option") or {}
+            answers[block_id] = chosen.get("value") or state.get("value") or ""
+    return answers
+
+
+def options(found: list[messages.Option]) -> dict[str, Any]:
+    """The answer to an external_select's options request."""
+    return {"options": [_option(o) for o in found[:100]]}

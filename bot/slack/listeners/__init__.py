@@ -14,3 +14,4 @@ def register_listeners(app: App, deps: Deps) -> None:
     shortcuts.register(app, deps)
     events.register(app, deps)
     views.register(app, deps)
+    views.register_searches(app, deps)

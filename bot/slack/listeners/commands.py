@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 import commands as command_layer
+from bot.messages import Form
 from bot.slack.blocks import render
 from bot.slack.runtime import Deps, deliver_queued, run_for_user
 
@@ -31,6 +32,9 @@ def register(app: App, deps: Deps) -> None:
             lambda ctx: command_layer.dispatch(ctx, name, text),
             request_id=f"slash:{body.get('trigger_id') or body.get('response_url')}",
         )
-        # Always ephemeral: status cards hold ARR, health and renewal terms, for the asker's eyes only.
-        respond(response_type="ephemeral", **render.message(answer.reply))
+        if isinstance(answer.reply, Form):
+            client.views_open(trigger_id=body["trigger_id"], view=render.form_view(answer.reply))
+        else:
+            # Always ephemeral: status cards hold ARR, health and renewal terms, for the asker's eyes only.
+            respond(response_type="ephemeral", **render.message(answer.reply))
         deliver_queued(deps, answer)

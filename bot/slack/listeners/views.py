@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 import commands as command_layer
 from bot.messages import Form
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, deliver_queued, run_for_user
+from bot.slack.runtime import Deps, deliver_queued, known_member_search, run_for_user
 
 
 def register(app: App, deps: Deps) -> None:
@@ -33,8 +33,20 @@ def register(app: App, deps: Deps) -> None:
             context,
             user_id,
             lambda ctx: command_layer.dispatch_form(ctx, name, view.get("private_metadata") or "", answers),
+            request_id=f"view:{view.get('id')}",  # a double-submitted modal is one request
         )
         # A modal has nowhere to answer in: the submitter gets the result as a direct message.
         if not isinstance(answer.reply, Form):
             client.chat_postMessage(channel=user_id, **render.message(answer.reply))
         deliver_queued(deps, answer)
+
+
+def register_searches(app: App, deps: Deps) -> None:
+    """Options for searchable selects, answered inside the ack: so only the cached identity is used (a
+    full member seen recently), never a Web API call."""
+
+    @app.options(re.compile(f"^{render.SEARCH_PREFIX}"))
+    def search(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        name = body["action_id"].removeprefix(render.SEARCH_PREFIX)
+        found = known_member_search(deps, context, body["user"]["id"], name, body.get("value") or "")
+        ack(**render.options(found))

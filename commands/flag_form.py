@@ -1,0 +1,128 @@
+"""The flag form: account (searchable), category, severity and description. Opened by /flag alone, by
+/flag with an unclear account, by both shortcuts and by the account card's "Flag a problem" button."""
+
+from __future__ import annotations
+
+import json
+
+from bot.messages import Form, Input, Note, Option, Reply, Section
+from bot.models import Account
+from bot.services.catalog import search_accounts
+from bot.services.flag_messages import when
+from bot.services.flags import MAX_DESCRIPTION, FlagRequest, RaisedFlag, raise_flag
+from bot.vocab import Category, Severity
+from commands import action, form, search
+from commands.account import FLAG_NEW
+from commands.context import CommandContext
+
+SUBMIT = "flag.submit"
+NEW = FLAG_NEW
+COMPOSE = "flag.compose"
+ACCOUNTS = "accounts"
+LET_TEND_CHOOSE = "auto"
+CATEGORIES = (
+    Option(LET_TEND_CHOOSE, "Let Tend choose from the description"),
+    *(Option(c.value, c.value.capitalize()) for c in Category),
+)
+SEVERITIES = tuple(Option(s.value, s.value.capitalize()) for s in Severity)
+
+
+def flag_form(account: Option | None = None, description: str = "", source_link: str = "") -> Form:
+    """The form to raise a flag, prefilled with whatever is already known."""
+    return Form(
+        title="Flag a problem",
+        action=SUBMIT,
+        value=source_link,
+        submit="Flag it",
+        intro="The owning team and the account's CSM will be told, and you'll hear the outcome.",
+        inputs=(
+            Input(
+                "account",
+                "Account",
+                kind="search",
+                search=ACCOUNTS,
+                initial=account.value if account else "",
+                initial_label=account.label if account else "",
+            ),
+            Input("category", "Category", kind="choice", options=CATEGORIES, initial=LET_TEND_CHOOSE),
+            Input("severity", "Severity", kind="choice", options=SEVERITIES, initial=Severity.NORMAL.value),
+            Input(
+                "description",
+                "What happened?",
+                MAX_DESCRIPTION,
+                multiline=True,
+                initial=description,
+                hint="Say what the customer said or what you saw. Everyone on the owning team will read it.",
+            ),
+        ),
+    )
+
+
+@search(ACCOUNTS)
+def find_accounts(ctx: CommandContext, query: str) -> list[Option]:
+    result = search_accounts(ctx.session, query)
+    return [Option(str(m.account_id), m.name) for m in result.matches]
+
+
+@action(COMPOSE)
+def compose(ctx: CommandContext, value: str) -> Form:
+    """A shortcut's form: `value` is JSON with the message's text and link (both optional)."""
+    try:
+        given = json.loads(value) if value else {}
+    except ValueError:
+        given = {}
+    return flag_form(
+        description=str(given.get("text") or "")[:MAX_DESCRIPTION], source_link=str(given.get("link") or "")
+    )
+
+
+@action(NEW)
+def new_flag(ctx: CommandContext, value: str) -> Form:
+    """The card's "Flag a problem" button: the form with the account already chosen."""
+    account = ctx.session.get(Account, int(value)) if value.isdigit() else None
+    return flag_form(Option(value, account.name) if account else None)
+
+
+def _check(answers: dict[str, str]) -> dict[str, str]:
+    problems = {}
+    if not (answers.get("account") or "").isdigit():
+        problems["account"] = "Choose the account the problem is about."
+    description = (answers.get("description") or "").strip()
+    if not description:
+        problems["description"] = "Say what happened, in a sentence or two."
+    elif len(description) > MAX_DESCRIPTION:
+        problems["description"] = f"Keep it under {MAX_DESCRIPTION} characters."
+    if answers.get("category", LET_TEND_CHOOSE) not in {o.value for o in CATEGORIES}:
+        problems["category"] = "Choose a category, or let Tend choose."
+    if answers.get("severity", Severity.NORMAL.value) not in {o.value for o in SEVERITIES}:
+        problems["severity"] = "Choose a severity."
+    return problems
+
+
+@form(SUBMIT, _check)
+def submitted(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    category = answers.get("category") or LET_TEND_CHOOSE
+    request = FlagRequest(
+        account_id=int(answers["account"]),
+        description=answers["description"].strip(),
+        source_platform=ctx.platform,
+        source_ref=f"form:{ctx.request_id}",  # the modal's id: a double submit files once
+        category=None if category == LET_TEND_CHOOSE else Category(category),
+        severity=Severity(answers.get("severity") or Severity.NORMAL.value),
+        source_link=value or None,
+    )
+    return confirmation(
+        raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone), request.description
+    )
+
+
+def confirmation(raised: RaisedFlag, description: str) -> Reply:
+    """What the reporter sees once the flag is filed."""
+    chosen = "from your words" if raised.category_source == "rules" else "as you chose"
+    where = f"{raised.team_name} (#{raised.team_channel.lstrip('#')})" if raised.team_name else "no team yet"
+    told = f"{raised.owner_name}, the CSM," if raised.owner_name else "the customer-success team (unowned account)"
+    summary = f"Flag #{raised.flag_id} filed for {raised.account_name}: {raised.category.value} ({chosen})."
+    details = f"Routed to {where}; {told} will hear too. Take-it deadline: {when(raised.sla_due_at)}."
+    return Reply(
+        f"{summary} {details}", blocks=(Section(summary), Section(details), Note(f"What you wrote: {description}"))
+    )
