@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.errors import BadInput
-from bot.messages import Form, Input, Reply
-from bot.services.flag_messages import RESOLVE, TAKE
-from bot.services.flags import MAX_OUTCOME, resolve_flag, take_flag
+from bot.messages import Form, Input, Option, Reply
+from bot.models import Team
+from bot.services.flag_messages import REROUTE, RESOLVE, TAKE
+from bot.services.flags import MAX_OUTCOME, reroute_flag, resolve_flag, take_flag
+from bot.vocab import Category
 from commands import action, form
 from commands.context import CommandContext
+from commands.flag_form import CHANGE_CATEGORY
 
 RESOLVED = "flag.resolved"
 
@@ -67,3 +72,79 @@ def resolved(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     if not change.changed:
         return Reply(f"Flag #{flag.id} was already resolved by {flag.assignee_name}: {flag.outcome}")
     return Reply(f"Flag #{flag.id} is resolved. The reporter and the CSM have been told: “{flag.outcome}”.")
+
+
+REROUTED, RECATEGORIZED = "flag.rerouted", "flag.recategorized"
+CATEGORY_OPTIONS = tuple(Option(c.value, c.value.capitalize()) for c in Category)
+
+
+def _category_form(flag_id: int, title: str, action_name: str, reason_required: bool) -> Form:
+    reason = Input(
+        "reason",
+        "Why?" if reason_required else "Why? (optional)",
+        MAX_OUTCOME,
+        optional=not reason_required,
+        hint="The reporter and the CSM will read it.",
+    )
+    return Form(
+        title=title,
+        action=action_name,
+        value=str(flag_id),
+        submit="Move it",
+        inputs=(Input("category", "Which kind of problem is it?", kind="choice", options=CATEGORY_OPTIONS), reason),
+    )
+
+
+@action(REROUTE)
+def not_ours(ctx: CommandContext, value: str) -> Form:
+    return _category_form(_flag_id(value), f"Move flag #{_flag_id(value)}", REROUTED, reason_required=True)
+
+
+@action(CHANGE_CATEGORY)
+def change_category(ctx: CommandContext, value: str) -> Form:
+    return _category_form(_flag_id(value), f"Flag #{_flag_id(value)}: category", RECATEGORIZED, reason_required=False)
+
+
+def _check_move(required: bool) -> Callable[[dict[str, str]], dict[str, str]]:
+    def check(answers: dict[str, str]) -> dict[str, str]:
+        problems = {}
+        if answers.get("category") not in Category._value2member_map_:
+            problems["category"] = "Choose the kind of problem it is."
+        if required and not (answers.get("reason") or "").strip():
+            problems["reason"] = "Say in a few words why it isn't yours, so the next team knows."
+        return problems
+
+    return check
+
+
+def _move(ctx: CommandContext, value: str, answers: dict[str, str], default_reason: str) -> Reply:
+    reason = (answers.get("reason") or "").strip() or default_reason
+    change = reroute_flag(
+        ctx.session,
+        _flag_id(value),
+        ctx.actor,
+        Category(answers["category"]),
+        reason,
+        ctx.clock.now(),
+        ctx.default_timezone,
+    )
+    flag = change.flag
+    if not change.changed:
+        if flag.status == "resolved":
+            return Reply(f"Flag #{flag.id} is already resolved; nothing was moved.")
+        return Reply(f"Flag #{flag.id} already belongs there; nothing was moved.")
+    team = ctx.session.get(Team, flag.team_id)
+    return Reply(
+        f"Flag #{flag.id} moved to {team.name if team else 'the customer-success team'} as "
+        f"{flag.category}. The reporter and the CSM have been told."
+    )
+
+
+@form(REROUTED, _check_move(required=True))
+def rerouted(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    return _move(ctx, value, answers, "")
+
+
+@form(RECATEGORIZED, _check_move(required=False))
+def recategorized(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    return _move(ctx, value, answers, "category corrected by the reporter")

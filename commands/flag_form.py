@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.messages import Form, Input, Note, Option, Reply, Section
+from bot.messages import Actions, Button, Form, Input, Note, Option, Reply, Section
 from bot.models import Account
 from bot.services.catalog import search_accounts
 from bot.services.flag_messages import when
@@ -18,6 +18,7 @@ from commands.context import CommandContext
 SUBMIT = "flag.submit"
 NEW = FLAG_NEW
 COMPOSE = "flag.compose"
+CHANGE_CATEGORY = "flag.change_category"  # the reporter's one-click fix; handled in commands.flag_actions
 ACCOUNTS = "accounts"
 LET_TEND_CHOOSE = "auto"
 CATEGORIES = (
@@ -123,6 +124,8 @@ def confirmation(raised: RaisedFlag, description: str) -> Reply:
     told = f"{raised.owner_name}, the CSM," if raised.owner_name else "the customer-success team (unowned account)"
     summary = f"Flag #{raised.flag_id} filed for {raised.account_name}: {raised.category.value} ({chosen})."
     details = f"Routed to {where}; {told} will hear too. Take-it deadline: {when(raised.sla_due_at)}."
+    change = Actions((Button("Change category", CHANGE_CATEGORY, str(raised.flag_id)),))
     return Reply(
-        f"{summary} {details}", blocks=(Section(summary), Section(details), Note(f"What you wrote: {description}"))
+        f"{summary} {details}",
+        blocks=(Section(summary), Section(details), change, Note(f"What you wrote: {description}")),
     )

@@ -41,6 +41,8 @@ class Flag(Timestamps, Base):
     assignee_ref: Mapped[str | None] = mapped_column(String(64))
     taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The outbox key of the flag's current team post: updates redraw it; a re-route starts a new one.
+    team_post_key: Mapped[str | None] = mapped_column(String(200))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(Text)
 

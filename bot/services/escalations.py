@@ -41,15 +41,15 @@ def escalate_stalled(session: Session, now: datetime) -> list[int]:
     for flag, account, team, team_manager, owner in rows:
         outbox.enqueue(
             session,
-            f"flag:{flag.id}:team:escalated",
-            Target("message", f"flag:{flag.id}:team"),
+            f"{flag.team_post_key}:escalated",
+            Target("message", flag.team_post_key or f"flag:{flag.id}:team"),
             flag_messages.for_team(flag, account, owner, team, team_manager),
             now,
         )
         if team_manager is not None:
             outbox.enqueue(
                 session,
-                f"flag:{flag.id}:escalated:manager",
+                f"{flag.team_post_key}:escalated:manager",
                 Target("person", team_manager.email),
                 flag_messages.escalation(flag, account, team),
                 now,

@@ -13,7 +13,7 @@ from bot.models import Account, Flag, Person, Team
 from bot.text import shorten
 from bot.vocab import Tier
 
-TAKE, RESOLVE = "flag.take", "flag.resolve"
+TAKE, RESOLVE, REROUTE = "flag.take", "flag.resolve", "flag.reroute"
 
 
 def when(instant: datetime | None) -> str:
@@ -57,19 +57,25 @@ def _facts(flag: Flag, account: Account, owner: Person | None) -> tuple[Field, .
 
 
 def for_team(
-    flag: Flag, account: Account, owner: Person | None, team: Team | None, manager: Person | None = None
+    flag: Flag,
+    account: Account,
+    owner: Person | None,
+    team: Team | None,
+    manager: Person | None = None,
+    moved: str | None = None,
 ) -> Reply:
-    """The team channel's post; redrawn in place as the flag is taken and resolved."""
+    """The team channel's post; redrawn in place as the flag is taken, resolved, escalated or moved away
+    (`moved` says where, and the post loses its buttons)."""
     title = f"Flag #{flag.id}: {account.name}"
     blocks: list[Block] = [Section(fields=_facts(flag, account, owner)), Section(shorten(flag.description, 2900))]
     if flag.source_link:
         blocks.append(Note(f"From this message: {flag.source_link}"))
-    blocks.append(Section(status_line(flag, manager)))
+    blocks.append(Section(moved or status_line(flag, manager)))
     buttons = []
-    if flag.status == "open":
+    if flag.status == "open" and not moved:
         buttons.append(Button("Take it", TAKE, str(flag.id), "primary"))
-    if flag.status != "resolved":
-        buttons.append(Button("Resolve", RESOLVE, str(flag.id)))
+    if flag.status != "resolved" and not moved:
+        buttons += [Button("Resolve", RESOLVE, str(flag.id)), Button("Not ours", REROUTE, str(flag.id))]
     if buttons:
         blocks.append(Actions(tuple(buttons)))
     text = f"{title} — {flag.category} problem raised by {flag.reporter_name}"

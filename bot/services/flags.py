@@ -72,11 +72,7 @@ def _create(session: Session, request: FlagRequest, reporter: Actor, now: dateti
         (request.category, "reporter") if request.category else (classify(request.description).category, "rules")
     )
     team = owning_team(session, category)
-    manager_tz = session.scalar(select(Person.timezone).where(Person.id == team.manager_id)) if team else None
-    sla_due = None
-    if team is not None:
-        hours = team.sla_hours / 2 if request.severity is Severity.URGENT else team.sla_hours
-        sla_due = business_deadline(now, hours, manager_tz or default_timezone)
+    sla_due = _sla_due(session, team, request.severity, now, default_timezone)
     added = insert_ignore(
         session,
         Flag.__table__,
@@ -113,13 +109,36 @@ def _create(session: Session, request: FlagRequest, reporter: Actor, now: dateti
     return flag
 
 
+def _sla_due(
+    session: Session, team: Team | None, severity: Severity, now: datetime, default_tz: str
+) -> datetime | None:
+    """When the team must have taken the flag: its SLA in business hours (half for urgent flags) in the
+    team manager's time zone."""
+    if team is None:
+        return None
+    manager_tz = (
+        session.scalar(select(Person.timezone).where(Person.id == team.manager_id)) if team.manager_id else None
+    )
+    hours = team.sla_hours / 2 if severity is Severity.URGENT else team.sla_hours
+    return business_deadline(now, hours, manager_tz or default_tz)
+
+
+def _post_to_team(
+    session: Session, flag: Flag, account: Account, owner: Person | None, team: Team, key: str, now: datetime
+) -> None:
+    """Post the flag in its team's channel; later updates redraw this post."""
+    flag.team_post_key = key
+    outbox.enqueue(
+        session, key, Target("channel", team.channel), flag_messages.for_team(flag, account, owner, team), now
+    )
+
+
 def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) -> None:
     """Queue the team-channel post and the CSM's DM (the CS channel when the account has no owner)."""
     account = session.get_one(Account, flag.account_id)
     owner = session.get(Person, account.owner_id) if account.owner_id else None
     if team is not None:
-        notice = flag_messages.for_team(flag, account, owner, team)
-        outbox.enqueue(session, f"flag:{flag.id}:team", Target("channel", team.channel), notice, now)
+        _post_to_team(session, flag, account, owner, team, f"flag:{flag.id}:team", now)
     if owner is not None:
         key, target = f"flag:{flag.id}:csm", Target("person", owner.email)
     else:
@@ -176,8 +195,8 @@ def take_flag(session: Session, flag_id: int, actor: Actor, now: datetime) -> Ch
     ).first()
     flag = _flag(session, flag_id)
     if taken:
-        _event(session, flag, "taken", actor, now)
-        _tell_people(session, flag, "taken", actor, now, f"{actor.display_name} took flag #{flag.id} and owns it now.")
+        event_id = _event(session, flag, "taken", actor, now)
+        _tell_people(session, flag, event_id, actor, now, f"{actor.display_name} took flag #{flag.id} and owns it now.")
     return Change(flag, taken is not None)
 
 
@@ -193,11 +212,76 @@ def resolve_flag(session: Session, flag_id: int, actor: Actor, outcome: str, now
         if resolved[0] is None:  # resolved without being taken: the resolver owned it
             flag.assignee_name, flag.assignee_ref = actor.display_name[:200], actor.external_id
             flag.assignee_person_id = actor.person_id
-        _event(session, flag, "resolved", actor, now, outcome)
+        event_id = _event(session, flag, "resolved", actor, now, outcome)
         _tell_people(
-            session, flag, "resolved", actor, now, f"{actor.display_name} resolved flag #{flag.id}. Outcome: {outcome}"
+            session, flag, event_id, actor, now, f"{actor.display_name} resolved flag #{flag.id}. Outcome: {outcome}"
         )
     return Change(flag, resolved is not None)
+
+
+def reroute_flag(
+    session: Session, flag_id: int, actor: Actor, category: Category, reason: str, now: datetime, default_timezone: str
+) -> Change:
+    """Move the flag to the team that owns `category` ("Not ours", or a corrected category): the old post
+    says where it went, the new team gets its own post and a fresh SLA, the reporter and CSM are told."""
+    flag = _flag(session, flag_id)
+    team = owning_team(session, category)
+    if flag.status == "resolved" or team is None or (team.id == flag.team_id and category.value == flag.category):
+        return Change(flag, False)
+    old_team = session.get(Team, flag.team_id) if flag.team_id else None
+    old_key = flag.team_post_key
+    moved = session.execute(
+        update(Flag)
+        .where(Flag.id == flag_id, Flag.status != "resolved", Flag.team_post_key.is_not_distinct_from(old_key))
+        .values(
+            category=category.value,
+            category_source="rerouted",
+            team_id=team.id,
+            status="open",
+            assignee_person_id=None,
+            assignee_name=None,
+            assignee_ref=None,
+            taken_at=None,
+            escalated_at=None,
+            sla_due_at=_sla_due(session, team, Severity(flag.severity), now, default_timezone),
+        )
+        .returning(Flag.id)
+    ).first()
+    if moved is None:  # someone else moved or resolved it at the same moment
+        return Change(_flag(session, flag_id), False)
+    flag = _flag(session, flag_id)
+    reason = " ".join(reason.split())[:MAX_OUTCOME]
+    account = session.get_one(Account, flag.account_id)
+    owner = session.get(Person, account.owner_id) if account.owner_id else None
+    moves = (
+        session.scalar(
+            select(func.count())
+            .select_from(FlagEvent)
+            .where(FlagEvent.flag_id == flag.id, FlagEvent.kind == "rerouted")
+        )
+        or 0
+    )
+    if old_key and old_team is not None:
+        note = f"↪ Moved to {team.name} by {actor.display_name}: {reason}"
+        outbox.enqueue(
+            session,
+            f"{old_key}:moved",
+            Target("message", old_key),
+            flag_messages.for_team(flag, account, owner, old_team, moved=note),
+            now,
+        )
+    _post_to_team(session, flag, account, owner, team, f"flag:{flag.id}:team:{moves + 1}", now)
+    event_id = _event(session, flag, "rerouted", actor, now, f"to {team.name} as {category.value}: {reason}")
+    _tell_people(
+        session,
+        flag,
+        event_id,
+        actor,
+        now,
+        f"{actor.display_name} moved flag #{flag.id} to {team.name} ({category.value}): {reason}",
+        redraw=False,
+    )
+    return Change(flag, True)
 
 
 def _flag(session: Session, flag_id: int) -> Flag:
@@ -207,21 +291,27 @@ def _flag(session: Session, flag_id: int) -> Flag:
     return flag
 
 
-def _event(session: Session, flag: Flag, kind: str, actor: Actor, now: datetime, detail: str | None = None) -> None:
-    session.add(FlagEvent(flag_id=flag.id, kind=kind, actor_name=actor.display_name[:200], at=now, detail=detail))
+def _event(session: Session, flag: Flag, kind: str, actor: Actor, now: datetime, detail: str | None = None) -> int:
+    """Record a step of the flag's life; its id keys the messages the step causes (each sent once)."""
+    event = FlagEvent(flag_id=flag.id, kind=kind, actor_name=actor.display_name[:200], at=now, detail=detail)
+    session.add(event)
+    session.flush()
+    return event.id
 
 
-def _tell_people(session: Session, flag: Flag, kind: str, actor: Actor, now: datetime, text: str) -> None:
+def _tell_people(
+    session: Session, flag: Flag, event_id: int, actor: Actor, now: datetime, text: str, *, redraw: bool = True
+) -> None:
     """Update the team's post in place, and tell the reporter and the account's CSM (closing the loop),
     except whoever made the change."""
     account = session.get_one(Account, flag.account_id)
     owner = session.get(Person, account.owner_id) if account.owner_id else None
     team = session.get(Team, flag.team_id) if flag.team_id else None
-    if team is not None:
+    if team is not None and redraw:
         outbox.enqueue(
             session,
-            f"flag:{flag.id}:team:{kind}",
-            Target("message", f"flag:{flag.id}:team"),
+            f"flag:{flag.id}:e{event_id}:post",
+            Target("message", flag.team_post_key or f"flag:{flag.id}:team"),
             flag_messages.for_team(flag, account, owner, team),
             now,
         )
@@ -237,7 +327,7 @@ def _tell_people(session: Session, flag: Flag, kind: str, actor: Actor, now: dat
     myself = {Target("chat_user", actor.external_id or ""), Target("person", actor.email or "")}
     for role, target in recipients.items():
         if target not in myself:
-            outbox.enqueue(session, f"flag:{flag.id}:{kind}:{role}", target, notice, now)
+            outbox.enqueue(session, f"flag:{flag.id}:e{event_id}:{role}", target, notice, now)
 
 
 def open_flag_count(session: Session, account_id: int) -> int:

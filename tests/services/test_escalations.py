@@ -49,7 +49,7 @@ def test_a_flag_raised_friday_afternoon_escalates_monday_afternoon_once(session)
     assert escalate_stalled(session, monday_4pm) == [flag_id]
     session.commit()
     assert escalate_stalled(session, monday_4pm) == []  # once, whatever the number of runs
-    assert escalations_queued(session) == [f"flag:{flag_id}:escalated:manager", f"flag:{flag_id}:team:escalated"]
+    assert escalations_queued(session) == [f"flag:{flag_id}:team:escalated", f"flag:{flag_id}:team:escalated:manager"]
     manager_dm = session.scalar(select(Notification).where(Notification.dedupe_key.like("%:manager")))
     assert manager_dm.target_ref == "lead-a@example.com"
     assert "waited past Support's SLA" in manager_dm.payload["text"]

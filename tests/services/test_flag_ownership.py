@@ -1,16 +1,17 @@
-"""Owning flags: one owner whatever the clicks, resolution with an outcome, the reporter and CSM told."""
+"""Owning flags: one owner whatever the clicks, resolution with an outcome, re-routing; reporter and CSM told."""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.db import session_scope
 from bot.models import Flag, FlagEvent, Notification, RoutingRule, Team
-from bot.services.flags import FlagRequest, raise_flag, resolve_flag, take_flag
+from bot.services.flags import FlagRequest, raise_flag, reroute_flag, resolve_flag, take_flag
 from bot.services.people import Access, Actor
+from bot.vocab import Category
 from tests.factories import make_account, make_person
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -31,32 +32,34 @@ def flag_on_acme(session) -> int:
     return raised.flag_id
 
 
-def queued(session, flag_id: int, kind: str) -> dict[str, tuple[str, str, str]]:
+def last_id(session) -> int:
+    return session.scalar(select(func.max(Notification.id))) or 0
+
+
+def queued(session, after: int) -> dict[str, tuple[str, str, str]]:
+    """What was queued after notification `after`, by role (post, reporter, csm) for event-caused messages."""
     rows = session.execute(
         select(Notification.dedupe_key, Notification.target_kind, Notification.target_ref, Notification.payload).where(
-            Notification.dedupe_key.like(f"flag:{flag_id}:%{kind}%")
+            Notification.id > after
         )
     )
-    return {key: (target, ref, payload["text"]) for key, target, ref, payload in rows}
+    return {
+        (key.rsplit(":", 1)[-1] if ":e" in key else key): (kind, ref, payload["text"])
+        for key, kind, ref, payload in rows
+    }
 
 
 def test_take_assigns_the_clicker_and_tells_the_reporter_and_csm(session):
     flag_id = flag_on_acme(session)
+    before = last_id(session)
     change = take_flag(session, flag_id, JONAS, NOW)
     session.commit()
     assert change.changed and change.flag.status == "taken" and change.flag.assignee_name == "Jonas Weber"
-    assert queued(session, flag_id, "taken") == {
-        f"flag:{flag_id}:team:taken": (
-            "message",
-            f"flag:{flag_id}:team",
-            "Flag #1: Acme — billing problem raised by Sam Rivera".replace("#1", f"#{flag_id}"),
-        ),
-        f"flag:{flag_id}:taken:reporter": ("chat_user", "U0SAM", f"Jonas Weber took flag #{flag_id} and owns it now."),
-        f"flag:{flag_id}:taken:csm": (
-            "person",
-            "maya@example.com",
-            f"Jonas Weber took flag #{flag_id} and owns it now.",
-        ),
+    told = f"Jonas Weber took flag #{flag_id} and owns it now."
+    assert queued(session, before) == {
+        "post": ("message", f"flag:{flag_id}:team", f"Flag #{flag_id}: Acme — billing problem raised by Sam Rivera"),
+        "reporter": ("chat_user", "U0SAM", told),
+        "csm": ("person", "maya@example.com", told),
     }
 
 
@@ -64,9 +67,11 @@ def test_a_second_take_sees_who_owns_it(session):
     flag_id = flag_on_acme(session)
     take_flag(session, flag_id, JONAS, NOW)
     session.commit()
+    before = last_id(session)
     again = take_flag(session, flag_id, PRIYA, NOW + timedelta(seconds=1))
     session.commit()
     assert not again.changed and again.flag.assignee_name == "Jonas Weber"
+    assert queued(session, before) == {}
     assert [e.kind for e in session.scalars(select(FlagEvent).order_by(FlagEvent.id))] == ["raised", "taken"]
 
 
@@ -96,18 +101,54 @@ def test_simultaneous_clicks_make_exactly_one_owner(session, factory):
 def test_resolving_tells_the_outcome_once(session):
     flag_id = flag_on_acme(session)
     take_flag(session, flag_id, JONAS, NOW)
+    session.commit()
+    before = last_id(session)
     change = resolve_flag(session, flag_id, JONAS, "  Refunded   the double charge ", NOW + timedelta(hours=2))
     session.commit()
     assert change.changed and change.flag.outcome == "Refunded the double charge"
-    texts = {key: text for key, (_k, _r, text) in queued(session, flag_id, "resolved").items()}
-    assert texts[f"flag:{flag_id}:resolved:reporter"].endswith("Outcome: Refunded the double charge")
-    assert f"flag:{flag_id}:resolved:csm" in texts
+    told = queued(session, before)
+    assert told["reporter"][2].endswith("Outcome: Refunded the double charge") and "csm" in told
     assert not resolve_flag(session, flag_id, PRIYA, "again", NOW + timedelta(hours=3)).changed
 
 
 def test_nobody_is_told_about_their_own_action(session):
     flag_id = flag_on_acme(session)
+    before = last_id(session)
     maya = Actor(Access.MEMBER, "Maya Patel", "maya@example.com", None, "csm", "UTC", "U0MAYA")
     take_flag(session, flag_id, maya, NOW)
     session.commit()
-    assert set(queued(session, flag_id, "taken")) == {f"flag:{flag_id}:team:taken", f"flag:{flag_id}:taken:reporter"}
+    assert set(queued(session, before)) == {"post", "reporter"}
+
+
+def test_not_ours_moves_the_flag_to_the_right_team_with_a_new_post(session):
+    flag_id = flag_on_acme(session)
+    support = Team(name="Support", channel="#support", sla_hours=8)
+    session.add(support)
+    session.flush()
+    session.add(RoutingRule(category="support", team_id=support.id))
+    take_flag(session, flag_id, JONAS, NOW)
+    session.commit()
+    before = last_id(session)
+    change = reroute_flag(session, flag_id, JONAS, Category.SUPPORT, "It's a login bug, not billing", NOW, "UTC")
+    session.commit()
+    flag = change.flag
+    assert change.changed and (flag.category, flag.team_id, flag.status, flag.assignee_name) == (
+        "support",
+        support.id,
+        "open",
+        None,
+    )
+    assert flag.team_post_key == f"flag:{flag_id}:team:1"
+    moved = {key: (kind, ref) for key, (kind, ref, _text) in queued(session, before).items()}
+    assert moved == {
+        f"flag:{flag_id}:team:moved": ("message", f"flag:{flag_id}:team"),  # the old post says where it went
+        f"flag:{flag_id}:team:1": ("channel", "#support"),  # the new team's own post
+        "reporter": ("chat_user", "U0SAM"),
+        "csm": ("person", "maya@example.com"),
+    }
+    # Moving it to where it already is changes nothing; the next take redraws the new post.
+    assert not reroute_flag(session, flag_id, PRIYA, Category.SUPPORT, "again", NOW, "UTC").changed
+    before = last_id(session)
+    take_flag(session, flag_id, PRIYA, NOW)
+    session.commit()
+    assert queued(session, before)["post"][:2] == ("message", f"flag:{flag_id}:team:1")

@@ -40,11 +40,16 @@ def test_errors_come_back_in_the_modal_and_nothing_is_written(slack, session):
     people(slack)
     slack.send.slash("/flag", "", user_id="U0SAM")
     view = opened_view(slack)
-    answer = slack.send.view_submission(view, {"account": "", "category": "auto", "severity": "normal",
-                                               "description": " "}, user_id="U0SAM")
-    assert json.loads(answer.body) == {"response_action": "errors", "errors": {
-        "account": "Choose the account the problem is about.",
-        "description": "Say what happened, in a sentence or two."}}
+    answer = slack.send.view_submission(
+        view, {"account": "", "category": "auto", "severity": "normal", "description": " "}, user_id="U0SAM"
+    )
+    assert json.loads(answer.body) == {
+        "response_action": "errors",
+        "errors": {
+            "account": "Choose the account the problem is about.",
+            "description": "Say what happened, in a sentence or two.",
+        },
+    }
     assert count(session, Flag) == 0
 
 
@@ -53,8 +58,12 @@ def test_a_submitted_form_files_once_even_when_submitted_twice(slack, session):
     people(slack)
     slack.send.slash("/flag", "", user_id="U0SAM")
     view = opened_view(slack)
-    answers = {"account": acme_id(session), "category": "support", "severity": "urgent",
-               "description": "Their admins cannot export reports"}
+    answers = {
+        "account": acme_id(session),
+        "category": "support",
+        "severity": "urgent",
+        "description": "Their admins cannot export reports",
+    }
     for _ in range(2):
         assert slack.send.view_submission(view, answers, user_id="U0SAM").status == 200
     assert eventually(lambda: count(session, Flag) == 1 and len(slack.fake.calls_to("chat.postMessage")) >= 3)
@@ -73,8 +82,16 @@ def test_the_message_shortcut_prefills_the_text_and_links_the_message(slack, ses
     assert inputs(view)["description"]["initial_value"] == "Acme says the invoice is wrong & <urgent>"
     link = "https://tend-test.slack.com/archives/C0SALES/p1700000000123456"
     assert view["private_metadata"] == link
-    slack.send.view_submission(view, {"account": acme_id(session), "category": "auto", "severity": "normal",
-                                      "description": "Acme says the invoice is wrong & <urgent>"}, user_id="U0SAM")
+    slack.send.view_submission(
+        view,
+        {
+            "account": acme_id(session),
+            "category": "auto",
+            "severity": "normal",
+            "description": "Acme says the invoice is wrong & <urgent>",
+        },
+        user_id="U0SAM",
+    )
     slack.fake.wait_for("chat.postMessage", 3)
     assert eventually(lambda: statuses(slack) == {"sent"})
     team_post = json.dumps(next(p for p in posts(slack) if p["channel"] == "billing"))
@@ -94,8 +111,13 @@ def test_the_cards_button_opens_the_form_with_the_account_chosen(slack, session)
     people(slack)
     slack.send.slash("/account", "acme", user_id="U0SAM")
     card = slack.fake.wait_for("response_url")[0].params
-    button = next(e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["text"]["text"] == "Flag a problem")
+    button = next(
+        e
+        for b in card["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Flag a problem"
+    )
     slack.send.block_action(button["action_id"], button["value"], user_id="U0SAM")
     view = opened_view(slack)
     assert inputs(view)["account"]["initial_option"]["text"]["text"] == "Acme Corporation"

@@ -32,7 +32,7 @@ def test_take_it_updates_the_post_in_place_and_tells_the_reporter(slack, session
     assert private["replace_original"] is False and "You own flag #1 now" in private["text"]
     update = slack.fake.wait_for("chat.update")[0].params
     assert update["channel"] == "billing" and "Taken by Jonas Weber" in json.dumps(update)
-    assert list(post_buttons(update)) == ["Resolve"]
+    assert list(post_buttons(update)) == ["Resolve", "Not ours"]
     slack.fake.wait_for("chat.postMessage", 4)
     told = {p["channel"]: p["text"] for p in posts(slack)[2:]}
     assert told == {
@@ -76,3 +76,36 @@ def test_resolve_asks_for_an_outcome_and_closes_the_loop(slack, session):
     assert by_channel["U0JONAS"].startswith("Flag #1 is resolved.")
     assert by_channel["U0SAM"].endswith("Outcome: Refunded the duplicate &lt;!channel&gt; charge")
     assert "U0MAYA" in by_channel
+
+
+def test_not_ours_moves_the_flag_and_the_old_post_says_where(slack, session):
+    from tests.slack.test_flag_command import opened_view
+
+    not_ours = post_buttons(flagged(slack, session))["Not ours"]
+    slack.send.block_action(not_ours["action_id"], not_ours["value"], user_id="U0JONAS", ephemeral=False)
+    view = opened_view(slack)
+    assert view["callback_id"] == "form:flag.rerouted"
+    refused = slack.send.view_submission(view, {"category": "executive", "reason": ""}, user_id="U0JONAS")
+    assert "errors" in json.loads(refused.body)
+    slack.send.view_submission(view, {"category": "executive", "reason": "CEO wants a call"}, user_id="U0JONAS")
+    update = slack.fake.wait_for("chat.update")[0].params
+    assert update["channel"] == "billing" and "Moved to CS by Jonas Weber: CEO wants a call" in json.dumps(update)
+    assert post_buttons(update) == {}
+    slack.fake.wait_for("chat.postMessage", 6)
+    assert eventually(lambda: statuses(slack) == {"sent"})
+    channels = [p["channel"] for p in posts(slack)[2:]]
+    assert "customer-success" in channels and "U0SAM" in channels and "U0JONAS" in channels
+
+
+def test_the_reporter_can_change_the_category_in_one_click(slack, session):
+    from tests.slack.test_flag_command import opened_view
+
+    flagged(slack, session)
+    confirmation = slack.fake.wait_for("response_url")[0].params
+    change = post_buttons(confirmation)["Change category"]
+    slack.send.block_action(change["action_id"], change["value"], user_id="U0SAM")
+    view = opened_view(slack)
+    assert view["callback_id"] == "form:flag.recategorized"
+    slack.send.view_submission(view, {"category": "other", "reason": ""}, user_id="U0SAM")
+    slack.fake.wait_for("chat.update")
+    assert eventually(lambda: any(p["channel"] == "customer-success" for p in posts(slack)))
