@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_ignore
@@ -125,3 +125,57 @@ def sent_refs(session: Session, dedupe_keys: list[str]) -> dict[str, tuple[str, 
         )
     )
     return {key: (status, ref) for key, status, ref in rows}
+
+
+@dataclass(frozen=True)
+class Problem:
+    id: int
+    target: Target
+    summary: str
+    error: str | None
+    attempts: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Health:
+    pending: int
+    failed: int
+    sent: int
+    problems: tuple[Problem, ...]
+
+
+def health(session: Session, limit: int = 20) -> Health:
+    """Counts by status, and the messages that failed for good or keep failing (newest first)."""
+    counts = dict(session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
+    rows = session.execute(
+        select(
+            Notification.id,
+            Notification.target_kind,
+            Notification.target_ref,
+            Notification.payload,
+            Notification.last_error,
+            Notification.attempts,
+            Notification.status,
+        )
+        .where((Notification.status == "failed") | ((Notification.status == "pending") & (Notification.attempts >= 3)))
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    ).all()
+    problems = tuple(
+        Problem(i, Target(kind, ref), payload.get("text", ""), error, attempts, status)
+        for i, kind, ref, payload, error, attempts, status in rows
+    )
+    return Health(
+        counts.get("pending", 0) + counts.get("sending", 0), counts.get("failed", 0), counts.get("sent", 0), problems
+    )
+
+
+def retry(session: Session, now: datetime, notification_id: int | None = None) -> int:
+    """Send failed messages again (one, or all): after an admin fixed the channel or invited the bot."""
+    query = update(Notification).where(Notification.status == "failed")
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    result = session.execute(query.values(status="pending", attempts=0, next_attempt_at=now, last_error=None))
+    session.info[QUEUED] = True
+    return result.rowcount or 0  # type: ignore[attr-defined]

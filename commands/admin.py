@@ -1,0 +1,57 @@
+"""`/tend admin …`: what only admins may see and do. For now: the outbox's undelivered messages."""
+
+from __future__ import annotations
+
+from bot.errors import Forbidden
+from bot.messages import Actions, Button, Reply, Section
+from bot.services import outbox
+from bot.text import shorten
+from bot.vocab import Role
+from commands import action
+from commands.context import CommandContext
+from commands.tend import subcommand
+
+USAGE = "/tend admin outbox: messages Tend could not deliver, and why (admins only)"
+RETRY = "admin.retry"
+
+
+def _require_admin(ctx: CommandContext) -> None:
+    if ctx.actor.role != Role.ADMIN:
+        raise Forbidden("Only Tend admins can do that. Ask an admin, or see /tend help for what you can do.")
+
+
+@subcommand("admin", USAGE)
+def admin(ctx: CommandContext, text: str) -> Reply:
+    _require_admin(ctx)
+    if text.strip().lower() != "outbox":
+        return Reply(f"Usage: {USAGE}.")
+    return _outbox(ctx)
+
+
+def _outbox(ctx: CommandContext, note: str = "") -> Reply:
+    state = outbox.health(ctx.session)
+    head = f"{note}Outbox: {state.pending} waiting, {state.failed} failed, {state.sent} sent."
+    if not state.problems:
+        return Reply(f"{head} Nothing needs you.", blocks=(Section(f"{head}\nNothing needs you."),))
+    lines = "\n".join(
+        f"• #{p.id} to {p.target.ref} — {p.error or 'unknown error'} ({p.attempts} tries, {p.status}): "
+        f"{shorten(p.summary, 80)}"
+        for p in state.problems
+    )
+    advice = (
+        "channel_not_found / not_in_channel / is_archived: fix the team's channel in the teams CSV or invite "
+        "Tend to it, then retry."
+    )
+    buttons = [Button(f"Retry #{p.id}", RETRY, str(p.id)) for p in state.problems if p.status == "failed"][:5]
+    if state.failed:
+        buttons.append(Button("Retry all failed", RETRY, "all"))
+    return Reply(head, blocks=(Section(f"{head}\n{lines}"), Section(advice), Actions(tuple(buttons))))
+
+
+@action(RETRY)
+def retry(ctx: CommandContext, value: str) -> Reply:
+    _require_admin(ctx)
+    count = outbox.retry(
+        ctx.session, ctx.clock.now(), None if value == "all" else int(value) if value.isdigit() else -1
+    )
+    return _outbox(ctx, f"{count} message(s) will be sent again. ")
