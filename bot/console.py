@@ -14,11 +14,11 @@ from typing import TextIO
 from bot.clock import Clock
 from bot.db import SessionFactory, session_scope
 from bot.gateway import Target
-from bot.messages import Actions, Button, Divider, Form, Note, Reply, Section
+from bot.messages import Actions, Button, Divider, Form, Input, Note, Option, Reply, Section
 from bot.services import outbox
 from bot.services.delivery import deliver_due
 from bot.services.people import Access, Actor, actor_for_email
-from commands import check_form, dispatch, dispatch_action, dispatch_form
+from commands import check_form, dispatch, dispatch_action, dispatch_form, run_search
 from commands.context import CommandContext
 
 WIDTH = 78
@@ -77,6 +77,26 @@ class PrintingGateway:
 
 
 @dataclass
+class _Filling:
+    index: int = 0
+    answers: dict[str, str] = field(default_factory=dict)
+    options: list[Option] = field(default_factory=list)  # shown for the current field, picked by number
+
+
+def _ask(item: Input, state: _Filling) -> str:
+    """The prompt for one form field."""
+    keep = f" (Enter keeps “{item.initial_label or item.initial}”)" if item.initial else ""
+    if item.kind == "choice":
+        state.options = list(item.options)
+        chosen = next((o.label for o in item.options if o.value == item.initial), "")
+        listing = "\n".join(f"  {n}) {o.label}" for n, o in enumerate(item.options, start=1))
+        return f"{item.label}:\n{listing}\nWhich one?" + (f" (Enter keeps “{chosen}”)" if chosen else "") + "\n"
+    if item.kind == "search":
+        return f"{item.label}: type part of a name{keep}\n"
+    return f"{item.label}{keep}{' (optional)' if item.optional else ''}\n"
+
+
+@dataclass
 class ConsoleSession:
     """One person at the console: runs commands and remembers the last reply's buttons."""
 
@@ -85,7 +105,8 @@ class ConsoleSession:
     clock: Clock
     default_timezone: str = "UTC"
     buttons: tuple[Button, ...] = field(default_factory=tuple)
-    form: Form | None = None  # a form waiting for its answer on the next line
+    form: Form | None = None  # a form being filled in, one field per line
+    filling: _Filling = field(default_factory=lambda: _Filling())
 
     def run(self, line: str) -> str:
         line = line.strip()
@@ -103,25 +124,51 @@ class ConsoleSession:
         return self._show(lambda ctx: dispatch(ctx, name, text))
 
     def _answer(self, form: Form, line: str) -> str:
-        """One-field forms are answered on one line; an empty line cancels."""
-        if not line:
+        """Forms are filled one field at a time; `cancel` abandons the form."""
+        state = self.filling
+        if line.lower() == "cancel":
             self.form = None
             return "Cancelled: nothing was changed.\n"
-        answers = {form.inputs[0].name: line}
-        problems = check_form(form.action, answers)
+        field = form.inputs[state.index]
+        if state.options:  # a number picks one of the options shown; Enter keeps a preset choice
+            if not line and field.initial and field.kind == "choice":
+                state.answers[field.name] = field.initial
+            elif line.isdigit() and 1 <= int(line) <= len(state.options):
+                state.answers[field.name] = state.options[int(line) - 1].value
+            else:
+                return f"Type a number from 1 to {len(state.options)}, or cancel.\n"
+            state.options = []
+        elif field.kind == "search" and line:
+            state.options = self._search(field.search, line)
+            if not state.options:
+                return "Nothing matches that. Try another part of the name, or cancel.\n"
+            return "\n".join(f"  {n}) {o.label}" for n, o in enumerate(state.options, start=1)) + "\nWhich one?\n"
+        else:
+            state.answers[field.name] = line or field.initial
+        state.index += 1
+        if state.index < len(form.inputs):
+            return _ask(form.inputs[state.index], state)
+        problems = check_form(form.action, state.answers)
         if problems:
-            return f"{next(iter(problems.values()))} Try again, or an empty line to cancel.\n"
+            state.index = next(i for i, f in enumerate(form.inputs) if f.name in problems)
+            return "\n".join(problems.values()) + "\n" + _ask(form.inputs[state.index], state)
         self.form = None
-        return self._show(lambda ctx: dispatch_form(ctx, form.action, form.value, answers))
+        return self._show(lambda ctx: dispatch_form(ctx, form.action, form.value, state.answers))
+
+    def _search(self, name: str, query: str) -> list[Option]:
+        with session_scope(self.session_factory) as session:
+            return run_search(
+                CommandContext(session, self.actor, self.clock, self.default_timezone, "console"), name, query
+            )
 
     def _show(self, call: Callable[[CommandContext], Reply | Form]) -> str:
         with session_scope(self.session_factory) as session:
             reply = call(CommandContext(session, self.actor, self.clock, self.default_timezone, "console"))
             queued = bool(session.info.get(outbox.QUEUED))
         if isinstance(reply, Form):
-            self.form = reply
-            field = reply.inputs[0]
-            return f"{reply.title} — {field.label} {field.hint}\nType your answer (an empty line cancels):\n"
+            self.form, self.filling = reply, _Filling()
+            intro = f"{reply.title}. {reply.intro}".strip()
+            return f"{intro}\n(one field at a time; type cancel to stop)\n" + _ask(reply.inputs[0], self.filling)
         self.buttons = reply.buttons()
         shown = render_text(reply)
         if queued:  # show at once what Slack would receive
@@ -155,7 +202,7 @@ def repl(console: ConsoleSession, stdin: TextIO = sys.stdin, stdout: TextIO = sy
         line = stdin.readline()
         if not line or line.strip().lower() in ("quit", "exit", ":q"):
             break
-        if not line.strip():
+        if not line.strip() and console.form is None:
             continue
         if not interactive:
             stdout.write(f"tend> {line.strip()}\n")

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from bot.errors import BadInput
 from bot.messages import Form, Input, Option, Reply
 from bot.models import Team
-from bot.services.flag_messages import REROUTE, RESOLVE, TAKE
-from bot.services.flags import MAX_OUTCOME, reroute_flag, resolve_flag, take_flag
+from bot.services.flag_messages import REASSIGN, REROUTE, RESOLVE, TAKE
+from bot.services.flags import MAX_OUTCOME, reassign_flag, reroute_flag, resolve_flag, take_flag
+from bot.services.people import find_people
 from bot.vocab import Category
-from commands import action, form
+from commands import action, form, search
 from commands.context import CommandContext
 from commands.flag_form import CHANGE_CATEGORY
 
@@ -148,3 +149,38 @@ def rerouted(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
 @form(RECATEGORIZED, _check_move(required=False))
 def recategorized(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     return _move(ctx, value, answers, "category corrected by the reporter")
+
+
+REASSIGNED = "flag.reassigned"
+PEOPLE = "people"
+
+
+@search(PEOPLE)
+def find(ctx: CommandContext, query: str) -> list[Option]:
+    return [Option(str(p.id), f"{p.name} ({p.email})") for p in find_people(ctx.session, query)]
+
+
+@action(REASSIGN)
+def reassign(ctx: CommandContext, value: str) -> Form:
+    return Form(
+        title=f"Reassign flag #{_flag_id(value)}",
+        action=REASSIGNED,
+        value=value,
+        submit="Reassign",
+        inputs=(Input("person", "Who should own it?", kind="search", search=PEOPLE),),
+    )
+
+
+def _check_person(answers: dict[str, str]) -> dict[str, str]:
+    return {} if (answers.get("person") or "").isdigit() else {"person": "Choose someone from the list."}
+
+
+@form(REASSIGNED, _check_person)
+def reassigned(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    change = reassign_flag(ctx.session, _flag_id(value), ctx.actor, int(answers["person"]), ctx.clock.now())
+    flag = change.flag
+    if not change.changed:
+        if flag.status == "resolved":
+            return Reply(f"Flag #{flag.id} is already resolved; nothing changed.")
+        return Reply(f"{flag.assignee_name} already owns flag #{flag.id}.")
+    return Reply(f"Flag #{flag.id} now belongs to {flag.assignee_name}; they, the reporter and the CSM have been told.")

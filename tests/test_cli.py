@@ -111,3 +111,17 @@ def test_bad_settings_are_reported_without_a_traceback(database, monkeypatch, ca
     assert main(["init-db"]) == 2
     err = capsys.readouterr().err
     assert "TEND_TIMEZONE must be an IANA time zone" in err and "Traceback" not in err
+
+
+def test_the_console_fills_forms_field_by_field(database, capsys):
+    main(["seed-demo"])
+    factory = make_session_factory(make_engine(database))
+    console = ConsoleSession(factory, console_actor(factory, "sam@example.com"), FixedClock(NOW))
+    out = io.StringIO()
+    keys = "/flag\nglobex\n1\n\n\n\nTheir SSO login fails\ncancel\n/flag\ncancel\nquit\n"
+    repl(console, io.StringIO(keys), out)
+    text = out.getvalue()
+    assert "Account: type part of a name" in text and "1) Globex Europe" in text
+    assert "Say what happened, in a sentence or two." in text  # the empty description was refused
+    assert "Flag #1 filed for Globex Europe: support (from your words)." in text
+    assert "Tend would send to #support" in text and "Cancelled: nothing was changed." in text

@@ -13,7 +13,7 @@ from bot.models import Account, Flag, Person, Team
 from bot.text import shorten
 from bot.vocab import Tier
 
-TAKE, RESOLVE, REROUTE = "flag.take", "flag.resolve", "flag.reroute"
+TAKE, RESOLVE, REROUTE, REASSIGN = "flag.take", "flag.resolve", "flag.reroute", "flag.reassign"
 
 
 def when(instant: datetime | None) -> str:
@@ -75,7 +75,11 @@ def for_team(
     if flag.status == "open" and not moved:
         buttons.append(Button("Take it", TAKE, str(flag.id), "primary"))
     if flag.status != "resolved" and not moved:
-        buttons += [Button("Resolve", RESOLVE, str(flag.id)), Button("Not ours", REROUTE, str(flag.id))]
+        buttons += [
+            Button("Resolve", RESOLVE, str(flag.id)),
+            Button("Reassign", REASSIGN, str(flag.id)),
+            Button("Not ours", REROUTE, str(flag.id)),
+        ]
     if buttons:
         blocks.append(Actions(tuple(buttons)))
     text = f"{title} — {flag.category} problem raised by {flag.reporter_name}"

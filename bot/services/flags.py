@@ -284,6 +284,34 @@ def reroute_flag(
     return Change(flag, True)
 
 
+def reassign_flag(session: Session, flag_id: int, actor: Actor, person_id: int, now: datetime) -> Change:
+    """Give the flag to someone else from the people list; they, the reporter and the CSM are told."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("That person is no longer in Tend's people list.")
+    moved = session.execute(
+        update(Flag)
+        .where(Flag.id == flag_id, Flag.status != "resolved", Flag.assignee_person_id.is_distinct_from(person_id))
+        .values(
+            status="taken", assignee_person_id=person.id, assignee_name=person.name, assignee_ref=None, taken_at=now
+        )
+        .returning(Flag.id)
+    ).first()
+    flag = _flag(session, flag_id)
+    if moved:
+        event_id = _event(session, flag, "reassigned", actor, now, f"to {person.name}")
+        _tell_people(
+            session,
+            flag,
+            event_id,
+            actor,
+            now,
+            f"{actor.display_name} gave flag #{flag.id} to {person.name}.",
+            also={"assignee": Target("person", person.email)},
+        )
+    return Change(flag, moved is not None)
+
+
 def _flag(session: Session, flag_id: int) -> Flag:
     flag = session.get(Flag, flag_id, populate_existing=True)
     if flag is None:
@@ -300,7 +328,15 @@ def _event(session: Session, flag: Flag, kind: str, actor: Actor, now: datetime,
 
 
 def _tell_people(
-    session: Session, flag: Flag, event_id: int, actor: Actor, now: datetime, text: str, *, redraw: bool = True
+    session: Session,
+    flag: Flag,
+    event_id: int,
+    actor: Actor,
+    now: datetime,
+    text: str,
+    *,
+    redraw: bool = True,
+    also: dict[str, Target] | None = None,
 ) -> None:
     """Update the team's post in place, and tell the reporter and the account's CSM (closing the loop),
     except whoever made the change."""
@@ -324,6 +360,7 @@ def _tell_people(
         recipients["reporter"] = Target("person", email or "")
     if owner is not None and owner.id != flag.reporter_person_id:  # a CSM who reported hears it once
         recipients["csm"] = Target("person", owner.email)
+    recipients.update(also or {})
     myself = {Target("chat_user", actor.external_id or ""), Target("person", actor.email or "")}
     for role, target in recipients.items():
         if target not in myself:

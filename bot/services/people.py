@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.models import ChatIdentity, Person
+from bot.text import fold
 
 IDENTITY_TTL = timedelta(hours=12)  # how long a platform's answer to "who is this?" is trusted
 
@@ -114,3 +116,13 @@ def _actor(identity: ChatIdentity, person: Person | None) -> Actor:
         timezone=person.timezone if person else None,
         external_id=identity.external_id,
     )
+
+
+def find_people(session: Session, query: str, limit: int = 10) -> list[Person]:
+    """People whose name or email looks like `query` (people lists are hundreds, not millions)."""
+    people = list(session.scalars(select(Person)))
+    if not query.strip() or not people:
+        return people[:limit]
+    keys = [fold(f"{p.name} {p.email}") for p in people]
+    found = process.extract(fold(query), keys, scorer=fuzz.WRatio, processor=None, limit=limit, score_cutoff=60)
+    return [people[i] for _key, _score, i in found]

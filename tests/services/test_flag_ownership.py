@@ -152,3 +152,19 @@ def test_not_ours_moves_the_flag_to_the_right_team_with_a_new_post(session):
     take_flag(session, flag_id, PRIYA, NOW)
     session.commit()
     assert queued(session, before)["post"][:2] == ("message", f"flag:{flag_id}:team:1")
+
+
+def test_reassign_gives_the_flag_to_someone_and_tells_them(session):
+    from bot.services.flags import reassign_flag
+
+    flag_id = flag_on_acme(session)
+    priya = make_person(session, "priya@example.com", name="Priya Shah")
+    session.commit()
+    before = last_id(session)
+    change = reassign_flag(session, flag_id, JONAS, priya.id, NOW)
+    session.commit()
+    assert change.changed and (change.flag.status, change.flag.assignee_name) == ("taken", "Priya Shah")
+    told = queued(session, before)
+    assert told["assignee"] == ("person", "priya@example.com", f"Jonas Weber gave flag #{flag_id} to Priya Shah.")
+    assert {"post", "reporter", "csm"} <= set(told)
+    assert not reassign_flag(session, flag_id, JONAS, priya.id, NOW).changed  # already hers

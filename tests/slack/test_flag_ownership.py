@@ -32,7 +32,7 @@ def test_take_it_updates_the_post_in_place_and_tells_the_reporter(slack, session
     assert private["replace_original"] is False and "You own flag #1 now" in private["text"]
     update = slack.fake.wait_for("chat.update")[0].params
     assert update["channel"] == "billing" and "Taken by Jonas Weber" in json.dumps(update)
-    assert list(post_buttons(update)) == ["Resolve", "Not ours"]
+    assert list(post_buttons(update)) == ["Resolve", "Reassign", "Not ours"]
     slack.fake.wait_for("chat.postMessage", 4)
     told = {p["channel"]: p["text"] for p in posts(slack)[2:]}
     assert told == {
@@ -109,3 +109,22 @@ def test_the_reporter_can_change_the_category_in_one_click(slack, session):
     slack.send.view_submission(view, {"category": "other", "reason": ""}, user_id="U0SAM")
     slack.fake.wait_for("chat.update")
     assert eventually(lambda: any(p["channel"] == "customer-success" for p in posts(slack)))
+
+
+def test_reassign_searches_people_and_hands_the_flag_over(slack, session):
+    from tests.factories import make_person
+    from tests.slack.test_flag_command import opened_view
+
+    reassign = post_buttons(flagged(slack, session))["Reassign"]
+    priya = make_person(session, "priya@example.com", name="Priya Shah")
+    session.commit()
+    slack.send.block_action(reassign["action_id"], reassign["value"], user_id="U0JONAS", ephemeral=False)
+    view = opened_view(slack)
+    element = next(b["element"] for b in view["blocks"] if b["type"] == "input")
+    found = json.loads(slack.send.options(element["action_id"], "priya", user_id="U0JONAS").body)["options"]
+    assert [o["text"]["text"] for o in found] == ["Priya Shah (priya@example.com)"]
+    slack.send.view_submission(view, {"person": str(priya.id)}, user_id="U0JONAS")
+    assert "Taken by Priya Shah" in json.dumps(slack.fake.wait_for("chat.update")[0].params)
+    assert eventually(
+        lambda: any(c.params.get("email") == "priya@example.com" for c in slack.fake.calls_to("users.lookupByEmail"))
+    )
