@@ -7,8 +7,9 @@ from collections.abc import Callable
 from bot.errors import BadInput
 from bot.messages import Form, Input, Option, Reply
 from bot.models import Team
+from bot.services.flag_lifecycle import reassign_flag, reroute_flag, resolve_flag, take_flag
 from bot.services.flag_messages import REASSIGN, REROUTE, RESOLVE, TAKE
-from bot.services.flags import MAX_OUTCOME, reassign_flag, reroute_flag, resolve_flag, take_flag
+from bot.services.flags import MAX_OUTCOME
 from bot.services.people import find_people
 from bot.vocab import Category
 from commands import action, form, search

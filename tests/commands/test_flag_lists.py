@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from bot.clock import FixedClock
 from bot.messages import Actions, Section
 from bot.models import RoutingRule, Team
-from bot.services.flags import FlagRequest, raise_flag, resolve_flag, take_flag
+from bot.services.flag_lifecycle import resolve_flag, take_flag
+from bot.services.flags import FlagRequest, raise_flag
 from bot.services.people import Access, Actor
 from commands import dispatch, dispatch_action
 from commands.context import CommandContext

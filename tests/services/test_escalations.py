@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from bot.models import Notification, RoutingRule, Team
 from bot.services.escalations import escalate_stalled
-from bot.services.flags import FlagRequest, raise_flag, take_flag
+from bot.services.flag_lifecycle import take_flag
+from bot.services.flags import FlagRequest, raise_flag
 from bot.services.people import Access, Actor
 from bot.vocab import Severity
 from tests.factories import make_account, make_person

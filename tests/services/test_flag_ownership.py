@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from bot.db import session_scope
 from bot.models import Flag, FlagEvent, Notification, RoutingRule, Team
-from bot.services.flags import FlagRequest, raise_flag, reroute_flag, resolve_flag, take_flag
+from bot.services.flag_lifecycle import reroute_flag, resolve_flag, take_flag
+from bot.services.flags import FlagRequest, raise_flag
 from bot.services.people import Access, Actor
 from bot.vocab import Category
 from tests.factories import make_account, make_person
@@ -155,7 +156,7 @@ def test_not_ours_moves_the_flag_to_the_right_team_with_a_new_post(session):
 
 
 def test_reassign_gives_the_flag_to_someone_and_tells_them(session):
-    from bot.services.flags import reassign_flag
+    from bot.services.flag_lifecycle import reassign_flag
 
     flag_id = flag_on_acme(session)
     priya = make_person(session, "priya@example.com", name="Priya Shah")
