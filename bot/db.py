@@ -31,6 +31,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")
     if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
         cursor.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL never corrupts the database; a power cut may lose the last commits (PostgreSQL is
+        # the production database).
+        cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

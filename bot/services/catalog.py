@@ -71,6 +71,7 @@ _lock = threading.Lock()
 def mark_changed(session: Session) -> None:
     """Tell every process's catalogue that accounts changed (call in the transaction that changed them)."""
     token = random.getrandbits(62)
+    session.info[GENERATION_KEY] = token
     updated = session.execute(update(AppState).where(AppState.key == GENERATION_KEY).values(value=token))
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         session.add(AppState(key=GENERATION_KEY, value=token))
@@ -83,7 +84,10 @@ def _current_generation(session: Session) -> int | None:
 
 def _snapshot(session: Session) -> _Snapshot:
     cache_key = str(session.get_bind().url)
-    generation = _current_generation(session)
+    # One generation check per unit of work: /flag searches up to six word prefixes in one request.
+    if GENERATION_KEY not in session.info:
+        session.info[GENERATION_KEY] = _current_generation(session)
+    generation = session.info[GENERATION_KEY]
     snapshot = _snapshots.get(cache_key)
     if snapshot is not None and snapshot.generation == generation:
         return snapshot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -22,6 +23,7 @@ from bot.slack.listeners import register_listeners
 from bot.slack.runtime import Deps
 
 log = logging.getLogger(__name__)
+LISTENER_THREADS = 32
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -67,6 +69,9 @@ def build_app(
         request_verification_enabled=bool(settings.slack_signing_secret),
         # auth.test once at start-up (a bad token fails fast), cached: no request ever waits for it.
         token_verification_enabled=True,
+        # Listeners ack first and then work (database, Web API). A roomy pool keeps new requests' acks from
+        # queueing behind earlier requests' post-ack work.
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="tend-listener"),
     )
     gateway = gateway or make_gateway(settings)
     register_listeners(app, Deps(settings, session_factory, clock or SystemClock(), gateway))

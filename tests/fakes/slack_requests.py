@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 import urllib.error
@@ -15,6 +16,7 @@ from typing import Any
 from tests.fakes.slack_server import HOME_TEAM
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+_TRIGGERS = itertools.count(1)
 
 
 @dataclass
@@ -75,8 +77,10 @@ class SlackSender:
         user_id: str = "U0CSM",
         team_id: str | None = HOME_TEAM,
         enterprise_id: str | None = None,
+        trigger_id: str | None = None,
         **options: Any,
     ) -> Response:
+        """A slash command; each invocation gets its own trigger_id, as from Slack (a retry repeats one)."""
         fields = {
             "token": "legacy-verification-token",
             "team_id": team_id or "",
@@ -90,7 +94,7 @@ class SlackSender:
             "api_app_id": "A0TEND",
             "is_enterprise_install": "false",
             "response_url": self.response_url,
-            "trigger_id": "1234.5678.abcdef",
+            "trigger_id": trigger_id or f"{time.time_ns()}.{next(_TRIGGERS)}.slash",
         }
         if enterprise_id:
             fields.update(enterprise_id=enterprise_id, enterprise_name="Tend Grid")
