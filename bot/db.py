@@ -22,6 +22,9 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     options.setdefault("pool_pre_ping", True)
+    # Enough connections for the web process's post-ack workers, so work never queues for a connection.
+    options.setdefault("pool_size", 10)
+    options.setdefault("max_overflow", 20)
     return create_engine(url, **options)
 
 

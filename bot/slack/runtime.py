@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
@@ -29,12 +30,31 @@ log = logging.getLogger(__name__)
 DATABASE_DOWN = "Tend can't reach its database right now, so nothing was read or changed. Please try again in a minute."
 
 
+WORK_THREADS = 16
+
+
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
     session_factory: SessionFactory
     clock: Clock
     gateway: ChatGateway
+    # Post-ack work runs here, not on Bolt's listener pool: listeners only ack and hand over, so a burst of
+    # slow work can never delay the next request's ack past Slack's 3 seconds.
+    work: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="tend-work")
+    )
+
+    def after_ack(self, job: Callable[[], None]) -> None:
+        """Run `job` once the request is acknowledged; failures are logged, never lost silently."""
+
+        def run() -> None:
+            try:
+                job()
+            except Exception:
+                log.exception("work after the ack failed")
+
+        self.work.submit(run)
 
 
 @dataclass(frozen=True)

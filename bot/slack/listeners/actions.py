@@ -28,18 +28,24 @@ def register(app: App, deps: Deps) -> None:
         context: BoltContext,
     ) -> None:
         ack()
-        name, value = render.parse_action_id(action["action_id"]), action.get("value") or ""
-        answer = run_for_user(
-            deps, client, context, body["user"]["id"], lambda ctx: command_layer.dispatch_action(ctx, name, value)
-        )
-        result = answer.reply
-        if isinstance(result, Form):
-            client.views_open(trigger_id=body["trigger_id"], view=render.form_view(result))
-        elif body.get("response_url"):
-            # Our own private messages (pick lists) are replaced; a shared channel post is left alone and the
-            # presser gets a private answer (its in-place update goes through the outbox).
-            replace = bool((body.get("container") or {}).get("is_ephemeral"))
-            respond(response_type="ephemeral", replace_original=replace, **render.message(result))
-        elif body.get("trigger_id"):
-            client.views_open(trigger_id=body["trigger_id"], view=render.modal(result, result.title or "Tend"))
-        deliver_queued(deps, answer)
+        deps.after_ack(lambda: answer_button(deps, body, action, respond, client, context))
+
+
+def answer_button(
+    deps: Deps, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    name, value = render.parse_action_id(action["action_id"]), action.get("value") or ""
+    answer = run_for_user(
+        deps, client, context, body["user"]["id"], lambda ctx: command_layer.dispatch_action(ctx, name, value)
+    )
+    result = answer.reply
+    if isinstance(result, Form):
+        client.views_open(trigger_id=body["trigger_id"], view=render.form_view(result))
+    elif body.get("response_url"):
+        # Our own private messages (pick lists) are replaced; a shared channel post is left alone and the
+        # presser gets a private answer (its in-place update goes through the outbox).
+        replace = bool((body.get("container") or {}).get("is_ephemeral"))
+        respond(response_type="ephemeral", replace_original=replace, **render.message(result))
+    elif body.get("trigger_id"):
+        client.views_open(trigger_id=body["trigger_id"], view=render.modal(result, result.title or "Tend"))
+    deliver_queued(deps, answer)

@@ -22,19 +22,23 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
     ) -> None:
         ack()  # within Slack's 3 seconds, before any Web API or database work
-        name, text = body["command"], body.get("text") or ""
-        # Slack's retries of one command carry its trigger_id: anything the command creates is created once.
-        answer = run_for_user(
-            deps,
-            client,
-            context,
-            body["user_id"],
-            lambda ctx: command_layer.dispatch(ctx, name, text),
-            request_id=f"slash:{body.get('trigger_id') or body.get('response_url')}",
-        )
-        if isinstance(answer.reply, Form):
-            client.views_open(trigger_id=body["trigger_id"], view=render.form_view(answer.reply))
-        else:
-            # Always ephemeral: status cards hold ARR, health and renewal terms, for the asker's eyes only.
-            respond(response_type="ephemeral", **render.message(answer.reply))
-        deliver_queued(deps, answer)
+        deps.after_ack(lambda: answer_command(deps, body, respond, client, context))
+
+
+def answer_command(deps: Deps, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
+    name, text = body["command"], body.get("text") or ""
+    # Slack's retries of one command carry its trigger_id: anything the command creates is created once.
+    answer = run_for_user(
+        deps,
+        client,
+        context,
+        body["user_id"],
+        lambda ctx: command_layer.dispatch(ctx, name, text),
+        request_id=f"slash:{body.get('trigger_id') or body.get('response_url')}",
+    )
+    if isinstance(answer.reply, Form):
+        client.views_open(trigger_id=body["trigger_id"], view=render.form_view(answer.reply))
+    else:
+        # Always ephemeral: status cards hold ARR, health and renewal terms, for the asker's eyes only.
+        respond(response_type="ephemeral", **render.message(answer.reply))
+    deliver_queued(deps, answer)

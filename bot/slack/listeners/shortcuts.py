@@ -32,24 +32,28 @@ def permalink(body: dict[str, Any]) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    def open_form(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+    def shortcut(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         ack()
-        given = {}
-        if body.get("type") == "message_action":
-            given = {"text": unescape((body.get("message") or {}).get("text") or ""), "link": permalink(body)}
-        answer = run_for_user(
-            deps,
-            client,
-            context,
-            body["user"]["id"],
-            lambda ctx: command_layer.dispatch_action(ctx, COMPOSE, json.dumps(given)),
-        )
-        if isinstance(answer.reply, Form):
-            client.views_open(trigger_id=body["trigger_id"], view=render.form_view(answer.reply))
-        elif body.get("response_url"):
-            respond(response_type="ephemeral", **render.message(answer.reply))
-        else:
-            client.views_open(trigger_id=body["trigger_id"], view=render.modal(answer.reply, "Tend"))
+        deps.after_ack(lambda: open_form(deps, body, client, context, respond))
 
-    app.shortcut(MESSAGE_SHORTCUT)(open_form)
-    app.shortcut(GLOBAL_SHORTCUT)(open_form)
+    app.shortcut(MESSAGE_SHORTCUT)(shortcut)
+    app.shortcut(GLOBAL_SHORTCUT)(shortcut)
+
+
+def open_form(deps: Deps, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+    given = {}
+    if body.get("type") == "message_action":
+        given = {"text": unescape((body.get("message") or {}).get("text") or ""), "link": permalink(body)}
+    answer = run_for_user(
+        deps,
+        client,
+        context,
+        body["user"]["id"],
+        lambda ctx: command_layer.dispatch_action(ctx, COMPOSE, json.dumps(given)),
+    )
+    if isinstance(answer.reply, Form):
+        client.views_open(trigger_id=body["trigger_id"], view=render.form_view(answer.reply))
+    elif body.get("response_url"):
+        respond(response_type="ephemeral", **render.message(answer.reply))
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=render.modal(answer.reply, "Tend"))

@@ -26,19 +26,31 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=problems)
             return
         ack()
-        user_id = body["user"]["id"]
-        answer = run_for_user(
-            deps,
-            client,
-            context,
-            user_id,
-            lambda ctx: command_layer.dispatch_form(ctx, name, view.get("private_metadata") or "", answers),
-            request_id=f"view:{view.get('id')}",  # a double-submitted modal is one request
-        )
-        # A modal has nowhere to answer in: the submitter gets the result as a direct message.
-        if not isinstance(answer.reply, Form):
-            client.chat_postMessage(channel=user_id, **render.message(answer.reply))
-        deliver_queued(deps, answer)
+        deps.after_ack(lambda: handle_submission(deps, body, view, name, answers, client, context))
+
+
+def handle_submission(
+    deps: Deps,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    name: str,
+    answers: dict[str, str],
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    user_id = body["user"]["id"]
+    answer = run_for_user(
+        deps,
+        client,
+        context,
+        user_id,
+        lambda ctx: command_layer.dispatch_form(ctx, name, view.get("private_metadata") or "", answers),
+        request_id=f"view:{view.get('id')}",  # a double-submitted modal is one request
+    )
+    # A modal has nowhere to answer in: the submitter gets the result as a direct message.
+    if not isinstance(answer.reply, Form):
+        client.chat_postMessage(channel=user_id, **render.message(answer.reply))
+    deliver_queued(deps, answer)
 
 
 def register_searches(app: App, deps: Deps) -> None:
