@@ -132,18 +132,21 @@ def run(kind: str, database_url: str, fake: FakeSlack, requests: int, concurrenc
     latencies: list[float] = []
     lock = threading.Lock()
 
+    late: list[int] = []  # requests Bolt could not ack within Slack's 3 seconds (it answers 404)
+
     def one(n: int) -> None:
         answer = sender.slash("/flag", f"acme {texts[n % 4]} (request {n})", user_id="U0BENCH")
-        assert answer.status == 200, answer
         with lock:
             latencies.append(answer.seconds)
+            if answer.status != 200:
+                late.append(n)
 
     started = time.monotonic()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, range(requests)))
     acked = time.monotonic() - started
-    expected = baseline + requests * (1 if kind == "bare" else 2)  # tend: team post + CSM DM per flag
-    while count(database_url, kind) < expected and time.monotonic() - started < 300:
+    expected = baseline + (requests - len(late)) * (1 if kind == "bare" else 2)  # tend: team post + CSM DM
+    while count(database_url, kind) < expected and time.monotonic() - started < 120:
         time.sleep(0.05)
     done = time.monotonic() - started
     child.terminate()
@@ -152,6 +155,7 @@ def run(kind: str, database_url: str, fake: FakeSlack, requests: int, concurrenc
     return {
         "acks_per_s": requests / acked,
         "done_per_s": requests / done,
+        "late": len(late),
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
     }
@@ -201,9 +205,12 @@ def main() -> None:
         f"/flag over HTTP, {args.requests} requests at concurrency {args.concurrency} "
         f"({(args.database_url or 'sqlite').split(':')[0]})"
     )
-    print(f"{'app':6} {'acks/s':>8} {'flags done/s':>13} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'app':6} {'acks/s':>8} {'flags done/s':>13} {'p50 ms':>8} {'p99 ms':>8} {'acks > 3 s':>10}")
     for kind, r in results.items():
-        print(f"{kind:6} {r['acks_per_s']:8.1f} {r['done_per_s']:13.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f}")
+        print(
+            f"{kind:6} {r['acks_per_s']:8.1f} {r['done_per_s']:13.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} "
+            f"{r['late']:10d}"
+        )
     bare, tend = results["bare"], results["tend"]
     acks, done = tend["acks_per_s"] / bare["acks_per_s"], tend["done_per_s"] / bare["done_per_s"]
     print(f"ratio  acks {acks:.2f}x, done {done:.2f}x (target ≥ 0.8x)")

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 DATABASE_DOWN = "Tend can't reach its database right now, so nothing was read or changed. Please try again in a minute."
 
 
-WORK_THREADS = 16
+WORK_THREADS = 4  # CPU-bound Python: more threads only starve the ack path of the GIL
 
 
 @dataclass(frozen=True)
