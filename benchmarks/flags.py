@@ -86,7 +86,8 @@ def prepare(database_url: str) -> None:
         demo.seed(session, datetime.now(UTC).date())
     engine = create_engine(database_url)
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE IF NOT EXISTS bench_bare (id INTEGER PRIMARY KEY, ref VARCHAR(64))"))
+        key = "SERIAL PRIMARY KEY" if engine.dialect.name == "postgresql" else "INTEGER PRIMARY KEY"
+        connection.execute(text(f"CREATE TABLE IF NOT EXISTS bench_bare (id {key}, ref VARCHAR(64))"))
     engine.dispose()
 
 
