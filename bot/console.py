@@ -110,6 +110,9 @@ class ConsoleSession:
 
     def run(self, line: str) -> str:
         line = line.strip()
+        if self.form is not None and line.startswith("/"):  # a command, not an answer: drop the form
+            self.form = None
+            return "(The form was cancelled: nothing was changed.)\n" + self.run(line)
         if self.form is not None:
             return self._answer(self.form, line)
         if line.isdigit():

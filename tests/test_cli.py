@@ -125,3 +125,14 @@ def test_the_console_fills_forms_field_by_field(database, capsys):
     assert "Say what happened, in a sentence or two." in text  # the empty description was refused
     assert "Flag #1 filed for Globex Europe: support (from your words)." in text
     assert "Tend would send to #support" in text and "Cancelled: nothing was changed." in text
+
+
+def test_a_command_typed_during_a_form_cancels_the_form(database):
+    main(["seed-demo"])
+    factory = make_session_factory(make_engine(database))
+    console = ConsoleSession(factory, console_actor(factory, "ben@example.com"), FixedClock(NOW))
+    out = io.StringIO()
+    repl(console, io.StringIO("/flag acme invoice charged twice\n3\n/tend flags\nquit\n"), out)
+    text = out.getvalue()
+    assert "Resolve flag #1" in text and "(The form was cancelled: nothing was changed.)" in text
+    assert "Flags you raised or own (1–1)" in text and "open, nobody has taken it" in text.split("/tend flags")[-1]
