@@ -36,6 +36,15 @@ def accounts_in(url: str) -> int:
     return count
 
 
+def console_transcript(database: str, email: str, keys: str) -> str:
+    """What the demo console shows a person typing `keys` (one line each)."""
+    main(["seed-demo"])
+    factory = make_session_factory(make_engine(database))
+    out = io.StringIO()
+    repl(ConsoleSession(factory, console_actor(factory, email), FixedClock(NOW)), io.StringIO(keys), out)
+    return out.getvalue()
+
+
 def test_seed_demo_is_idempotent_and_try_shows_a_card(database, capsys):
     assert main(["seed-demo"]) == 0
     assert "accounts: 12 created" in capsys.readouterr().out
@@ -78,12 +87,7 @@ def test_import_of_a_missing_or_non_utf8_file_is_a_clear_error(database, tmp_pat
 
 
 def test_console_runs_commands_and_presses_buttons_by_number(database, capsys):
-    main(["seed-demo"])
-    factory = make_session_factory(make_engine(database))
-    console = ConsoleSession(factory, console_actor(factory, "maya@example.com"), FixedClock(NOW))
-    out = io.StringIO()
-    repl(console, io.StringIO("/account globex\n2\n7\nhello\nquit\n"), out)
-    text = out.getvalue()
+    text = console_transcript(database, "maya@example.com", "/account globex\n2\n7\nhello\nquit\n")
     assert "[1] Globex Europe   [2] Globex Americas" in text
     assert "┌─ Globex Americas" in text
     assert "There is no button with that number." in text
@@ -114,13 +118,8 @@ def test_bad_settings_are_reported_without_a_traceback(database, monkeypatch, ca
 
 
 def test_the_console_fills_forms_field_by_field(database, capsys):
-    main(["seed-demo"])
-    factory = make_session_factory(make_engine(database))
-    console = ConsoleSession(factory, console_actor(factory, "sam@example.com"), FixedClock(NOW))
-    out = io.StringIO()
     keys = "/flag\nglobex\n1\n\n\n\nTheir SSO login fails\ncancel\n/flag\ncancel\nquit\n"
-    repl(console, io.StringIO(keys), out)
-    text = out.getvalue()
+    text = console_transcript(database, "sam@example.com", keys)
     assert "Account: type part of a name" in text and "1) Globex Europe" in text
     assert "Say what happened, in a sentence or two." in text  # the empty description was refused
     assert "Flag #1 filed for Globex Europe: support (from your words)." in text
@@ -128,11 +127,6 @@ def test_the_console_fills_forms_field_by_field(database, capsys):
 
 
 def test_a_command_typed_during_a_form_cancels_the_form(database):
-    main(["seed-demo"])
-    factory = make_session_factory(make_engine(database))
-    console = ConsoleSession(factory, console_actor(factory, "ben@example.com"), FixedClock(NOW))
-    out = io.StringIO()
-    repl(console, io.StringIO("/flag acme invoice charged twice\n3\n/tend flags\nquit\n"), out)
-    text = out.getvalue()
+    text = console_transcript(database, "ben@example.com", "/flag acme invoice charged twice\n3\n/tend flags\nquit\n")
     assert "Resolve flag #1" in text and "(The form was cancelled: nothing was changed.)" in text
     assert "Flags you raised or own (1–1)" in text and "open, nobody has taken it" in text.split("/tend flags")[-1]
