@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 # Letters NFKD does not decompose into base + accent.
 _EXTRA_FOLDS = str.maketrans(
@@ -43,3 +44,29 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def countdown(day: date | None, days: int | None) -> str:
+    """A renewal date with how far away it is."""
+    if day is None or days is None:
+        return "no renewal date"
+    if days == 0:
+        return f"{day.isoformat()} (today)"
+    if days > 0:
+        return f"{day.isoformat()} (in {_days(days)})"
+    return f"{day.isoformat()} (overdue by {_days(-days)})"
+
+
+def since(day: date | None, days: int | None) -> str:
+    """A past date with how long ago it was."""
+    if day is None or days is None:
+        return "never logged"
+    if days == 0:
+        return f"{day.isoformat()} (today)"
+    if days < 0:
+        return f"{day.isoformat()} (in the future?)"
+    return f"{day.isoformat()} ({_days(days)} ago)"
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"

@@ -6,10 +6,10 @@ from bot.messages import Actions, Button, Field, Note, Reply, Section
 from bot.services.accounts import AccountStatus, account_status, accounts_owned_by
 from bot.services.catalog import Match, search_accounts
 from bot.services.flag_lists import FlagLine, account_timeline
-from bot.text import plural, shorten
+from bot.text import countdown, plural, shorten, since
 from commands import action, command
 from commands.context import CommandContext
-from commands.formatting import countdown, flag_line, health, money, since
+from commands.formatting import flag_line, health, money
 
 SHOW_ACCOUNT = "account.show"
 FLAG_NEW = "flag.new"  # handled in commands.flag_form

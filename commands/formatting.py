@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from bot.services.accounts import HealthTrend
@@ -36,32 +35,6 @@ def health(trend: HealthTrend) -> str:
     arrow = "▲" if trend.change > 0 else "▼" if trend.change < 0 else "▶"
     sign = f"+{trend.change}" if trend.change > 0 else f"−{-trend.change}" if trend.change < 0 else "±0"
     return f"{trend.score}/100 {arrow} {sign} in 30 days  {sparkline(trend.points)}"
-
-
-def countdown(day: date | None, days: int | None) -> str:
-    """A renewal date with how far away it is."""
-    if day is None or days is None:
-        return "no renewal date"
-    if days == 0:
-        return f"{day.isoformat()} (today)"
-    if days > 0:
-        return f"{day.isoformat()} (in {_days(days)})"
-    return f"{day.isoformat()} (overdue by {_days(-days)})"
-
-
-def since(day: date | None, days: int | None) -> str:
-    """A past date with how long ago it was."""
-    if day is None or days is None:
-        return "never logged"
-    if days == 0:
-        return f"{day.isoformat()} (today)"
-    if days < 0:
-        return f"{day.isoformat()} (in the future?)"
-    return f"{day.isoformat()} ({_days(days)} ago)"
-
-
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
 
 
 def flag_line(line: FlagLine) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models import Base, Timestamps
+from bot.models import Base, Timestamps, UTCDateTime
 
 
 class Flag(Timestamps, Base):
@@ -35,15 +35,15 @@ class Flag(Timestamps, Base):
     source_platform: Mapped[str] = mapped_column(String(20))
     source_ref: Mapped[str] = mapped_column(String(200))
     source_link: Mapped[str | None] = mapped_column(String(1000))
-    sla_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     assignee_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     assignee_name: Mapped[str | None] = mapped_column(String(200))
     assignee_ref: Mapped[str | None] = mapped_column(String(64))
-    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The outbox key of the flag's current team post: updates redraw it; a re-route starts a new one.
     team_post_key: Mapped[str | None] = mapped_column(String(200))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(Text)
 
 
@@ -57,4 +57,4 @@ class FlagEvent(Base):
     kind: Mapped[str] = mapped_column(String(20))
     actor_name: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())

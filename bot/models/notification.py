@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models import Base, Timestamps
+from bot.models import Base, Timestamps, UTCDateTime
 
 
 class Notification(Timestamps, Base):
@@ -24,8 +24,8 @@ class Notification(Timestamps, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # a neutral Reply (bot.messages.to_dict)
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_ref: Mapped[str | None] = mapped_column(String(100))  # e.g. the Slack channel and ts of the post
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

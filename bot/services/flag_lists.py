@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import Session
@@ -48,15 +48,10 @@ def _lines(session: Session, query: Select, now: datetime) -> list[FlagLine]:
             team_name,
             flag.created_at,
             flag.outcome,
-            flag.status == "open" and flag.sla_due_at is not None and _aware(flag.sla_due_at) <= now,
+            flag.status == "open" and flag.sla_due_at is not None and flag.sla_due_at <= now,
         )
         for flag, account_name, team_name in rows
     ]
-
-
-def _aware(instant: datetime) -> datetime:
-    """SQLite hands back the UTC instants it was given without their zone."""
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def _base() -> Select:

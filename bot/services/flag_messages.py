@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.models import Account, Flag, Person, Team
-from bot.text import shorten
+from bot.text import countdown, shorten
 from bot.vocab import Tier
 
 TAKE, RESOLVE, REROUTE, REASSIGN = "flag.take", "flag.resolve", "flag.reroute", "flag.reassign"
@@ -23,12 +23,8 @@ def when(instant: datetime | None) -> str:
 
 
 def renewal(account: Account, today: datetime) -> str:
-    if account.renewal_date is None:
-        return "no renewal date"
-    days = (account.renewal_date - today.date()).days
-    if days < 0:
-        return f"{account.renewal_date.isoformat()} (overdue by {-days} days)"
-    return f"{account.renewal_date.isoformat()} (in {days} days)"
+    days = (account.renewal_date - today.date()).days if account.renewal_date else None
+    return countdown(account.renewal_date, days)
 
 
 def status_line(flag: Flag, manager: Person | None = None) -> str:

@@ -64,8 +64,7 @@ def cached_actor(session: Session, platform: str, workspace_id: str, external_id
     if row is None:
         return None
     identity, person = row
-    checked = identity.checked_at if identity.checked_at.tzinfo else identity.checked_at.replace(tzinfo=now.tzinfo)
-    if now - checked > IDENTITY_TTL:
+    if now - identity.checked_at > IDENTITY_TTL:
         return None
     return _actor(identity, person)
 
