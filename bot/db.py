@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, create_engine, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,11 @@ def make_session_factory(engine: Engine) -> SessionFactory:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def engine_of(factory: SessionFactory) -> Engine:
+    """The engine behind a session factory: for the few hot paths that need no ORM session."""
+    return factory.kw["bind"]
+
+
 @contextmanager
 def session_scope(factory: SessionFactory) -> Iterator[Session]:
     """One unit of work: commit when the block succeeds, roll back everything when it raises."""
@@ -75,17 +81,49 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             copy.write_row([row[c] for c in columns])
 
 
-def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> bool:
+def insert_ignore(db: Session | Connection, table: Table, values: dict[str, Any]) -> Any | None:
     """INSERT that does nothing when a unique key already exists (SQLite and PostgreSQL alike).
-    True when the row was added."""
-    dialect = session.get_bind().dialect.name
+    The new row's primary key when it was added, None when it already existed."""
+    dialect = (db.get_bind() if isinstance(db, Session) else db).dialect.name
+    return db.execute(_insert_ignore_statement(dialect, table), values).scalar()
+
+
+@cache
+def _insert_ignore_statement(dialect: str, table: Table) -> Any:
+    """Built once per table: the values travel as parameters, so each call skips statement building."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     key = next(iter(table.primary_key.columns))
-    statement = dialect_insert(table).values(**values).on_conflict_do_nothing().returning(key)
-    return session.execute(statement).first() is not None
+    return dialect_insert(table).on_conflict_do_nothing().returning(key)
+
+
+def claim(
+    session: Session,
+    model: Any,
+    claimable: ColumnElement[bool],
+    order_by: Any,
+    limit: int,
+    values: dict[str, Any],
+    returning: Sequence[Any],
+) -> Sequence[Row[Any]]:
+    """Take up to `limit` rows for this process, so that two processes at once never take the same row:
+    PostgreSQL skips rows another transaction has locked, and the update re-checks `claimable` for a row
+    another process took in between (SQLite). Commit right after, so others see the claim."""
+    candidates = select(model.id).where(claimable).order_by(order_by).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(session.scalars(candidates))
+    if not ids:
+        return []
+    return session.execute(
+        update(model)
+        .where(model.id.in_(ids), claimable)
+        .values(**values)
+        .returning(*returning)
+        .execution_options(synchronize_session=False)
+    ).all()
 
 
 def alembic_config(url: str) -> Any:

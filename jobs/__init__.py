@@ -18,9 +18,18 @@ from bot.services.escalations import escalate_stalled
 
 
 @dataclass(frozen=True)
+class Runtime:
+    """What every job needs: the settings, the database and the way out to the chat platform."""
+
+    settings: Settings
+    factory: SessionFactory
+    gateway: ChatGateway
+
+
+@dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable[[SessionFactory, ChatGateway, datetime], str]  # returns a one-line summary of what it did
+    run: Callable[[Runtime, datetime], str]  # returns a one-line summary of what it did
     every_seconds: int
 
 
@@ -35,19 +44,29 @@ def gateway_for(settings: Settings) -> ChatGateway:
     return PrintingGateway(sys.stdout)
 
 
-def _deliver(factory: SessionFactory, gateway: ChatGateway, now: datetime) -> str:
-    return str(deliver_due(factory, gateway, now))
+def _deliver(rt: Runtime, now: datetime) -> str:
+    return str(deliver_due(rt.factory, rt.gateway, now))
 
 
-def _escalations(factory: SessionFactory, gateway: ChatGateway, now: datetime) -> str:
+def _escalations(rt: Runtime, now: datetime) -> str:
     """Plans only; the messages go out with the next delivery (`run all` delivers last)."""
-    with session_scope(factory) as session:
+    with session_scope(rt.factory) as session:
         escalated = escalate_stalled(session, now)
     return f"{len(escalated)} flag(s) escalated" + (f": #{', #'.join(map(str, escalated))}" if escalated else "")
 
 
+def _requests(rt: Runtime, now: datetime) -> str:
+    """Finish chat requests whose web process died between the ack and the answer."""
+    if not rt.settings.has_slack:
+        return "no chat platform configured: nothing to finish"
+    from bot.slack.intake import finish_stranded
+
+    return finish_stranded(rt.settings, rt.factory, rt.gateway, now)
+
+
 JOBS: dict[str, Job] = {
+    "requests": Job("requests", _requests, every_seconds=60),
     "escalations": Job("escalations", _escalations, every_seconds=300),
     "deliver": Job("deliver", _deliver, every_seconds=60),
 }
-NAMES = ("nudges", "digests", "escalations", "deliver")
+NAMES = ("requests", "nudges", "digests", "escalations", "deliver")

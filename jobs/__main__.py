@@ -11,9 +11,8 @@ from dotenv import load_dotenv
 
 from bot.clock import SystemClock, parse_now
 from bot.config import Settings
-from bot.db import SessionFactory, make_engine, make_session_factory
-from bot.gateway import ChatGateway
-from jobs import JOBS, NAMES, Job, gateway_for
+from bot.db import make_engine, make_session_factory
+from jobs import JOBS, NAMES, Job, Runtime, gateway_for
 
 log = logging.getLogger("tend.jobs")
 
@@ -28,23 +27,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
-    factory = make_session_factory(make_engine(settings.database_url))
+    rt = Runtime(settings, make_session_factory(make_engine(settings.database_url)), gateway_for(settings))
     if args.command == "run":
         now = (parse_now(args.now) if args.now else SystemClock()).now()
         names = [n for n in NAMES if n != "deliver"] + ["deliver"] if args.name == "all" else [args.name]
-        gateway = gateway_for(settings)
         for name in names:
             job = JOBS.get(name)
-            print(f"{name}: {job.run(factory, gateway, now) if job else 'not built yet: nothing to do'}")
+            print(f"{name}: {job.run(rt, now) if job else 'not built yet: nothing to do'}")
         return 0
-    return _clock(factory, gateway_for(settings))
+    return _clock(rt)
 
 
-def _tick(job: Job, factory: SessionFactory, gateway: ChatGateway) -> None:
-    log.info("%s: %s", job.name, job.run(factory, gateway, SystemClock().now()))
+def _tick(job: Job, rt: Runtime) -> None:
+    log.info("%s: %s", job.name, job.run(rt, SystemClock().now()))
 
 
-def _clock(factory: SessionFactory, gateway: ChatGateway) -> int:
+def _clock(rt: Runtime) -> int:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(
@@ -52,7 +50,7 @@ def _clock(factory: SessionFactory, gateway: ChatGateway) -> int:
     )
     for job in JOBS.values():
         scheduler.add_job(
-            _tick, "interval", seconds=job.every_seconds, id=job.name, replace_existing=True, args=(job, factory)
+            _tick, "interval", seconds=job.every_seconds, id=job.name, replace_existing=True, args=(job, rt)
         )
     log.info("clock started with %d job(s): %s", len(JOBS), ", ".join(JOBS) or "none yet")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):

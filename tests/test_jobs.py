@@ -43,6 +43,6 @@ def test_escalations_then_delivery_reach_the_team_manager_once(demo, capsys):
 
 
 def test_every_job_name_runs(demo, capsys):
-    for name in ("nudges", "digests", "escalations", "deliver"):
+    for name in ("requests", "nudges", "digests", "escalations", "deliver"):
         assert jobs(["run", name, "--now", "2026-11-23T09:00"]) == 0
     assert "not built yet" in capsys.readouterr().out

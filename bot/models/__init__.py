@@ -47,6 +47,7 @@ class Timestamps:
 
 from bot.models.account import Account, HealthSnapshot, SuccessCriterion  # noqa: E402
 from bot.models.flag import Flag, FlagEvent  # noqa: E402
+from bot.models.inbound import InboundRequest  # noqa: E402
 from bot.models.notification import Notification  # noqa: E402
 from bot.models.person import ChatIdentity, Person  # noqa: E402
 from bot.models.state import AppState  # noqa: E402
@@ -60,6 +61,7 @@ __all__ = [
     "Flag",
     "FlagEvent",
     "HealthSnapshot",
+    "InboundRequest",
     "Notification",
     "Person",
     "RoutingRule",

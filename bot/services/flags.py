@@ -94,7 +94,7 @@ def _create(session: Session, request: FlagRequest, reporter: Actor, now: dateti
     )
     flag = _by_source(session, request)
     assert flag is not None
-    if added:  # a concurrent retry that lost the race adds nothing more
+    if added is not None:  # a concurrent retry that lost the race adds nothing more
         session.add(
             FlagEvent(
                 flag_id=flag.id,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import insert_ignore
+from bot.db import claim, insert_ignore
 from bot.gateway import Target
 from bot.messages import Reply, to_dict
 from bot.models import Notification
@@ -31,7 +31,7 @@ class Claimed:
 def enqueue(session: Session, dedupe_key: str, target: Target, reply: Reply, now: datetime) -> bool:
     """Record a message to send; False when one with this key was already recorded (nothing is added)."""
     session.info[QUEUED] = True
-    return insert_ignore(
+    added = insert_ignore(
         session,
         Notification.__table__,
         {
@@ -44,6 +44,7 @@ def enqueue(session: Session, dedupe_key: str, target: Target, reply: Reply, now
             "next_attempt_at": now,
         },
     )
+    return added is not None
 
 
 def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]:
@@ -52,25 +53,21 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]
         (Notification.status == "pending") & (Notification.next_attempt_at <= now),
         (Notification.status == "sending") & (Notification.claimed_until < now),
     )
-    candidates = select(Notification.id).where(due).order_by(Notification.next_attempt_at).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(session.scalars(candidates))
-    if not ids:
-        return []
-    claimed = session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids), due)  # re-checked: a row another deliverer took in between is skipped
-        .values(status="sending", claimed_until=now + LEASE, attempts=Notification.attempts + 1)
-        .returning(
+    claimed = claim(
+        session,
+        Notification,
+        due,
+        Notification.next_attempt_at,
+        limit,
+        {"status": "sending", "claimed_until": now + LEASE, "attempts": Notification.attempts + 1},
+        (
             Notification.id,
             Notification.target_kind,
             Notification.target_ref,
             Notification.payload,
             Notification.attempts,
-        )
-        .execution_options(synchronize_session=False)
-    ).all()
+        ),
+    )
     return [Claimed(i, Target(kind, ref), payload, attempts) for i, kind, ref, payload, attempts in claimed]
 
 

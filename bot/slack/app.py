@@ -62,8 +62,9 @@ def build_app(
     clock: Clock | None = None,
     gateway: ChatGateway | None = None,
 ) -> App:
+    client = client or make_client(settings)
     app = App(
-        client=client or make_client(settings),
+        client=client,
         signing_secret=settings.slack_signing_secret.value or None,
         # In Socket Mode there is no signature to check; over HTTP every request must be signed.
         request_verification_enabled=bool(settings.slack_signing_secret),
@@ -74,7 +75,7 @@ def build_app(
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="tend-listener"),
     )
     gateway = gateway or make_gateway(settings)
-    register_listeners(app, Deps(settings, session_factory, clock or SystemClock(), gateway))
+    register_listeners(app, Deps(settings, session_factory, clock or SystemClock(), gateway, client))
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

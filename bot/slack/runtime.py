@@ -1,36 +1,95 @@
-"""What every listener shares: its dependencies, and running one domain call for the Slack user who asked,
-after the ack, with failures turned into a polite reply instead of silence or a stack trace."""
+"""What every listener shares: its dependencies, the request as recorded in the inbox, and running one domain
+call for the Slack user who asked, after the ack, with failures turned into a polite reply instead of silence
+or a stack trace."""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_bolt import BoltContext
+from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
 import commands as command_layer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import SessionFactory, session_scope
-from bot.gateway import ChatGateway
+from bot.gateway import ChatGateway, Target
 from bot.messages import Form, Option, Reply
 from bot.services import outbox
 from bot.services.delivery import deliver_due
 from bot.services.people import Access, Actor, cached_actor
+from bot.slack.blocks import render
 from bot.slack.identity import PLATFORM, resolve_actor
 from commands.context import CommandContext
 
 log = logging.getLogger(__name__)
 
 DATABASE_DOWN = "Tend can't reach its database right now, so nothing was read or changed. Please try again in a minute."
+FORM_TOO_LATE = (
+    "Sorry, Tend was too slow to open that window and Slack closed the chance (it must open within 3 seconds). "
+    "Please try again."
+)
+# The post-ack work is CPU-bound Python sharing one interpreter lock with the acks: few threads, and each
+# job waits for a lull in arriving requests (QUIET), but never past YIELD_TO_ACKS after its ack.
+WORK_THREADS = 2
+YIELD_TO_ACKS = 1.0
+QUIET = 0.02
+SATURATED = 2  # this many requests waiting for their ack at once: acks are queueing, the process is saturated
+REST = 4.0  # ... and then a work thread rests this many times as long as its last job took
 
 
-WORK_THREADS = 4  # CPU-bound Python: more threads only starve the ack path of the GIL
+class AckGate:
+    """Counts the requests of this process still waiting for their ack. Acks have a hard deadline (Slack's 3
+    seconds), the work after them a soft one, so work gives way: each job waits for a quiet moment (at most
+    YIELD_TO_ACKS after its ack), and while acks are queueing a work thread rests after each job. Work
+    keeps moving however long a rush lasts, and the rush is acknowledged at nearly the bare framework's pace."""
+
+    def __init__(self) -> None:
+        self._waiting = 0
+        self._last_arrival = 0.0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def acking(self) -> Iterator[None]:
+        with self._changed:
+            self._waiting += 1
+            self._last_arrival = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._waiting -= 1
+                if not self._waiting:
+                    self._changed.notify_all()
+
+    def wait_for_quiet(self, deadline: float) -> None:
+        """Wait for a lull in arriving requests, but not past `deadline` (a `time.monotonic()` value)."""
+        with self._changed:
+            while (now := time.monotonic()) < deadline:
+                quiet_for = now - self._last_arrival
+                if not self._waiting and quiet_for >= QUIET:
+                    return
+                self._changed.wait(min(deadline - now, QUIET if self._waiting else QUIET - quiet_for))
+
+    def pace(self, spent: float) -> None:
+        """After a job that took `spent` seconds: while acks are queueing, rest REST times as long, so the
+        work keeps moving but leaves most of the interpreter to the acks however long the rush lasts."""
+        if self._waiting >= SATURATED:
+            time.sleep(spent * REST)
+
+
+ACKS = AckGate()  # one per process: the GIL that acks and work share is per process
 
 
 @dataclass(frozen=True)
@@ -39,8 +98,9 @@ class Deps:
     session_factory: SessionFactory
     clock: Clock
     gateway: ChatGateway
-    # Post-ack work runs here, not on Bolt's listener pool: listeners only ack and hand over, so a burst of
-    # slow work can never delay the next request's ack past Slack's 3 seconds.
+    client: WebClient
+    # Post-ack work runs here, not on Bolt's listener pool: listeners only ack, record and hand over, so a
+    # burst of slow work can never delay the next request's ack past Slack's 3 seconds.
     work: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="tend-work")
     )
@@ -48,19 +108,20 @@ class Deps:
     def after_ack(self, job: Callable[[], None]) -> None:
         """Run `job` once the request is acknowledged; failures are logged, never lost silently."""
 
+        # The deadline counts from the ack, not from when a worker gets to the job: under sustained load, work
+        # that has already waited runs at once instead of yielding again (which would starve it).
+        deadline = time.monotonic() + YIELD_TO_ACKS
+
         def run() -> None:
+            ACKS.wait_for_quiet(deadline)
+            started = time.monotonic()
             try:
                 job()
             except Exception:
                 log.exception("work after the ack failed")
+            ACKS.pace(time.monotonic() - started)
 
         self.work.submit(run)
-
-
-@dataclass(frozen=True)
-class Answer:
-    reply: Reply | Form
-    queued: bool = False  # the request queued outgoing messages: deliver them once the asker has the reply
 
 
 def home_workspace(context: BoltContext) -> tuple[str | None, str | None]:
@@ -69,6 +130,56 @@ def home_workspace(context: BoltContext) -> tuple[str | None, str | None]:
     home_team = (authorized.team_id if authorized else None) or context.team_id
     home_enterprise = (authorized.enterprise_id if authorized else None) or context.enterprise_id
     return home_team, home_enterprise
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A Slack request as the inbox keeps it: what Slack sent, and which workspace is the app's own."""
+
+    kind: str  # command, action, shortcut, view, event
+    body: dict[str, Any]
+    home_team: str | None
+    home_enterprise: str | None
+
+    @classmethod
+    def received(cls, kind: str, body: dict[str, Any], context: BoltContext) -> Inbound:
+        return cls(kind, body, *home_workspace(context))
+
+    @classmethod
+    def from_payload(cls, kind: str, payload: dict[str, Any]) -> Inbound:
+        return cls(kind, payload["body"], payload.get("home_team"), payload.get("home_enterprise"))
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"body": self.body, "home_team": self.home_team, "home_enterprise": self.home_enterprise}
+
+    @property
+    def key(self) -> str:
+        """Unique per request a person made; Slack's retries of it (and a double-submitted modal) share it."""
+        body = self.body
+        if self.kind == "event":
+            return f"event:{body.get('event_id')}"
+        if self.kind == "view":
+            return f"view:{body['view'].get('id')}"
+        if self.kind == "action":
+            stamp = next((a.get("action_ts") for a in body.get("actions") or ()), "")
+            return f"action:{body.get('trigger_id')}:{stamp}"
+        return f"{self.kind}:{body.get('trigger_id') or body.get('response_url')}"
+
+    @property
+    def user_id(self) -> str:
+        body = self.body
+        return body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user", "")
+
+    @property
+    def respond(self) -> Respond:
+        return Respond(response_url=self.body.get("response_url"))
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply | Form
+    queued: bool = False  # the request queued outgoing messages: deliver them once the asker has the reply
+    replied_by_outbox: bool = False  # the reply itself went to the outbox (see run_for_user's `reply_to`)
 
 
 def known_member_search(deps: Deps, context: BoltContext, user_id: str, name: str, query: str) -> list[Option]:
@@ -90,30 +201,32 @@ def known_member_search(deps: Deps, context: BoltContext, user_id: str, name: st
 
 def run_for_user(
     deps: Deps,
-    client: WebClient,
-    context: BoltContext,
-    user_id: str,
-    call: Callable[[CommandContext], Reply],
+    request: Inbound,
+    call: Callable[[CommandContext], Reply | Form],
     request_id: str | None = None,
+    reply_to: Target | None = None,
 ) -> Answer:
-    """Resolve the Slack user to a Tend actor and run `call` in one unit of work."""
-    home_team, home_enterprise = home_workspace(context)
+    """Resolve the Slack user to a Tend actor and run `call` in one unit of work. With `reply_to`, a Reply
+    is queued for that target in the same unit of work (sent once, whatever the retries)."""
     try:
         with session_scope(deps.session_factory) as session:
             actor = resolve_actor(
-                client,
+                deps.client,
                 session,
-                user_id=user_id,
-                home_team_id=home_team,
-                home_enterprise_id=home_enterprise,
+                user_id=request.user_id,
+                home_team_id=request.home_team,
+                home_enterprise_id=request.home_enterprise,
                 now=deps.clock.now(),
             )
-            ctx = CommandContext(session, actor, deps.clock, deps.settings.timezone, "slack")
+            ctx = CommandContext(session, actor, deps.clock, deps.settings.timezone, PLATFORM)
             if request_id:
                 ctx.request_id = request_id
             reply = call(ctx)
+            by_outbox = reply_to is not None and isinstance(reply, Reply)
+            if by_outbox:
+                outbox.enqueue(session, f"reply:{request.key}", reply_to, reply, deps.clock.now())  # type: ignore[arg-type]
             queued = bool(session.info.get(outbox.QUEUED))
-        return Answer(reply, queued)
+        return Answer(reply, queued, by_outbox)
     except DBAPIError:
         log.exception("database unavailable while answering a Slack request")
         return Answer(Reply(DATABASE_DOWN))
@@ -136,3 +249,22 @@ def deliver_queued(deps: Deps, answer: Answer) -> None:
         deliver_due(deps.session_factory, deps.gateway, deps.clock.now(), limit=20)
     except Exception:
         log.exception("immediate delivery failed; the deliver job will send the messages")
+
+
+def tell(deps: Deps, request: Inbound, reply: Reply) -> None:
+    """A private answer to the person who asked: through response_url when Slack gave one, else by DM."""
+    if request.body.get("response_url"):
+        request.respond(response_type="ephemeral", **render.message(reply))
+    else:
+        deps.client.chat_postMessage(channel=request.user_id, **render.message(reply))
+
+
+def open_view(deps: Deps, request: Inbound, view: dict[str, Any]) -> None:
+    """Open a modal. Slack's trigger lasts 3 seconds: when it has lapsed (Tend was slow, or this request is
+    being finished after a restart), the person is told to try again instead of hearing nothing."""
+    try:
+        deps.client.views_open(trigger_id=request.body["trigger_id"], view=view)
+    except SlackApiError as error:
+        if error.response.get("error") not in ("expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"):
+            raise
+        tell(deps, request, Reply(FORM_TOO_LATE))

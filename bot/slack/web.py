@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.db import SessionFactory, database_answers
 from bot.slack.app import build_app
+from bot.slack.runtime import ACKS
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -35,7 +36,8 @@ def make_wsgi(app: App, engine: Engine) -> WsgiApp:
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
             )
             return [body]
-        return slack(environ, start_response)
+        with ACKS.acking():  # post-ack work yields to requests still waiting for their ack
+            return slack(environ, start_response)
 
     return wsgi
 

@@ -26,6 +26,16 @@ class Response:
     seconds: float
 
 
+def new_trigger_id(kind: str) -> str:
+    """Slack gives every interaction its own trigger_id (a retry of one repeats it)."""
+    return f"{time.time_ns()}.{next(_TRIGGERS)}.{kind}"
+
+
+def view_id(view: dict[str, Any]) -> str:
+    """Slack's id of an opened modal: the same for every submission of that modal, different between modals."""
+    return "V" + hashlib.sha256(json.dumps(view, sort_keys=True).encode()).hexdigest()[:10].upper()
+
+
 def sign(body: str, timestamp: int, secret: str = SIGNING_SECRET) -> str:
     base = f"v0:{timestamp}:{body}".encode()
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
@@ -94,7 +104,7 @@ class SlackSender:
             "api_app_id": "A0TEND",
             "is_enterprise_install": "false",
             "response_url": self.response_url,
-            "trigger_id": trigger_id or f"{time.time_ns()}.{next(_TRIGGERS)}.slash",
+            "trigger_id": trigger_id or new_trigger_id("slash"),
         }
         if enterprise_id:
             fields.update(enterprise_id=enterprise_id, enterprise_name="Tend Grid")
@@ -120,7 +130,7 @@ class SlackSender:
             "team": {"id": team_id, "domain": "tend-test"} if team_id else None,
             "enterprise": {"id": enterprise_id, "name": "Tend Grid"} if enterprise_id else None,
             "is_enterprise_install": False,
-            "trigger_id": "2234.5678.abcdef",
+            "trigger_id": new_trigger_id("action"),
             "actions": [
                 {
                     "action_id": action_id,
@@ -151,7 +161,7 @@ class SlackSender:
         payload = {
             "type": "shortcut",
             "callback_id": callback_id,
-            "trigger_id": "3234.5678.abcdef",
+            "trigger_id": new_trigger_id("shortcut"),
             "user": {"id": user_id, "team_id": HOME_TEAM},
             "team": {"id": HOME_TEAM},
             "token": "t",
@@ -193,9 +203,9 @@ class SlackSender:
             "user": {"id": user_id, "team_id": HOME_TEAM},
             "api_app_id": "A0TEND",
             "token": "t",
-            "trigger_id": "4234.5678.abcdef",
+            "trigger_id": new_trigger_id("view"),
             "is_enterprise_install": False,
-            "view": {**view, "id": "V0MODAL", "team_id": HOME_TEAM, "state": {"values": state}},
+            "view": {**view, "id": view_id(view), "team_id": HOME_TEAM, "state": {"values": state}},
         }
         return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
@@ -220,7 +230,7 @@ class SlackSender:
         payload = {
             "type": "message_action",
             "callback_id": callback_id,
-            "trigger_id": "5234.5678.abcdef",
+            "trigger_id": new_trigger_id("message"),
             "user": {"id": user_id, "team_id": HOME_TEAM},
             "team": {"id": HOME_TEAM, "domain": "tend-test"},
             "channel": {"id": "C0SALES", "name": "sales"},

@@ -36,7 +36,8 @@ class Failure:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, *, check: bool = True) -> None:
+        self.check = check  # validate every payload (tests); benchmarks skip it to stay out of the way
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self.users: dict[str, dict[str, Any]] = {}
@@ -148,6 +149,13 @@ class FakeSlack:
         return 200, {"ok": True}, {}
 
     def _record(self, method: str, params: dict[str, Any]) -> None:
+        if self.check:
+            self._check(method, params)
+        with self._changed:
+            self.calls.append(Call(method, params))
+            self._changed.notify_all()
+
+    def _check(self, method: str, params: dict[str, Any]) -> None:
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             problems = blockkit.problems_in_view(_json(params.get("view")))
         else:
@@ -155,9 +163,6 @@ class FakeSlack:
         if method == "response_url" and params.get("response_type") == "in_channel":
             problems.append("a reply was posted to the whole channel: account data must stay with the asker")
         self.violations += [f"{method}: {p}" for p in problems]
-        with self._changed:
-            self.calls.append(Call(method, params))
-            self._changed.notify_all()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -178,9 +183,11 @@ class FakeSlack:
                 else:
                     method = self.path.removeprefix("/api/").split("?")[0]
                 fake._record(method, params)
-                status, body, headers = (
-                    (200, {"ok": True}, {}) if method == "response_url" else fake._answer(method, params)
-                )
+                if method == "response_url":
+                    time.sleep(fake.delays.get(method, 0))
+                    status, body, headers = 200, {"ok": True}, {}
+                else:
+                    status, body, headers = fake._answer(method, params)
                 data = b"ok" if method == "response_url" else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain" if method == "response_url" else "application/json")

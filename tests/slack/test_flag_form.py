@@ -70,8 +70,10 @@ def test_a_submitted_form_files_once_even_when_submitted_twice(slack, session):
     session.expire_all()
     flag = session.scalars(select(Flag)).one()
     assert (flag.category, flag.category_source, flag.severity) == ("support", "reporter", "urgent")
+    assert eventually(lambda: statuses(slack) == {"sent"})
     dms = [p for p in posts(slack) if p["channel"] == "U0SAM"]
-    assert dms and dms[0]["text"].startswith("Flag #1 filed for Acme Corporation: support (as you chose).")
+    assert len(dms) == 1  # the second submission was recognised as the same one: no second confirmation
+    assert dms[0]["text"].startswith("Flag #1 filed for Acme Corporation: support (as you chose).")
 
 
 def test_the_message_shortcut_prefills_the_text_and_links_the_message(slack, session):
@@ -121,3 +123,13 @@ def test_the_cards_button_opens_the_form_with_the_account_chosen(slack, session)
     slack.send.block_action(button["action_id"], button["value"], user_id="U0SAM")
     view = opened_view(slack)
     assert inputs(view)["account"]["initial_option"]["text"]["text"] == "Acme Corporation"
+
+
+def test_a_form_slack_no_longer_lets_tend_open_gets_a_try_again(slack, session):
+    seed(session)
+    people(slack)
+    slack.fake.fail("views.open", error="expired_trigger_id")  # Tend took longer than the trigger's 3 seconds
+    assert slack.send.slash("/flag", "", user_id="U0SAM").status == 200
+    told = slack.fake.wait_for("response_url")[0].params
+    assert told["response_type"] == "ephemeral" and "Please try again" in told["text"]
+    assert count(session, Flag) == 0

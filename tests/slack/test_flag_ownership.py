@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.slack.test_flag_command import eventually, people, posts, seed, statuses
 
@@ -50,6 +51,24 @@ def test_a_second_person_taking_it_sees_who_owns_it(slack, session):
     assert "Jonas Weber already took flag #1" in second["text"]
     assert eventually(lambda: statuses(slack) == {"sent"})
     assert len(slack.fake.calls_to("chat.update")) == 1
+
+
+def test_two_people_taking_it_at_the_same_moment_make_one_owner(slack, session):
+    take = post_buttons(flagged(slack, session))["Take it"]
+    with ThreadPoolExecutor(2) as pool:
+        clicks = [
+            pool.submit(slack.send.block_action, take["action_id"], take["value"], user_id=who, ephemeral=False)
+            for who in ("U0JONAS", "U0PRIYA")
+        ]
+        assert all(click.result().status == 200 for click in clicks)
+    answers = sorted(call.params["text"] for call in slack.fake.wait_for("response_url", 3)[1:])
+    assert answers[1].startswith("You own flag #1 now")  # one of them…
+    owner = answers[0].split(" already took flag #1")[0]  # …and the other is told who
+    assert owner in ("Jonas Weber", "Priya Shah"), answers
+    assert eventually(lambda: statuses(slack) == {"sent"})
+    updates = slack.fake.calls_to("chat.update")
+    assert len(updates) == 1 and f"Taken by {owner}" in json.dumps(updates[0].params)
+    assert len([p for p in posts(slack) if p["channel"] == "U0SAM"]) == 1  # the reporter hears of one owner
 
 
 def test_resolve_asks_for_an_outcome_and_closes_the_loop(slack, session):

@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
 from bot.db import upgrade
-from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
+from tests.fakes.slack_requests import SlackSender
 from tests.fakes.slack_server import FakeSlack
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.communicate()[1]}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("server did not start")
+from tests.processes import ROOT, free_port, start, stop, tend_env, wait_until_up
 
 
 @pytest.mark.parametrize("server", ["python app.py", "gunicorn app:wsgi"])
@@ -45,21 +17,10 @@ def test_the_server_answers_signed_slash_commands(server, tmp_path):
     url = f"sqlite:///{tmp_path / 'served.db'}"
     upgrade(url)
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.url,
-        "PORT": str(port),
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("SLACK_APP_TOKEN", None)
     command = (
-        [sys.executable, str(ROOT / "app.py")]
+        [str(ROOT / "app.py")]
         if server == "python app.py"
         else [
-            sys.executable,
             "-m",
             "gunicorn",
             "app:wsgi",
@@ -73,9 +34,7 @@ def test_the_server_answers_signed_slash_commands(server, tmp_path):
             str(ROOT),
         ]
     )
-    process = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    process = start(command, tend_env(fake, url, port), tmp_path)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
         answer = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake.response_url()).slash("/account", "acme")
@@ -87,35 +46,19 @@ def test_the_server_answers_signed_slash_commands(server, tmp_path):
         )
         assert bad.status == 401
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         fake.stop()
     assert not fake.violations
 
 
 def test_socket_mode_is_used_when_an_app_token_is_set(tmp_path):
     fake = FakeSlack().start()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_APP_TOKEN": "xapp-test",
-        "SLACK_API_URL": fake.url,
-        "PYTHONPATH": str(ROOT),
-    }
+    env = {**tend_env(fake, f"sqlite:///{tmp_path / 's.db'}"), "SLACK_APP_TOKEN": "xapp-test"}
     env.pop("SLACK_SIGNING_SECRET", None)
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py")],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start([str(ROOT / "app.py")], env, tmp_path)
     try:
         opened = fake.wait_for("apps.connections.open", timeout=20)[0]
         assert opened.method == "apps.connections.open"  # asked Slack for a websocket: no HTTP server needed
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         fake.stop()

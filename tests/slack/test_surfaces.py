@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -35,6 +36,17 @@ def test_home_tab_shows_usage_and_the_persons_accounts(slack, session):
     assert publish["user_id"] == "U0CSM"
     view = json.dumps(publish["view"], ensure_ascii=False)
     assert '"type": "home"' in view and "Acme Corporation" in view and "Usage: /account" in view
+
+
+def test_a_retried_event_publishes_the_home_tab_once(slack, session):
+    slack.fake.add_user("U0CSM", "maya@example.com")
+    event = {"type": "app_home_opened", "user": "U0CSM", "channel": "D1", "tab": "home", "event_ts": "1.1"}
+    for retry in range(3):  # Slack resends an event it thinks was not acknowledged, with the same event_id
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+        assert slack.send.event(event, event_id="Ev0RETRY", headers=headers).status == 200
+    slack.fake.wait_for("views.publish")
+    time.sleep(0.3)  # room for a wrongly repeated publish to arrive
+    assert len(slack.fake.calls_to("views.publish")) == 1
 
 
 def test_home_tab_button_opens_the_card_in_a_modal(slack, session):

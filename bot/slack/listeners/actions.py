@@ -6,46 +6,38 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext
 
 import commands as command_layer
 from bot.messages import Form
+from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, deliver_queued, run_for_user
+from bot.slack.runtime import Deps, Inbound, deliver_queued, open_view, run_for_user
 
 ACTION_IDS = re.compile(r"^[a-z_.]+:\d+$")
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(ACTION_IDS)
-    def button(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: Respond,
-        client: WebClient,
-        context: BoltContext,
-    ) -> None:
+    def button(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        deps.after_ack(lambda: answer_button(deps, body, action, respond, client, context))
+        intake.accept(deps, "action", body, context)
 
 
-def answer_button(
-    deps: Deps, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
-) -> None:
+@intake.handles("action")
+def answer_button(deps: Deps, request: Inbound) -> None:
+    body = request.body
+    action = body["actions"][0]
     name, value = render.parse_action_id(action["action_id"]), action.get("value") or ""
-    answer = run_for_user(
-        deps, client, context, body["user"]["id"], lambda ctx: command_layer.dispatch_action(ctx, name, value)
-    )
+    answer = run_for_user(deps, request, lambda ctx: command_layer.dispatch_action(ctx, name, value))
     result = answer.reply
     if isinstance(result, Form):
-        client.views_open(trigger_id=body["trigger_id"], view=render.form_view(result))
+        open_view(deps, request, render.form_view(result))
     elif body.get("response_url"):
         # Our own private messages (pick lists) are replaced; a shared channel post is left alone and the
         # presser gets a private answer (its in-place update goes through the outbox).
         replace = bool((body.get("container") or {}).get("is_ephemeral"))
-        respond(response_type="ephemeral", replace_original=replace, **render.message(result))
+        request.respond(response_type="ephemeral", replace_original=replace, **render.message(result))
     elif body.get("trigger_id"):
-        client.views_open(trigger_id=body["trigger_id"], view=render.modal(result, result.title or "Tend"))
+        open_view(deps, request, render.modal(result, result.title or "Tend"))
     deliver_queued(deps, answer)

@@ -5,23 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
 
 import commands as command_layer
+from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, run_for_user
+from bot.slack.runtime import Deps, Inbound, run_for_user
 
 
 def register(app: App, deps: Deps) -> None:
     @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        deps.after_ack(lambda: publish_home(deps, event, client, context))
+    def home_opened(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        if event.get("tab") == "home":
+            intake.accept(deps, "event", body, context)  # Slack's redeliveries share the event_id: one answer
 
 
-def publish_home(deps: Deps, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    if event.get("tab") != "home":
-        return
-    reply = run_for_user(
-        deps, client, context, event["user"], lambda ctx: command_layer.dispatch(ctx, "/account", "")
-    ).reply
-    client.views_publish(user_id=event["user"], view=render.home(reply))
+@intake.handles("event")
+def publish_home(deps: Deps, request: Inbound) -> None:
+    reply = run_for_user(deps, request, lambda ctx: command_layer.dispatch(ctx, "/account", "")).reply
+    deps.client.views_publish(user_id=request.user_id, view=render.home(reply))

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext
 
 import commands as command_layer
 from bot.messages import Form
+from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, run_for_user
+from bot.slack.runtime import Deps, Inbound, open_view, run_for_user, tell
 from commands.flag_form import COMPOSE
 
 MESSAGE_SHORTCUT, GLOBAL_SHORTCUT = "flag_message", "flag_problem"
@@ -32,28 +32,23 @@ def permalink(body: dict[str, Any]) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    def shortcut(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
+    def shortcut(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        deps.after_ack(lambda: open_form(deps, body, client, context, respond))
+        intake.accept(deps, "shortcut", body, context)
 
     app.shortcut(MESSAGE_SHORTCUT)(shortcut)
     app.shortcut(GLOBAL_SHORTCUT)(shortcut)
 
 
-def open_form(deps: Deps, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
-    given = {}
+@intake.handles("shortcut")
+def compose_flag(deps: Deps, request: Inbound) -> None:
+    body, given = request.body, {}
     if body.get("type") == "message_action":
         given = {"text": unescape((body.get("message") or {}).get("text") or ""), "link": permalink(body)}
-    answer = run_for_user(
-        deps,
-        client,
-        context,
-        body["user"]["id"],
-        lambda ctx: command_layer.dispatch_action(ctx, COMPOSE, json.dumps(given)),
-    )
+    answer = run_for_user(deps, request, lambda ctx: command_layer.dispatch_action(ctx, COMPOSE, json.dumps(given)))
     if isinstance(answer.reply, Form):
-        client.views_open(trigger_id=body["trigger_id"], view=render.form_view(answer.reply))
+        open_view(deps, request, render.form_view(answer.reply))
     elif body.get("response_url"):
-        respond(response_type="ephemeral", **render.message(answer.reply))
+        tell(deps, request, answer.reply)
     else:
-        client.views_open(trigger_id=body["trigger_id"], view=render.modal(answer.reply, "Tend"))
+        open_view(deps, request, render.modal(answer.reply, "Tend"))

@@ -6,50 +6,42 @@ import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
 
 import commands as command_layer
-from bot.messages import Form
+from bot.gateway import Target
+from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, deliver_queued, known_member_search, run_for_user
+from bot.slack.runtime import Deps, Inbound, deliver_queued, known_member_search, run_for_user, tell
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(re.compile(f"^{render.FORM_PREFIX}"))
-    def submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         name = view["callback_id"].removeprefix(render.FORM_PREFIX)
-        answers = render.form_answers(view)
-        problems = command_layer.check_form(name, answers)  # no database: safe inside the 3-second ack
+        problems = command_layer.check_form(name, render.form_answers(view))  # no database: safe inside the ack
         if problems:
             ack(response_action="errors", errors=problems)
             return
         ack()
-        deps.after_ack(lambda: handle_submission(deps, body, view, name, answers, client, context))
+        intake.accept(deps, "view", body, context)  # a double-submitted modal shares its view id: one answer
 
 
-def handle_submission(
-    deps: Deps,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    name: str,
-    answers: dict[str, str],
-    client: WebClient,
-    context: BoltContext,
-) -> None:
-    user_id = body["user"]["id"]
+@intake.handles("view")
+def handle_submission(deps: Deps, request: Inbound) -> None:
+    view = request.body["view"]
+    name = view["callback_id"].removeprefix(render.FORM_PREFIX)
+    answers = render.form_answers(view)
     answer = run_for_user(
         deps,
-        client,
-        context,
-        user_id,
+        request,
         lambda ctx: command_layer.dispatch_form(ctx, name, view.get("private_metadata") or "", answers),
-        request_id=f"view:{view.get('id')}",  # a double-submitted modal is one request
+        request_id=f"view:{view.get('id')}",
+        # A modal has nowhere to answer in: the submitter gets the result as a direct message, queued with
+        # the change it reports (sent once).
+        reply_to=Target("chat_user", request.user_id),
     )
-    # A modal has nowhere to answer in: the submitter gets the result as a direct message.
-    if not isinstance(answer.reply, Form):
-        client.chat_postMessage(channel=user_id, **render.message(answer.reply))
+    if not answer.replied_by_outbox:  # the database was unreachable: say so directly
+        tell(deps, request, answer.reply)  # type: ignore[arg-type]
     deliver_queued(deps, answer)
 
 

@@ -1,0 +1,93 @@
+"""The inbox: each chat request is recorded right after its ack, then worked on by the process that took it.
+
+Nothing is lost when that process dies mid-way (its claim lapses and the `requests` job finishes the work),
+and a platform's retry of a request already recorded is dropped at the door (its key is unique)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, or_, update
+from sqlalchemy.orm import Session
+
+from bot.db import claim, insert_ignore
+from bot.models import InboundRequest
+
+LEASE = timedelta(minutes=2)  # a request still claimed after this was being handled by a process that died
+MAX_ATTEMPTS = 3  # a request that broke its handler this often is set aside (failed), not retried forever
+KEEP = timedelta(days=3)  # finished requests are kept this long: retries arrive within minutes
+
+
+@dataclass(frozen=True)
+class Recorded:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def record(
+    db: Session | Connection, platform: str, key: str, kind: str, payload: dict[str, Any], now: datetime
+) -> int | None:
+    """Record a request, claimed by the caller; None when this key was recorded before (a retry). On the
+    request's hot path, so it also takes a bare Connection (no ORM session to set up)."""
+    return insert_ignore(
+        db,
+        InboundRequest.__table__,
+        {
+            "platform": platform,
+            "request_key": key[:200],
+            "kind": kind,
+            "payload": payload,
+            "status": "working",
+            "attempts": 1,
+            "received_at": now,
+            "claimed_until": now + LEASE,
+        },
+    )
+
+
+def finish(session: Session, request_id: int, now: datetime) -> None:
+    session.execute(
+        update(InboundRequest)
+        .where(InboundRequest.id == request_id)
+        .values(status="done", finished_at=now, claimed_until=None)
+    )
+
+
+def claim_stranded(session: Session, platform: str, now: datetime, limit: int = 50) -> list[Recorded]:
+    """Take over requests whose process died while handling them (claim lapsed). Those that already broke
+    their handler MAX_ATTEMPTS times are marked failed instead. Commit right after, so others see the claim."""
+    stranded = (
+        (InboundRequest.platform == platform)
+        & (InboundRequest.status == "working")
+        & (InboundRequest.claimed_until < now)
+    )
+    session.execute(
+        update(InboundRequest)
+        .where(stranded, InboundRequest.attempts >= MAX_ATTEMPTS)
+        .values(status="failed", claimed_until=None, finished_at=now, last_error="gave up after repeated failures")
+    )
+    rows = claim(
+        session,
+        InboundRequest,
+        stranded,
+        InboundRequest.received_at,
+        limit,
+        {"claimed_until": now + LEASE, "attempts": InboundRequest.attempts + 1},
+        (InboundRequest.id, InboundRequest.kind, InboundRequest.payload, InboundRequest.attempts),
+    )
+    return [Recorded(*row) for row in rows]
+
+
+def prune(session: Session, now: datetime) -> int:
+    """Forget finished requests older than KEEP."""
+    result = session.execute(
+        delete(InboundRequest).where(
+            or_(InboundRequest.status == "done", InboundRequest.status == "failed"),
+            InboundRequest.received_at < now - KEEP,
+        )
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]

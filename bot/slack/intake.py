@@ -1,0 +1,87 @@
+"""From ack to answer: every Slack request is recorded in the inbox right after its ack, then worked on by
+the post-ack pool. A retry of a recorded request is dropped; a request whose process died mid-way is
+finished by the `requests` job (`finish_stranded`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import BoltContext
+from sqlalchemy.exc import DBAPIError
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.db import SessionFactory, engine_of, session_scope
+from bot.gateway import ChatGateway
+from bot.services import inbox
+from bot.slack.identity import PLATFORM
+from bot.slack.runtime import Deps, Inbound
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Deps, Inbound], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(kind: str) -> Callable[[Handler], Handler]:
+    """Register the post-ack work for one kind of request (used again when finishing stranded requests)."""
+
+    def register(handler: Handler) -> Handler:
+        HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def accept(deps: Deps, kind: str, body: dict[str, Any], context: BoltContext) -> None:
+    """Call right after ack(): record the request, then work on it after the ack."""
+    request = Inbound.received(kind, body, context)
+    try:
+        with engine_of(deps.session_factory).begin() as connection:
+            request_id = inbox.record(connection, PLATFORM, request.key, kind, request.to_payload(), deps.clock.now())
+    except DBAPIError:
+        # The database is down: work on it anyway, so the person hears that (politely) instead of nothing.
+        log.exception("could not record a Slack request; answering it without the inbox")
+        request_id = 0
+    if request_id is None:
+        log.info("dropped a repeat of Slack request %s (a retry)", request.key)
+        return
+    deps.after_ack(lambda: work(deps, request, request_id))
+
+
+def work(deps: Deps, request: Inbound, request_id: int) -> None:
+    """Do what the request asks, then mark it done. If this raises, the request stays claimed and is
+    finished later by the `requests` job."""
+    HANDLERS[request.kind](deps, request)
+    if request_id:
+        with session_scope(deps.session_factory) as session:
+            inbox.finish(session, request_id, deps.clock.now())
+
+
+def finish_stranded(settings: Settings, factory: SessionFactory, gateway: ChatGateway, now: datetime) -> str:
+    """The `requests` job: finish requests whose process died after the ack (their claim lapsed), and forget
+    old finished ones. Safe to run in several processes at once: each request is claimed by one."""
+    import bot.slack.listeners  # noqa: F401 - registers the handlers
+    from bot.slack.app import make_client
+
+    deps = Deps(settings, factory, FixedClock(now), gateway, make_client(settings))
+    finished = broken = 0
+    while True:
+        with session_scope(factory) as session:
+            batch = inbox.claim_stranded(session, PLATFORM, now)
+        if not batch:
+            break
+        for row in batch:
+            try:
+                work(deps, Inbound.from_payload(row.kind, row.payload), row.id)
+                finished += 1
+            except Exception:
+                log.exception("a stranded %s request failed again (attempt %d)", row.kind, row.attempts)
+                broken += 1
+    with session_scope(factory) as session:
+        pruned = inbox.prune(session, now)
+    deps.work.shutdown()
+    return f"{finished} stranded request(s) finished, {broken} failed again, {pruned} old request(s) forgotten"
