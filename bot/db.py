@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, create_engine, event, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, Table, create_engine, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -91,12 +91,25 @@ def insert_ignore(db: Session | Connection, table: Table, values: dict[str, Any]
 @cache
 def _insert_ignore_statement(dialect: str, table: Table) -> Any:
     """Built once per table: the values travel as parameters, so each call skips statement building."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
     key = next(iter(table.primary_key.columns))
-    return dialect_insert(table).on_conflict_do_nothing().returning(key)
+    return _dialect_insert(dialect)(table).on_conflict_do_nothing().returning(key)
+
+
+def insert_select_ignore(session: Session, table: Table, columns: Sequence[str], query: Select[Any]) -> int:
+    """INSERT … SELECT that skips rows whose unique key exists already: set-based and safe to repeat, or to
+    run in two processes at once. Returns how many rows were added."""
+    statement = _dialect_insert(session.get_bind().dialect.name)(table).from_select(list(columns), query)
+    key = next(iter(table.primary_key.columns))
+    # Counted from RETURNING: psycopg reports no rowcount for INSERT … SELECT … ON CONFLICT.
+    return len(session.execute(statement.on_conflict_do_nothing().returning(key)).all())
+
+
+def _dialect_insert(dialect: str) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def claim(

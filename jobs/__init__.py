@@ -1,6 +1,6 @@
 """The clock process: the only scheduler. Each job is planned work that is safe to run any number of times.
 
-Jobs register in `JOBS` as their features land (nudges and digests are still to come).
+Jobs register in `JOBS` as their features land (digests are still to come).
 """
 
 from __future__ import annotations
@@ -9,12 +9,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.db import SessionFactory, session_scope
 from bot.gateway import ChatGateway
 from bot.services.delivery import deliver_due
 from bot.services.escalations import escalate_stalled
+from bot.services.nudge_rules import plan
+from bot.services.nudges import send_due
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,17 @@ def _escalations(rt: Runtime, now: datetime) -> str:
     return f"{len(escalated)} flag(s) escalated" + (f": #{', #'.join(map(str, escalated))}" if escalated else "")
 
 
+def _nudges(rt: Runtime, now: datetime) -> str:
+    """Plan what is newly due (rules, set-based), then queue one message per CSM now in working hours."""
+    today = now.astimezone(ZoneInfo(rt.settings.timezone)).date()
+    with session_scope(rt.factory) as session:
+        added = plan(session, now, today)
+    with session_scope(rt.factory) as session:
+        queued = send_due(session, now, rt.settings.timezone)
+    planned = ", ".join(f"{count} {reason}" for reason, count in added.items() if count) or "nothing new"
+    return f"planned {planned}; {queued}"
+
+
 def _requests(rt: Runtime, now: datetime) -> str:
     """Finish chat requests whose web process died between the ack and the answer."""
     if not rt.settings.has_slack:
@@ -66,6 +80,7 @@ def _requests(rt: Runtime, now: datetime) -> str:
 
 JOBS: dict[str, Job] = {
     "requests": Job("requests", _requests, every_seconds=60),
+    "nudges": Job("nudges", _nudges, every_seconds=3600),
     "escalations": Job("escalations", _escalations, every_seconds=300),
     "deliver": Job("deliver", _deliver, every_seconds=60),
 }

@@ -49,6 +49,7 @@ from bot.models.account import Account, HealthSnapshot, SuccessCriterion  # noqa
 from bot.models.flag import Flag, FlagEvent  # noqa: E402
 from bot.models.inbound import InboundRequest  # noqa: E402
 from bot.models.notification import Notification  # noqa: E402
+from bot.models.nudge import CheckIn, Holiday, Nudge, NudgeEvent, NudgeSetting  # noqa: E402
 from bot.models.person import ChatIdentity, Person  # noqa: E402
 from bot.models.state import AppState  # noqa: E402
 from bot.models.team import RoutingRule, Team  # noqa: E402
@@ -58,11 +59,16 @@ __all__ = [
     "AppState",
     "Base",
     "ChatIdentity",
+    "CheckIn",
     "Flag",
     "FlagEvent",
     "HealthSnapshot",
+    "Holiday",
     "InboundRequest",
     "Notification",
+    "Nudge",
+    "NudgeEvent",
+    "NudgeSetting",
     "Person",
     "RoutingRule",
     "SuccessCriterion",

@@ -47,6 +47,8 @@ class SuccessCriterion(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default="not_started", server_default="not_started")
+    updated_on: Mapped[date | None] = mapped_column(Date)  # the last time its status was set (or it was added)
 
 
 class HealthSnapshot(Base):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models import Base, Timestamps, UTCDateTime
@@ -19,6 +19,10 @@ class Person(Timestamps, Base):
     role: Mapped[str] = mapped_column(String(20))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Working hours in the person's own time zone: nudges reach them only then (changed with /tend settings).
+    work_start: Mapped[time] = mapped_column(Time(), default=time(9), server_default="09:00:00")
+    work_end: Mapped[time] = mapped_column(Time(), default=time(17), server_default="17:00:00")
+    work_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")  # ISO weekdays
 
 
 class ChatIdentity(Base):

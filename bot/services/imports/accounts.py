@@ -166,7 +166,7 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
             health_for[account_id] = item.values["health_score"]
     for group in same_keys(updates):
         session.execute(update(Account), group)
-    _replace_criteria(session, criteria_for)
+    _replace_criteria(session, criteria_for, known.today)
     _record_health(session, health_for, known.today)
     if creates or updates:
         catalog.mark_changed(session)
@@ -213,15 +213,26 @@ def _existing_criteria(session: Session) -> dict[int, list[str]]:
     return found
 
 
-def _replace_criteria(session: Session, criteria_for: dict[int, list[str]]) -> None:
+def _replace_criteria(session: Session, criteria_for: dict[int, list[str]], today: date) -> None:
+    """Write each account's new list of criteria; a criterion whose text is unchanged keeps its status and
+    last update (the CSM's work), a new one starts as not started, today."""
+    kept: dict[tuple[int, str], tuple[str, date | None]] = {}
     for chunk in chunks(list(criteria_for)):
+        rows = session.execute(
+            select(
+                SuccessCriterion.account_id, SuccessCriterion.text, SuccessCriterion.status, SuccessCriterion.updated_on
+            ).where(SuccessCriterion.account_id.in_(chunk))
+        )
+        kept.update({(account_id, text): (status, updated) for account_id, text, status, updated in rows})
         session.execute(delete(SuccessCriterion).where(SuccessCriterion.account_id.in_(chunk)))
-    rows = [
-        {"account_id": account_id, "position": position, "text": text}
-        for account_id, texts in criteria_for.items()
-        for position, text in enumerate(texts)
-    ]
-    bulk_insert(session, SuccessCriterion.__table__, rows)
+    new: list[dict[str, Any]] = []
+    for account_id, texts in criteria_for.items():
+        for position, text in enumerate(texts):
+            status, updated = kept.get((account_id, text), ("not_started", today))
+            new.append(
+                {"account_id": account_id, "position": position, "text": text, "status": status, "updated_on": updated}
+            )
+    bulk_insert(session, SuccessCriterion.__table__, new)
 
 
 def _record_health(session: Session, health_for: dict[int, int], today: date) -> None:

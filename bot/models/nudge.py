@@ -1,0 +1,82 @@
+"""Proactive nudges: why an account needs its CSM's attention, what the CSM did about it, and the calendar
+(holidays, per-person working hours live on Person) that decides when they hear of it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models import Base, UTCDateTime
+
+
+class Nudge(Base):
+    """One reason an account is due a touch, in one cycle. The unique (account, reason, cycle) is what makes a
+    reason nudge at most once per cycle, whatever the runs, retries and clock processes."""
+
+    __tablename__ = "nudge"
+    __table_args__ = (
+        UniqueConstraint("account_id", "reason", "cycle"),
+        Index("ix_nudge_status_notified_at", "status", "notified_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # a bot.services.nudge_rules.Reason
+    cycle: Mapped[str] = mapped_column(String(100))  # e.g. "touch:2026-08-01", "renewal:2027-03-01:60"
+    criterion_id: Mapped[int | None] = mapped_column(ForeignKey("success_criterion.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open, done, dismissed
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    notify_after: Mapped[datetime | None] = mapped_column(UTCDateTime())  # set by a snooze
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # in a DM already (until snoozed)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class NudgeEvent(Base):
+    """What people did with nudges (snoozed, dismissed, logged a check-in, escalated): the streak of snoozes
+    and the managers' digest are read from here."""
+
+    __tablename__ = "nudge_event"
+    __table_args__ = (Index("ix_nudge_event_account_id_reason_at", "account_id", "reason", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    reason: Mapped[str | None] = mapped_column(String(20))  # None: about the account (a check-in)
+    kind: Mapped[str] = mapped_column(String(20))  # snoozed, dismissed, checked_in, escalated
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class CheckIn(Base):
+    """A touch a CSM logged: it moves the account's last touch, so the account stops being due."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (Index("ix_check_in_person_id_at", "person_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(10))  # call, email, meeting, chat
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    request_ref: Mapped[str | None] = mapped_column(String(200), unique=True)  # a retried request logs once
+
+
+class Holiday(Base):
+    """A day the organisation does not work: nobody is nudged on it."""
+
+    __tablename__ = "holiday"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class NudgeSetting(Base):
+    """An admin's change to a nudge rule's default (bot.services.nudge_rules.DEFAULTS)."""
+
+    __tablename__ = "nudge_setting"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

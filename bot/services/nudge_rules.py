@@ -1,0 +1,244 @@
+"""Why an account needs a touch: the nudge rules, their settings (defaults here, admins' changes in the
+database), and the planner that turns them into Nudge rows with one set-based statement per rule.
+
+Every rule names a *cycle* for what it found ("touch:2026-08-01", "renewal:2027-03-01:60"): the unique
+(account, reason, cycle) makes each reason nudge once per cycle, however often and wherever planning runs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, null, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.db import insert_select_ignore
+from bot.models import Account, HealthSnapshot, Nudge, NudgeSetting, SuccessCriterion, UTCDateTime
+from bot.vocab import Stage, Tier
+
+
+class Reason(StrEnum):
+    """In the order a CSM should care: a renewal at stake first, a stale criterion last."""
+
+    RENEWAL = "renewal"
+    HEALTH = "health"
+    NO_TOUCH = "no_touch"
+    CRITERION = "criterion"
+    UNOWNED = "unowned"
+
+
+DEFAULTS: dict[str, int] = {
+    "no_touch_days_intimacy": 14,
+    "no_touch_days_engagement": 30,
+    "no_touch_days_service": 60,
+    "renewal_days_first": 90,
+    "renewal_days_second": 60,
+    "renewal_days_last": 30,  # and weekly inside it while no touch is logged
+    "health_drop_points": 10,
+    "health_drop_days": 14,
+    "health_floor": 50,
+    "criterion_stale_days": 30,
+    "unowned_every_days": 7,
+    "snoozes_before_manager": 3,
+}
+
+COLUMNS = ("account_id", "reason", "cycle", "criterion_id", "status", "planned_at")
+
+
+def settings(session: Session) -> dict[str, int]:
+    """The rules' numbers: defaults, overridden by what admins set."""
+    values = dict(DEFAULTS)
+    values.update((k, v) for k, v in session.execute(select(NudgeSetting.key, NudgeSetting.value)) if k in DEFAULTS)
+    return values
+
+
+def plan(session: Session, now: datetime, today: date) -> dict[Reason, int]:
+    """Close nudges whose reason went away, then add what is newly due; returns how many were added per
+    reason. Caller commits."""
+    rules = settings(session)
+    close_superseded(session, now)
+    return {
+        Reason.RENEWAL: _renewal(session, rules, now, today) + _renewal_weekly(session, rules, now, today),
+        Reason.HEALTH: _health(session, rules, now, today),
+        Reason.NO_TOUCH: _no_touch(session, rules, now, today),
+        Reason.CRITERION: _criterion(session, rules, now, today),
+        Reason.UNOWNED: _unowned(session, rules, now, today),
+    }
+
+
+def _rows(reason: Reason, now: datetime, cycle: object, criterion_id: object = None) -> list[object]:
+    """The columns every rule selects, in COLUMNS order."""
+    return [
+        Account.id,
+        literal(reason.value),
+        cycle,
+        criterion_id if criterion_id is not None else cast(null(), Integer),
+        literal("open"),
+        literal(now, type_=UTCDateTime()),
+    ]
+
+
+def _add(session: Session, query: object) -> int:
+    return insert_select_ignore(session, Nudge.__table__, COLUMNS, query)  # type: ignore[arg-type]
+
+
+def _owned_and_active() -> object:
+    return and_(Account.owner_id.is_not(None), Account.stage != Stage.CHURNED.value)
+
+
+def _touch_cycle() -> object:
+    return literal("touch:") + func.coalesce(cast(Account.last_touch_date, String), "never")
+
+
+def _no_touch(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+    overdue = or_(
+        Account.last_touch_date.is_(None),
+        *(
+            and_(
+                Account.tier == tier.value,
+                Account.last_touch_date <= today - timedelta(days=rules[f"no_touch_days_{tier}"]),
+            )
+            for tier in Tier
+        ),
+    )
+    query = select(*_rows(Reason.NO_TOUCH, now, _touch_cycle())).where(_owned_and_active(), overdue)
+    return _add(session, query)
+
+
+def _renewal(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+    """One nudge per threshold (90, 60, 30 days): the nearest threshold the renewal is inside of."""
+    first, second, last = (rules[f"renewal_days_{n}"] for n in ("first", "second", "last"))
+    threshold = case(
+        (Account.renewal_date <= today + timedelta(days=last), last),
+        (Account.renewal_date <= today + timedelta(days=second), second),
+        else_=first,
+    )
+    cycle = literal("renewal:") + cast(Account.renewal_date, String) + literal(":") + cast(threshold, String)
+    query = select(*_rows(Reason.RENEWAL, now, cycle)).where(
+        _owned_and_active(), Account.renewal_date.between(today, today + timedelta(days=first))
+    )
+    return _add(session, query)
+
+
+def _renewal_weekly(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+    """Inside the last threshold, weekly while no touch was logged since the previous renewal nudge (a touch
+    holds the next one off for a week). Each weekly nudge's cycle names the one before it: one per week."""
+    last = rules["renewal_days_last"]
+    previous = (
+        select(Nudge.account_id, func.max(Nudge.id).label("last_id"), func.max(Nudge.planned_at).label("last_at"))
+        .where(
+            Nudge.reason == Reason.RENEWAL.value,
+            Nudge.planned_at >= now - timedelta(days=last + 7),
+            or_(Nudge.cycle.like(f"%:{last}"), Nudge.cycle.like("%:after:%")),  # the last threshold's, or weekly
+        )
+        .group_by(Nudge.account_id)
+        .subquery()
+    )
+    cycle = (
+        literal("renewal:") + cast(Account.renewal_date, String) + literal(":after:") + cast(previous.c.last_id, String)
+    )
+    query = (
+        select(*_rows(Reason.RENEWAL, now, cycle))
+        .join(previous, previous.c.account_id == Account.id)
+        .where(
+            _owned_and_active(),
+            Account.renewal_date.between(today, today + timedelta(days=last)),
+            previous.c.last_at <= now - timedelta(days=7),
+            or_(
+                Account.last_touch_date.is_(None),
+                Account.last_touch_date < func.date(previous.c.last_at),
+                Account.last_touch_date <= today - timedelta(days=7),
+            ),
+        )
+    )
+    return _add(session, query)
+
+
+def _health(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+    """Fell by `health_drop_points` within `health_drop_days`, or crossed below `health_floor`; at most one
+    nudge per such window."""
+    window, drop, floor = rules["health_drop_days"], rules["health_drop_points"], rules["health_floor"]
+    peak = (
+        select(HealthSnapshot.account_id, func.max(HealthSnapshot.score).label("peak"))
+        .where(HealthSnapshot.taken_on >= today - timedelta(days=window))
+        .group_by(HealthSnapshot.account_id)
+        .subquery()
+    )
+    recently = exists().where(
+        Nudge.account_id == Account.id,
+        Nudge.reason == Reason.HEALTH.value,
+        Nudge.planned_at > now - timedelta(days=window),
+    )
+    query = (
+        select(*_rows(Reason.HEALTH, now, literal(f"health:{today.isoformat()}")))
+        .join(peak, peak.c.account_id == Account.id)
+        .where(
+            _owned_and_active(),
+            Account.health_score.is_not(None),
+            or_(
+                peak.c.peak - Account.health_score >= drop,
+                and_(Account.health_score < floor, peak.c.peak >= floor),
+            ),
+            ~recently,
+        )
+    )
+    return _add(session, query)
+
+
+def _criterion_cycle() -> object:
+    return (
+        literal("criterion:")
+        + cast(SuccessCriterion.id, String)
+        + literal(":")
+        + cast(SuccessCriterion.updated_on, String)
+    )
+
+
+def _criterion(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+    query = (
+        select(*_rows(Reason.CRITERION, now, _criterion_cycle(), SuccessCriterion.id))
+        .join(SuccessCriterion, SuccessCriterion.account_id == Account.id)
+        .where(
+            _owned_and_active(),
+            SuccessCriterion.status != "met",
+            SuccessCriterion.updated_on <= today - timedelta(days=rules["criterion_stale_days"]),
+        )
+    )
+    return _add(session, query)
+
+
+def _unowned(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+    """Accounts nobody owns go to the customer-success team once per period (a week by default)."""
+    every = max(1, rules["unowned_every_days"])
+    period_start = date.fromordinal(today.toordinal() - today.toordinal() % every)
+    query = select(*_rows(Reason.UNOWNED, now, literal(f"unowned:{period_start.isoformat()}"))).where(
+        Account.owner_id.is_(None), Account.stage != Stage.CHURNED.value
+    )
+    return _add(session, query)
+
+
+def close_superseded(session: Session, now: datetime) -> int:
+    """Close open nudges whose reason went away before anyone acted: the account churned, was touched (an
+    import moved its last touch), got a new renewal date, an owner, or its criterion changed."""
+    account = select(Account).where(Account.id == Nudge.account_id).correlate(Nudge)
+    criterion = select(SuccessCriterion).where(SuccessCriterion.id == Nudge.criterion_id).correlate(Nudge)
+    gone = or_(
+        exists(account.where(Account.stage == Stage.CHURNED.value)),
+        and_(Nudge.reason == Reason.NO_TOUCH.value, ~exists(account.where(_touch_cycle() == Nudge.cycle))),
+        and_(
+            Nudge.reason == Reason.RENEWAL.value,
+            ~exists(account.where(Nudge.cycle.like(literal("renewal:") + cast(Account.renewal_date, String) + ":%"))),
+        ),
+        and_(Nudge.reason == Reason.UNOWNED.value, exists(account.where(Account.owner_id.is_not(None)))),
+        and_(
+            Nudge.reason == Reason.CRITERION.value,
+            ~exists(criterion.where(SuccessCriterion.status != "met", _criterion_cycle() == Nudge.cycle)),
+        ),
+    )
+    result = session.execute(
+        update(Nudge)
+        .where(Nudge.status == "open", gone)
+        .values(status="done", closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
