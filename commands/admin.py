@@ -1,4 +1,5 @@
-"""`/tend admin …`: what only admins may see and do. For now: the outbox's undelivered messages."""
+"""`/tend admin …`: what only admins may see and do: the outbox's undelivered messages, the nudge rules'
+numbers and the organisation's holidays."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from bot.services import outbox
 from bot.text import shorten
 from bot.vocab import Role
 from commands import action
+from commands.admin_calendar import holidays_admin, nudge_rules_admin
 from commands.context import CommandContext
 from commands.tend import subcommand
 
-USAGE = "/tend admin outbox: messages Tend could not deliver, and why (admins only)"
+USAGE = (
+    "/tend admin outbox | nudges [set <rule> <number>] | holidays [add YYYY-MM-DD <name> | remove YYYY-MM-DD]: "
+    "undelivered messages, nudge rules, holidays (admins only)"
+)
 RETRY = "admin.retry"
 
 
@@ -23,9 +28,15 @@ def _require_admin(ctx: CommandContext) -> None:
 @subcommand("admin", USAGE)
 def admin(ctx: CommandContext, text: str) -> Reply:
     _require_admin(ctx)
-    if text.strip().lower() != "outbox":
-        return Reply(f"Usage: {USAGE}.")
-    return _outbox(ctx)
+    topic, _, rest = text.strip().partition(" ")
+    topic = topic.lower()
+    if topic == "outbox":
+        return _outbox(ctx)
+    if topic == "nudges":
+        return nudge_rules_admin(ctx, rest)
+    if topic == "holidays":
+        return holidays_admin(ctx, rest)
+    return Reply(f"Usage: {USAGE}.")
 
 
 def _outbox(ctx: CommandContext, note: str = "") -> Reply:

@@ -48,8 +48,21 @@ class Schedule:
         return str(day.isoweekday()) in self.days and day not in holidays
 
     def describe(self) -> str:
-        days = ", ".join(DAY_NAMES[int(d) - 1].capitalize() for d in sorted(self.days)) or "no days"
-        return f"{self.start:%H:%M}–{self.end:%H:%M}, {days} ({self.timezone})"
+        return f"{self.start:%H:%M}–{self.end:%H:%M}, {day_ranges(self.days)} ({self.timezone})"
+
+
+def day_ranges(days: str) -> str:
+    """ "12345" → "Mon–Fri"; "1246" → "Mon, Tue, Thu, Sat"."""
+    numbers = sorted({int(d) for d in days})
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    name = lambda n: DAY_NAMES[n - 1].capitalize()  # noqa: E731
+    parts = [f"{name(r[0])}–{name(r[-1])}" if len(r) > 2 else ", ".join(map(name, r)) for r in runs]
+    return ", ".join(parts) or "no days"
 
 
 def holidays_near(session: Session, now: datetime, span_days: int = 16) -> set[date]:

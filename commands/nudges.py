@@ -1,0 +1,259 @@
+"""Nudges from the CSM's side: the buttons on a nudge (log check-in, snooze, update criteria, dismiss),
+`/tend checkin <account> [note]` from anywhere, and `/tend nudges` to see what is due and why."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.errors import BadInput
+from bot.messages import Block, Form, Input, Note, Option, Reply, Section
+from bot.models import Account, Nudge, Person
+from bot.services import nudge_actions
+from bot.services.nudge_actions import CHANNELS, CRITERION_STATUSES, MAX_NOTE
+from bot.services.nudge_messages import CHECK_IN, CRITERIA, DISMISS, IN_FULL, SNOOZE, entry_blocks
+from bot.services.nudges import describe
+from bot.services.working_hours import Schedule, holidays_near
+from bot.text import plural, shorten
+from commands import action, form
+from commands.context import CommandContext
+from commands.flag import split_account
+from commands.tend import subcommand
+
+CHECKED_IN, SNOOZED, CRITERIA_SET = "nudge.checked_in", "nudge.snoozed", "nudge.criteria_set"
+CHECKIN_USAGE = "/tend checkin <account> [call|email|meeting|chat] [note]: log a touch with a customer"
+NUDGES_USAGE = "/tend nudges: the accounts that need a touch from you, and why"
+SNOOZE_FOR = (Option("1d", "1 day"), Option("1w", "1 week"), Option("date", "Until the date below"))
+MAX_CRITERIA_IN_FORM = 20
+CHANNEL_WORDS = {"call": "a call", "email": "an email", "meeting": "a meeting", "chat": "a chat"}
+
+
+def _int(value: str) -> int:
+    if not value.isdigit():
+        raise BadInput("That button is out of date.")
+    return int(value)
+
+
+def _ids(value: str) -> list[int]:
+    return [_int(part) for part in value.split(",") if part]
+
+
+# --- log a check-in --------------------------------------------------------------------------------------------
+def checkin_form(account_id: int, account_name: str, note: str = "") -> Form:
+    return Form(
+        title="Log a check-in",
+        action=CHECKED_IN,
+        value=str(account_id),
+        intro=f"A touch with {account_name}: it counts as the account's last touch, today.",
+        inputs=(
+            Input(
+                "channel",
+                "How",
+                kind="choice",
+                options=tuple(Option(c, c.capitalize()) for c in CHANNELS),
+                initial="call",
+            ),
+            Input("note", "Note", MAX_NOTE, initial=note, optional=True, hint="One line, e.g. “QBR booked for May”."),
+        ),
+        submit="Log it",
+    )
+
+
+@action(CHECK_IN)
+def log_check_in_button(ctx: CommandContext, value: str) -> Form:
+    account = ctx.session.get(Account, _int(value))
+    if account is None:
+        raise BadInput("That account no longer exists.")
+    return checkin_form(account.id, account.name)
+
+
+def _check_checkin(answers: dict[str, str]) -> dict[str, str]:
+    problems = {}
+    if answers.get("channel") not in CHANNELS:
+        problems["channel"] = "Choose how you were in touch."
+    if len(" ".join((answers.get("note") or "").split())) > MAX_NOTE:
+        problems["note"] = f"Keep it to one line ({MAX_NOTE} characters at most)."
+    return problems
+
+
+@form(CHECKED_IN, _check_checkin)
+def checked_in(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    return _log(ctx, _int(value), answers["channel"], answers.get("note") or "")
+
+
+def _log(ctx: CommandContext, account_id: int, channel: str, note: str) -> Reply:
+    result = nudge_actions.check_in(
+        ctx.session,
+        account_id,
+        ctx.actor,
+        channel,
+        note,
+        ctx.clock.now(),
+        ctx.today,
+        f"{ctx.platform}:{ctx.request_id}",
+    )
+    name = result.account.name
+    if result.repeated:
+        return Reply(f"That check-in with {name} is logged already.")
+    done = (
+        f" {plural(result.closed, 'open nudge')} about it {'is' if result.closed == 1 else 'are'} done."
+        if result.closed
+        else ""
+    )
+    return Reply(f"Logged {CHANNEL_WORDS[channel]} with {name} today.{done}")
+
+
+@subcommand("checkin", CHECKIN_USAGE)
+def checkin_command(ctx: CommandContext, text: str) -> Reply | Form:
+    words = text.split()
+    if not words:
+        return Reply(f"Usage: {CHECKIN_USAGE}.")
+    found = split_account(ctx, words)
+    if not isinstance(found, tuple):
+        hint = ", ".join(m.name for m in found.matches[:3])
+        which = "Several accounts match" if found.kind == "ambiguous" else "No account matches"
+        return Reply(f"{which} “{words[0]}”{': ' + hint if hint else ''}. Try the account's full name or domain.")
+    match, rest = found
+    first, _, note = rest.partition(" ")
+    if first.lower() in CHANNELS:
+        return _log(ctx, match.account_id, first.lower(), note)
+    if not rest:
+        return checkin_form(match.account_id, match.name)
+    return _log(ctx, match.account_id, "chat", rest)
+
+
+# --- snooze and dismiss ----------------------------------------------------------------------------------------
+@action(SNOOZE)
+def snooze_button(ctx: CommandContext, value: str) -> Form:
+    _ids(value)
+    return Form(
+        title="Snooze",
+        action=SNOOZED,
+        value=value,
+        intro="The nudge comes back once, then (inside your working hours).",
+        inputs=(
+            Input("for", "For", kind="choice", options=SNOOZE_FOR, initial="1w"),
+            Input("until", "Date (YYYY-MM-DD)", 10, optional=True, hint="Only for “until the date below”."),
+            Input("reason", "Why? (optional)", MAX_NOTE, optional=True),
+        ),
+        submit="Snooze",
+    )
+
+
+def _check_snooze(answers: dict[str, str]) -> dict[str, str]:
+    choice = answers.get("for")
+    if choice not in ("1d", "1w", "date"):
+        return {"for": "Choose how long."}
+    if choice == "date":
+        try:
+            date.fromisoformat((answers.get("until") or "").strip())
+        except ValueError:
+            return {"until": "Write the date as YYYY-MM-DD, e.g. 2027-01-15."}
+    return {}
+
+
+@form(SNOOZED, _check_snooze)
+def snoozed(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    now = ctx.clock.now()
+    choice = answers["for"]
+    if choice == "date":
+        if _check_snooze(answers):
+            raise BadInput("Write the date as YYYY-MM-DD, e.g. 2027-01-15.")
+        day = date.fromisoformat(answers["until"].strip())
+        until = datetime.combine(day, time(0), ZoneInfo(ctx.actor.timezone or ctx.default_timezone))
+    else:
+        until = now + (timedelta(days=1) if choice == "1d" else timedelta(weeks=1))
+    result = nudge_actions.snooze(
+        ctx.session, _ids(value), ctx.actor, until, answers.get("reason") or "", now, ctx.today
+    )
+    local = until.astimezone(ZoneInfo(ctx.actor.timezone or ctx.default_timezone))
+    told = (
+        f" You've snoozed {', '.join(result.told_manager)} several times in a row, so your manager will hear of it."
+        if result.told_manager
+        else ""
+    )
+    return Reply(f"Snoozed {', '.join(result.account_names)} until {local:%a %d %b %Y}.{told}")
+
+
+@action(DISMISS)
+def dismiss_button(ctx: CommandContext, value: str) -> Reply:
+    names = nudge_actions.dismiss(ctx.session, _ids(value), ctx.actor, ctx.clock.now())
+    return Reply(f"Dismissed: no more nudges about {', '.join(names)} for this reason until it comes up again.")
+
+
+# --- success criteria ------------------------------------------------------------------------------------------
+@action(CRITERIA)
+def criteria_button(ctx: CommandContext, value: str) -> Reply | Form:
+    account, criteria = nudge_actions.criteria_of(ctx.session, _int(value), ctx.actor)
+    if not criteria:
+        return Reply(f"{account.name} has no success criteria yet: add them with the accounts CSV.")
+    options = tuple(Option(k, label) for k, label in CRITERION_STATUSES.items())
+    shown = criteria[:MAX_CRITERIA_IN_FORM]
+    more = len(criteria) - len(shown)
+    return Form(
+        title="Success criteria",
+        action=CRITERIA_SET,
+        value=str(account.id),
+        intro=f"{account.name}: where each criterion stands today."
+        + (f" (First {len(shown)} of {len(criteria)}.)" if more else ""),
+        inputs=tuple(
+            Input(f"c{c.id}", shorten(c.text, 150), kind="choice", options=options, initial=c.status) for c in shown
+        ),
+        submit="Save",
+    )
+
+
+def _check_criteria(answers: dict[str, str]) -> dict[str, str]:
+    return {k: "Choose a status." for k, v in answers.items() if k.startswith("c") and v not in CRITERION_STATUSES}
+
+
+@form(CRITERIA_SET, _check_criteria)
+def criteria_set(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    statuses = {int(k[1:]): v for k, v in answers.items() if k.startswith("c") and k[1:].isdigit()}
+    count = nudge_actions.update_criteria(ctx.session, _int(value), ctx.actor, statuses, ctx.clock.now(), ctx.today)
+    return Reply(f"Saved {plural(count, 'success criterion', 'success criteria')}.")
+
+
+# --- /tend nudges ----------------------------------------------------------------------------------------------
+@subcommand("nudges", NUDGES_USAGE)
+def nudges_command(ctx: CommandContext, text: str) -> Reply:
+    if ctx.actor.person_id is None:
+        return Reply("You're not in Tend's people list, so no accounts are yours to be nudged about.")
+    now = ctx.clock.now()
+    rows = ctx.session.execute(
+        select(Nudge.id, Nudge.notify_after)
+        .join(Account, Account.id == Nudge.account_id)
+        .where(Account.owner_id == ctx.actor.person_id, Nudge.status == "open", Account.stage != "churned")
+    ).all()
+    due_ids = [i for i, after in rows if after is None or after <= now]
+    snoozed_ids = [i for i, after in rows if after is not None and after > now]
+    person = ctx.session.get(Person, ctx.actor.person_id)
+    schedule = Schedule(person.timezone or ctx.default_timezone, person.work_start, person.work_end, person.work_days)  # type: ignore[union-attr]
+    when = _next_dm(schedule, now, holidays_near(ctx.session, now))
+    if not due_ids:
+        head = "Nothing needs a touch from you right now."
+        return Reply(head, blocks=(Section(head), Note(when)))
+    due = describe(ctx.session, due_ids, ctx.today)
+    head = f"{plural(len(due), 'account')} could use a touch from you, most urgent first:"
+    blocks: list[Block] = [Section(head)]
+    for entry in due[:IN_FULL]:
+        blocks += entry_blocks(entry)
+    rest = due[IN_FULL:]
+    if rest:
+        lines = "\n".join(f"• {e.name}: {e.summary}" for e in rest[:40])
+        more = f"\n…and {plural(len(rest) - 40, 'more account')}" if len(rest) > 40 else ""
+        blocks.append(Section(f"Also due:\n{lines}{more}"))
+    if snoozed_ids:
+        blocks.append(Note(f"{plural(len(snoozed_ids), 'nudge')} snoozed: they come back when the snooze ends."))
+    blocks.append(Note(when))
+    return Reply(head, blocks=tuple(blocks))
+
+
+def _next_dm(schedule: Schedule, now: datetime, holidays: set[date]) -> str:
+    hours = f"Nudges reach you {schedule.describe()}; change that with /tend settings."
+    if schedule.is_working(now, holidays):
+        return hours
+    nxt = schedule.next_start(now, holidays).astimezone(ZoneInfo(schedule.timezone))
+    return f"{hours} Next: {nxt:%a %d %b, %H:%M}."

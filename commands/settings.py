@@ -1,0 +1,88 @@
+"""`/tend settings`: a person's own time zone, working hours and working days (nudges reach them only then)."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import BadInput
+from bot.messages import Reply, Section
+from bot.models import Person
+from bot.services.working_hours import DAY_NAMES, Schedule
+from commands.context import CommandContext
+from commands.tend import subcommand
+
+USAGE = "/tend settings [hours 09:00-17:00 | days mon-fri | timezone Europe/Berlin]: when Tend may nudge you"
+HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
+
+
+def _person(ctx: CommandContext) -> Person:
+    person = ctx.session.get(Person, ctx.actor.person_id) if ctx.actor.person_id else None
+    if person is None:
+        raise BadInput("You're not in Tend's people list yet, so there is nothing to set. Ask a Tend admin to add you.")
+    return person
+
+
+def parse_hours(text: str) -> tuple[time, time]:
+    found = HOURS.match(text.strip())
+    try:
+        if found is None:
+            raise ValueError
+        h1, m1, h2, m2 = map(int, found.groups())
+        start, end = time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise BadInput("Write your hours like 09:00-17:00 (24-hour clock).") from None
+    if start >= end:
+        raise BadInput("Your working day must end after it starts, e.g. 08:30-16:30.")
+    return start, end
+
+
+def parse_days(text: str) -> str:
+    """ "mon-fri", "mon,tue,thu", "weekdays" → ISO weekday digits ("12345")."""
+    words = text.strip().lower().replace(" ", "")
+    if words in ("weekdays", "workdays"):
+        return "12345"
+    days: set[int] = set()
+    for part in filter(None, words.split(",")):
+        first, _, last = part.partition("-")
+        try:
+            a = DAY_NAMES.index(first[:3])
+            b = DAY_NAMES.index(last[:3]) if last else a
+        except ValueError:
+            raise BadInput("Name your days like mon-fri, or mon,tue,thu.") from None
+        days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+    if not days:
+        raise BadInput("Name at least one working day, e.g. mon-fri.")
+    return "".join(str(d + 1) for d in sorted(days))
+
+
+def parse_timezone(text: str) -> str:
+    name = text.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(
+            f"“{name}” is not a time zone I know: use a name like Europe/Berlin or America/New_York."
+        ) from None
+    return name
+
+
+@subcommand("settings", USAGE)
+def settings_command(ctx: CommandContext, text: str) -> Reply:
+    person = _person(ctx)
+    key, _, value = text.strip().partition(" ")
+    key = key.lower()
+    if key == "hours":
+        person.work_start, person.work_end = parse_hours(value)
+    elif key == "days":
+        person.work_days = parse_days(value)
+    elif key in ("timezone", "tz"):
+        person.timezone = parse_timezone(value)
+    elif key:
+        raise BadInput(f"Usage: {USAGE}.")
+    ctx.session.flush()
+    schedule = Schedule(person.timezone or ctx.default_timezone, person.work_start, person.work_end, person.work_days)
+    head = "Saved. " if key else ""
+    body = f"{head}Tend nudges you {schedule.describe()}, never on the organisation's holidays."
+    return Reply(body, blocks=(Section(body), Section(f"Change it: {USAGE}")))

@@ -1,0 +1,204 @@
+"""What a CSM does with a nudge, through the command layer every platform uses: log a check-in, snooze,
+dismiss, update criteria; `/tend checkin`, `/tend nudges`, `/tend settings`; admins' rules and holidays."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from bot.clock import FixedClock
+from bot.messages import Actions, Form, Reply, from_dict
+from bot.models import Account, CheckIn, Holiday, Notification, Nudge, NudgeEvent, Person, SuccessCriterion
+from bot.services.nudge_rules import plan
+from bot.services.nudges import send_due
+from bot.services.people import actor_for_email
+from commands import check_form, dispatch, dispatch_action, dispatch_form
+from commands.context import CommandContext
+from tests.factories import make_account, make_person
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # Tuesday
+
+
+def ctx(session, email: str = "maya@example.com", now: datetime = NOW, request_id: str | None = None) -> CommandContext:
+    context = CommandContext(session, actor_for_email(session, email), FixedClock(now))
+    if request_id:
+        context.request_id = request_id
+    return context
+
+
+def nudge_run(session, now: datetime = NOW) -> list[Reply]:
+    """Plan and queue as the clock does; the messages queued by this run."""
+    before = session.scalar(select(Notification.id).order_by(Notification.id.desc()).limit(1)) or 0
+    plan(session, now, now.date())
+    send_due(session, now, "UTC")
+    session.commit()
+    rows = session.scalars(select(Notification.payload).where(Notification.id > before).order_by(Notification.id))
+    return [from_dict(payload) for payload in rows]
+
+
+def press(session, reply: Reply, label: str, nth: int = 0, **options) -> Reply | Form:
+    button = [b for block in reply.blocks if isinstance(block, Actions) for b in block.buttons if b.label == label][nth]
+    return dispatch_action(ctx(session, **options), button.action, button.value)
+
+
+def submit(session, shown: Form, answers: dict[str, str], **options) -> Reply:
+    result = dispatch_form(ctx(session, **options), shown.action, shown.value, answers)
+    session.commit()
+    return result
+
+
+def seed(session) -> Account:
+    lena = make_person(session, "lena@example.com", name="Lena Lead", role="manager")
+    maya = make_person(session, "maya@example.com", name="Maya Patel", manager_id=lena.id)
+    make_person(session, "sam@example.com", name="Sam Rivera", role="sales")
+    account = make_account(
+        session,
+        "Acme Corporation",
+        owner_id=maya.id,
+        last_touch_date=date(2026, 9, 1),
+        renewal_date=date(2026, 12, 14),
+        criteria=("Go live", "Train 50 admins"),
+    )
+    for criterion in session.scalars(select(SuccessCriterion)):
+        criterion.updated_on = date(2026, 9, 1)
+    session.commit()
+    return account
+
+
+def test_log_check_in_stops_the_nudge(session):
+    seed(session)
+    [dm] = nudge_run(session)
+    shown = press(session, dm, "Log check-in")
+    assert isinstance(shown, Form) and shown.title == "Log a check-in"
+    done = submit(session, shown, {"channel": "meeting", "note": "QBR booked"}, request_id="view:V1")
+    assert done.text == "Logged a meeting with Acme Corporation today. 2 open nudges about it are done."
+    again = submit(session, shown, {"channel": "meeting", "note": "QBR booked"}, request_id="view:V1")
+    assert again.text == "That check-in with Acme Corporation is logged already."
+    assert session.scalar(select(Account.last_touch_date)) == date(2026, 11, 24)
+    assert len(session.scalars(select(CheckIn)).all()) == 1
+    assert nudge_run(session, NOW + timedelta(hours=1)) == []  # touched: no touch or renewal nudge again
+    stale = session.scalars(select(Nudge.reason).where(Nudge.status == "open")).all()
+    assert set(stale) == {"criterion"}  # a check-in does not settle the criteria
+
+
+def test_checkin_command_from_anywhere(session):
+    seed(session)
+    nudge_run(session)
+    reply = dispatch(ctx(session, "sam@example.com"), "/tend", "checkin acme call Heard they are hiring")
+    assert reply.text == "Logged a call with Acme Corporation today. 2 open nudges about it are done."
+    assert session.scalar(select(CheckIn.note)) == "Heard they are hiring"
+    assert isinstance(dispatch(ctx(session), "/tend", "checkin acme"), Form)  # no note: the form asks
+    assert "No account matches" in dispatch(ctx(session), "/tend", "checkin zzzzqqq").text
+
+
+def test_snooze_until_a_date_brings_it_back_once_then(session):
+    seed(session)
+    [dm] = nudge_run(session)
+    shown = press(session, dm, "Snooze")
+    assert isinstance(shown, Form)
+    assert check_form(shown.action, {"for": "date", "until": "soon"}) == {
+        "until": "Write the date as YYYY-MM-DD, e.g. 2027-01-15."
+    }
+    reply = submit(session, shown, {"for": "date", "until": "2026-12-01", "reason": "customer on holiday"})
+    assert reply.text == "Snoozed Acme Corporation until Tue 01 Dec 2026."
+    for day in range(1, 7):
+        assert nudge_run(session, NOW + timedelta(days=day)) == []
+    [back] = nudge_run(session, datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    assert "Acme Corporation" in back.text
+    assert nudge_run(session, datetime(2026, 12, 1, 11, 0, tzinfo=UTC)) == []
+
+
+def test_dismiss_for_this_cycle(session):
+    seed(session)
+    [dm] = nudge_run(session)
+    reply = press(session, dm, "Dismiss")
+    session.commit()
+    assert reply.text.startswith("Dismissed: no more nudges about Acme Corporation")
+    assert nudge_run(session, NOW + timedelta(days=1)) == []
+
+
+def test_three_snoozes_in_a_row_reach_the_manager(session):
+    seed(session)
+    [dm] = nudge_run(session)
+    for n in range(3):
+        shown = press(session, dm, "Snooze")
+        reply = submit(session, shown, {"for": "1d", "reason": f"busy {n}"}, now=NOW + timedelta(days=n))
+    assert "your manager will hear of it" in reply.text
+    events = session.scalars(select(NudgeEvent.kind).where(NudgeEvent.kind == "escalated")).all()
+    assert len(events) == 3  # one per reason snoozed: renewal, no touch, stale criterion
+    told = session.scalars(select(Notification.payload).where(Notification.target_ref == "lena@example.com")).all()
+    assert len(told) == 1  # one message about the account, naming every reason
+    assert (
+        "snoozed the nudge about Acme Corporation (the renewal, no recent touch, a stale success criterion) 3 times"
+        in (told[0]["text"])
+    )
+
+
+def test_update_criteria_settles_the_stale_one(session):
+    seed(session)
+    [dm] = nudge_run(session)
+    shown = press(session, dm, "Update criteria")
+    assert isinstance(shown, Form) and [i.label for i in shown.inputs] == ["Go live", "Train 50 admins"]
+    answers = {i.name: "on_track" for i in shown.inputs}
+    assert submit(session, shown, answers).text == "Saved 2 success criteria."
+    assert set(session.scalars(select(SuccessCriterion.status))) == {"on_track"}
+    assert not session.scalars(select(Nudge).where(Nudge.reason == "criterion", Nudge.status == "open")).all()
+
+
+def test_someone_elses_nudges_cannot_be_changed(session):
+    seed(session)
+    [dm] = nudge_run(session)
+    refused = press(session, dm, "Dismiss", email="sam@example.com")
+    assert refused.text == "Only the account's CSM (or a manager or admin) can change its nudges."
+
+
+def test_tend_nudges_lists_what_is_due_and_when_the_next_message_comes(session):
+    seed(session)
+    plan(session, NOW, NOW.date())
+    session.commit()
+    reply = dispatch(ctx(session, now=NOW.replace(hour=20)), "/tend", "nudges")
+    assert reply.text == "1 account could use a touch from you, most urgent first:"
+    texts = [getattr(b, "text", "") for b in reply.blocks]
+    assert "Acme Corporation\nrenews in 20 days · no touch for 84 days (engagement: every 30) · success criterion" in (
+        "\n".join(texts)
+    )
+    assert texts[-1].endswith("Next: Wed 25 Nov, 09:00.")
+
+
+def test_settings_change_the_hours_days_and_time_zone(session):
+    seed(session)
+    reply = dispatch(ctx(session), "/tend", "settings hours 07:30-15:30")
+    assert reply.text.startswith("Saved. Tend nudges you 07:30–15:30, Mon–Fri (UTC)")
+    dispatch(ctx(session), "/tend", "settings days mon-thu")
+    dispatch(ctx(session), "/tend", "settings timezone Asia/Tokyo")
+    session.commit()
+    maya = session.scalar(select(Person).where(Person.email == "maya@example.com"))
+    assert (maya.work_start, maya.work_end, maya.work_days, maya.timezone) == (
+        time(7, 30),
+        time(15, 30),
+        "1234",
+        "Asia/Tokyo",
+    )
+    for bad, answer in (
+        ("hours 17:00-09:00", "must end after it starts"),
+        ("days funday", "Name your days"),
+        ("timezone Mars/Olympus", "not a time zone I know"),
+    ):
+        assert answer in dispatch(ctx(session), "/tend", f"settings {bad}").text
+
+
+def test_admins_change_rules_and_holidays(session):
+    seed(session)
+    make_person(session, "alex@example.com", role="admin")
+    session.commit()
+    admin = ctx(session, "alex@example.com")
+    assert "no_touch_days_intimacy = 7 (default 14)" in str(
+        dispatch(admin, "/tend", "admin nudges set no_touch_days_intimacy 7").blocks
+    )
+    assert "Fri 25 Dec 2026: Christmas" in str(
+        dispatch(admin, "/tend", "admin holidays add 2026-12-25 Christmas").blocks
+    )
+    session.commit()
+    assert session.get(Holiday, date(2026, 12, 25)).name == "Christmas"
+    assert "Only Tend admins" in dispatch(ctx(session), "/tend", "admin holidays add 2026-12-26 x").text

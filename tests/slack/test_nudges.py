@@ -1,0 +1,66 @@
+"""Nudges as a CSM meets them in Slack: one DM, buttons that work, delivered once through 429s, and an account
+name full of mention syntax that pings no one."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from bot.models import Account, CheckIn
+from bot.services.delivery import deliver_due
+from bot.services.nudge_rules import plan
+from bot.services.nudges import send_due
+from bot.slack.app import make_gateway
+from tests.factories import make_account, make_person
+from tests.slack.conftest import NOW, slack_settings
+from tests.slack.test_flag_command import eventually, posts
+from tests.slack.test_flag_ownership import post_buttons
+
+MENTIONS = "<!channel> & Co @here <@U0BOSS>"
+
+
+def nudge_maya(slack, session, fake_slack) -> None:
+    maya = make_person(session, "maya@example.com", name="Maya Patel", timezone="UTC")
+    make_account(session, MENTIONS, owner_id=maya.id, last_touch_date=date(2026, 9, 1))
+    session.commit()
+    slack.fake.add_user("U0MAYA", "maya@example.com", name="Maya Patel")
+    plan(session, NOW, NOW.date())
+    send_due(session, NOW, "UTC")
+    session.commit()
+
+
+def test_the_nudge_dm_pings_no_one_and_is_sent_once_through_a_429(slack, session, fake_slack):
+    nudge_maya(slack, session, fake_slack)
+    fake_slack.fail("chat.postMessage", status=429, error="ratelimited", retry_after=30)
+    gateway = make_gateway(slack_settings(fake_slack))
+    assert deliver_due(slack.factory, gateway, NOW).sent == 0
+    assert deliver_due(slack.factory, gateway, NOW + timedelta(seconds=29)).sent == 0  # Retry-After honoured
+    assert deliver_due(slack.factory, gateway, NOW + timedelta(seconds=30)).sent == 1
+    assert deliver_due(slack.factory, gateway, NOW + timedelta(hours=1)).sent == 0
+    dm = posts(slack)[-1]
+    assert dm["channel"] == "U0MAYA" and len(fake_slack.calls_to("chat.postMessage")) == 2
+    shown = json.dumps(dm, ensure_ascii=False)
+    assert "&lt;!channel&gt; &amp; Co @here &lt;@U0BOSS&gt;" in shown and "<!channel>" not in shown
+    # The fake's checker also fails the test on any mrkdwn that is not verbatim or holds a control sequence.
+
+
+def test_log_check_in_from_the_dm_opens_a_form_and_records_the_touch(slack, session, fake_slack):
+    nudge_maya(slack, session, fake_slack)
+    deliver_due(slack.factory, make_gateway(slack_settings(fake_slack)), NOW)
+    log = post_buttons(posts(slack)[-1])["Log check-in"]
+    answer = slack.send.block_action(log["action_id"], log["value"], user_id="U0MAYA", ephemeral=False)
+    assert answer.status == 200 and answer.seconds < 3
+    opened = slack.fake.wait_for("views.open")[0].params
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert view["title"]["text"] == "Log a check-in"
+    assert (
+        slack.send.view_submission(view, {"channel": "call", "note": "Renewal call booked"}, user_id="U0MAYA").status
+        == 200
+    )
+    assert eventually(lambda: len(session.scalars(select(CheckIn)).all()) == 1)
+    session.expire_all()
+    assert session.scalar(select(Account.last_touch_date)) == NOW.date()
+    told = slack.fake.wait_for("chat.postMessage", 2)[-1].params
+    assert told["channel"] == "U0MAYA" and told["text"].startswith("Logged a call with")
