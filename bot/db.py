@@ -8,7 +8,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, Table, create_engine, event, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    Select,
+    Table,
+    create_engine,
+    event,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -98,10 +112,13 @@ def _insert_ignore_statement(dialect: str, table: Table) -> Any:
 def insert_select_ignore(session: Session, table: Table, columns: Sequence[str], query: Select[Any]) -> int:
     """INSERT … SELECT that skips rows whose unique key exists already: set-based and safe to repeat, or to
     run in two processes at once. Returns how many rows were added."""
-    statement = _dialect_insert(session.get_bind().dialect.name)(table).from_select(list(columns), query)
-    key = next(iter(table.primary_key.columns))
-    # Counted from RETURNING: psycopg reports no rowcount for INSERT … SELECT … ON CONFLICT.
-    return len(session.execute(statement.on_conflict_do_nothing().returning(key)).all())
+    dialect = session.get_bind().dialect.name
+    statement = _dialect_insert(dialect)(table).from_select(list(columns), query).on_conflict_do_nothing()
+    if dialect != "postgresql":
+        return session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
+    # psycopg reports no rowcount here; count in the database rather than fetch every new row's key.
+    added = statement.returning(literal(1)).cte("added")
+    return session.scalar(select(func.count()).select_from(added)) or 0
 
 
 def _dialect_insert(dialect: str) -> Any:

@@ -16,7 +16,7 @@ from bot.db import SessionFactory, session_scope
 from bot.gateway import ChatGateway
 from bot.services.delivery import deliver_due
 from bot.services.escalations import escalate_stalled
-from bot.services.nudge_rules import plan
+from bot.services.nudge_rules import plan_due
 from bot.services.nudges import send_due
 
 
@@ -61,8 +61,7 @@ def _escalations(rt: Runtime, now: datetime) -> str:
 def _nudges(rt: Runtime, now: datetime) -> str:
     """Plan what is newly due (rules, set-based), then queue one message per CSM now in working hours."""
     today = now.astimezone(ZoneInfo(rt.settings.timezone)).date()
-    with session_scope(rt.factory) as session:
-        added = plan(session, now, today)
+    added = plan_due(rt.factory, now, today)
     with session_scope(rt.factory) as session:
         queued = send_due(session, now, rt.settings.timezone)
     planned = ", ".join(f"{count} {reason}" for reason, count in added.items() if count) or "nothing new"

@@ -22,10 +22,14 @@ class Nudge(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    # No foreign keys on purpose: nudges are derived rows, written by the hundred thousand in a first planning
+    # run, where PostgreSQL's per-row key checks cost as much as the inserts. Every read joins the account
+    # (a nudge without one is never shown), accounts are never deleted by Tend, and the planner closes nudges
+    # whose criterion is gone (an import that rewrites an account's criteria gives them new ids).
+    account_id: Mapped[int] = mapped_column(Integer)  # indexed as the first column of the unique key below
     reason: Mapped[str] = mapped_column(String(20))  # a bot.services.nudge_rules.Reason
     cycle: Mapped[str] = mapped_column(String(100))  # e.g. "touch:2026-08-01", "renewal:2027-03-01:60"
-    criterion_id: Mapped[int | None] = mapped_column(ForeignKey("success_criterion.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="open")  # open, done, dismissed
     planned_at: Mapped[datetime] = mapped_column(UTCDateTime())
     notify_after: Mapped[datetime | None] = mapped_column(UTCDateTime())  # set by a snooze

@@ -6,13 +6,15 @@ Every rule names a *cycle* for what it found ("touch:2026-08-01", "renewal:2027-
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, null, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import insert_select_ignore
+from bot.db import SessionFactory, engine_of, insert_select_ignore, session_scope
 from bot.models import Account, HealthSnapshot, Nudge, NudgeSetting, SuccessCriterion, UTCDateTime
 from bot.vocab import Stage, Tier
 
@@ -52,18 +54,35 @@ def settings(session: Session) -> dict[str, int]:
     return values
 
 
-def plan(session: Session, now: datetime, today: date) -> dict[Reason, int]:
-    """Close nudges whose reason went away, then add what is newly due; returns how many were added per
-    reason. Caller commits."""
+def plan(
+    session: Session, now: datetime, today: date, reasons: tuple[Reason, ...] = tuple(Reason), close: bool = True
+) -> dict[Reason, int]:
+    """Close nudges whose reason went away (unless `close` is False), then add what is newly due for
+    `reasons`; returns how many were added per reason. Caller commits."""
     rules = settings(session)
-    close_superseded(session, now)
-    return {
-        Reason.RENEWAL: _renewal(session, rules, now, today) + _renewal_weekly(session, rules, now, today),
-        Reason.HEALTH: _health(session, rules, now, today),
-        Reason.NO_TOUCH: _no_touch(session, rules, now, today),
-        Reason.CRITERION: _criterion(session, rules, now, today),
-        Reason.UNOWNED: _unowned(session, rules, now, today),
-    }
+    if close:
+        close_superseded(session, now)
+    return {reason: sum(rule(session, rules, now, today) for rule in RULES[reason]) for reason in reasons}
+
+
+def plan_due(factory: SessionFactory, now: datetime, today: date) -> dict[Reason, int]:
+    """The planning run. On PostgreSQL the criteria rule (the most rows) runs in a second transaction beside
+    the others, one core each; SQLite has one writer, so there it is one transaction."""
+    if engine_of(factory).dialect.name != "postgresql":
+        with session_scope(factory) as session:
+            return plan(session, now, today)
+    with session_scope(factory) as session:
+        close_superseded(session, now)
+    others = tuple(r for r in Reason if r is not Reason.CRITERION)
+
+    def part(reasons: tuple[Reason, ...]) -> dict[Reason, int]:
+        with session_scope(factory) as session:
+            return plan(session, now, today, reasons, close=False)
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="tend-plan") as pool:
+        parts = [pool.submit(part, (Reason.CRITERION,)), pool.submit(part, others)]
+        added = {reason: count for future in parts for reason, count in future.result().items()}
+    return {reason: added[reason] for reason in Reason}
 
 
 def _rows(reason: Reason, now: datetime, cycle: object, criterion_id: object = None) -> list[object]:
@@ -215,6 +234,16 @@ def _unowned(session: Session, rules: dict[str, int], now: datetime, today: date
         Account.owner_id.is_(None), Account.stage != Stage.CHURNED.value
     )
     return _add(session, query)
+
+
+Rule = Callable[[Session, dict[str, int], datetime, date], int]
+RULES: dict[Reason, tuple[Rule, ...]] = {
+    Reason.RENEWAL: (_renewal, _renewal_weekly),
+    Reason.HEALTH: (_health,),
+    Reason.NO_TOUCH: (_no_touch,),
+    Reason.CRITERION: (_criterion,),
+    Reason.UNOWNED: (_unowned,),
+}
 
 
 def close_superseded(session: Session, now: datetime) -> int:

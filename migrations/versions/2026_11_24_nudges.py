@@ -84,20 +84,10 @@ def upgrade() -> None:
         sa.Column("notify_after", sa.DateTime(timezone=True), nullable=True),
         sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["account.id"], name=op.f("fk_nudge_account_id_account"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["criterion_id"],
-            ["success_criterion.id"],
-            name=op.f("fk_nudge_criterion_id_success_criterion"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_nudge")),
         sa.UniqueConstraint("account_id", "reason", "cycle", name=op.f("uq_nudge_account_id_reason_cycle")),
     )
     with op.batch_alter_table("nudge", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_nudge_account_id"), ["account_id"], unique=False)
         batch_op.create_index("ix_nudge_status_notified_at", ["status", "notified_at"], unique=False)
 
     with op.batch_alter_table("person", schema=None) as batch_op:
@@ -127,7 +117,6 @@ def downgrade() -> None:
 
     with op.batch_alter_table("nudge", schema=None) as batch_op:
         batch_op.drop_index("ix_nudge_status_notified_at")
-        batch_op.drop_index(batch_op.f("ix_nudge_account_id"))
 
     op.drop_table("nudge")
     with op.batch_alter_table("nudge_event", schema=None) as batch_op:
