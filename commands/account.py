@@ -6,6 +6,8 @@ from bot.messages import Actions, Button, Field, Note, Reply, Section
 from bot.services.accounts import AccountStatus, account_status, accounts_owned_by
 from bot.services.catalog import Match, search_accounts
 from bot.services.flag_lists import FlagLine, account_timeline
+from bot.services.nudge_actions import CRITERION_STATUSES
+from bot.services.nudge_messages import CHECK_IN, CRITERIA
 from bot.text import countdown, plural, shorten, since
 from commands import action, command
 from commands.context import CommandContext
@@ -71,7 +73,10 @@ def status_card(status: AccountStatus, open_flags: list[FlagLine] = (), resolved
         Field("Open problems", str(status.open_problems)),
     )
     shown = status.success_criteria[:MAX_CRITERIA]
-    criteria = "\n".join(f"• {shorten(c, 280)}" for c in shown) or "None recorded yet."
+    criteria = "\n".join(
+        f"• {shorten(c.text, 260)} ({CRITERION_STATUSES.get(c.status, c.status).lower()})" for c in shown
+    )
+    criteria = criteria or "None recorded yet."
     if len(status.success_criteria) > len(shown):
         criteria += f"\n…and {len(status.success_criteria) - len(shown)} more"
     renewal = countdown(status.renewal_date, status.days_to_renewal)
@@ -83,7 +88,17 @@ def status_card(status: AccountStatus, open_flags: list[FlagLine] = (), resolved
             Section(fields=fields),
             Section(f"Success criteria\n{criteria}"),
             *_timeline(status.open_problems, open_flags, resolved),
-            Actions((Button("Flag a problem", FLAG_NEW, str(status.account_id)),)),
+            Actions(
+                (
+                    Button("Flag a problem", FLAG_NEW, str(status.account_id)),
+                    Button("Log check-in", CHECK_IN, str(status.account_id)),
+                    *(
+                        (Button("Update criteria", CRITERIA, str(status.account_id)),)
+                        if status.success_criteria
+                        else ()
+                    ),
+                )
+            ),
             Note(" · ".join(filter(None, (status.domain, "Only you can see this.")))),
         ),
     )

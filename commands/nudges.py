@@ -12,8 +12,9 @@ from bot.errors import BadInput
 from bot.messages import Block, Form, Input, Note, Option, Reply, Section
 from bot.models import Account, Nudge, Person
 from bot.services import nudge_actions
-from bot.services.nudge_actions import CHANNELS, CRITERION_STATUSES, MAX_NOTE
+from bot.services.nudge_actions import CHANNELS, CRITERION_STATUSES, MAX_NOTE, REASON_WORDS
 from bot.services.nudge_messages import CHECK_IN, CRITERIA, DISMISS, IN_FULL, SNOOZE, entry_blocks
+from bot.services.nudge_rules import Reason
 from bot.services.nudges import describe
 from bot.services.working_hours import Schedule, holidays_near
 from bot.text import plural, shorten
@@ -22,7 +23,12 @@ from commands.context import CommandContext
 from commands.flag import split_account
 from commands.tend import subcommand
 
-CHECKED_IN, SNOOZED, CRITERIA_SET = "nudge.checked_in", "nudge.snoozed", "nudge.criteria_set"
+CHECKED_IN, SNOOZED, CRITERIA_SET, DISMISSED = (
+    "nudge.checked_in",
+    "nudge.snoozed",
+    "nudge.criteria_set",
+    "nudge.dismissed",
+)
 CHECKIN_USAGE = "/tend checkin <account> [call|email|meeting|chat] [note]: log a touch with a customer"
 NUDGES_USAGE = "/tend nudges: the accounts that need a touch from you, and why"
 SNOOZE_FOR = (Option("1d", "1 day"), Option("1w", "1 week"), Option("date", "Until the date below"))
@@ -127,7 +133,7 @@ def checkin_command(ctx: CommandContext, text: str) -> Reply | Form:
 # --- snooze and dismiss ----------------------------------------------------------------------------------------
 @action(SNOOZE)
 def snooze_button(ctx: CommandContext, value: str) -> Form:
-    _ids(value)
+    nudge_actions.open_nudges(ctx.session, _ids(value), ctx.actor)  # only theirs, and only what is still open
     return Form(
         title="Snooze",
         action=SNOOZED,
@@ -178,9 +184,40 @@ def snoozed(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
 
 
 @action(DISMISS)
-def dismiss_button(ctx: CommandContext, value: str) -> Reply:
-    names = nudge_actions.dismiss(ctx.session, _ids(value), ctx.actor, ctx.clock.now())
-    return Reply(f"Dismissed: no more nudges about {', '.join(names)} for this reason until it comes up again.")
+def dismiss_button(ctx: CommandContext, value: str) -> Reply | Form:
+    """One reason: dismissed at once. Several (an account due for more than one reason): say which."""
+    ids = _ids(value)
+    rows = sorted(nudge_actions.open_nudges(ctx.session, ids, ctx.actor), key=lambda row: row[0].id)
+    if len(rows) <= 1:
+        return _dismiss(ctx, ids)
+    options = (
+        Option("all", "All of them"),
+        *(Option(str(n.id), REASON_WORDS[Reason(n.reason)].capitalize()) for n, _account in rows),
+    )
+    return Form(
+        title="Dismiss",
+        action=DISMISSED,
+        value=value,
+        intro="Dismissed reasons stay quiet until they come up again (a new renewal mark, a new drop…).",
+        inputs=(Input("which", "Which reason?", kind="choice", options=options, initial="all"),),
+        submit="Dismiss",
+    )
+
+
+def _check_dismiss(answers: dict[str, str]) -> dict[str, str]:
+    which = answers.get("which") or ""
+    return {} if which == "all" or which.isdigit() else {"which": "Choose a reason, or all of them."}
+
+
+@form(DISMISSED, _check_dismiss)
+def dismissed(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    which = answers["which"]
+    return _dismiss(ctx, _ids(value) if which == "all" else [int(which)])
+
+
+def _dismiss(ctx: CommandContext, ids: list[int]) -> Reply:
+    names = nudge_actions.dismiss(ctx.session, ids, ctx.actor, ctx.clock.now())
+    return Reply(f"Dismissed: no more nudges about {', '.join(names)} for this until it comes up again.")
 
 
 # --- success criteria ------------------------------------------------------------------------------------------

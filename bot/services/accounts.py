@@ -34,6 +34,13 @@ class HealthTrend:
 
 
 @dataclass(frozen=True)
+class CriterionLine:
+    text: str
+    status: str  # not_started, on_track, at_risk, met
+    updated_on: date | None
+
+
+@dataclass(frozen=True)
 class AccountStatus:
     account_id: int
     name: str
@@ -48,7 +55,7 @@ class AccountStatus:
     days_to_renewal: int | None
     last_touch_date: date | None
     days_since_touch: int | None
-    success_criteria: tuple[str, ...]
+    success_criteria: tuple[CriterionLine, ...]
     open_problems: int
 
 
@@ -79,8 +86,8 @@ def account_status(session: Session, account_id: int, today: date) -> AccountSta
     if row is None:
         raise NotFound("That account no longer exists; it may have been removed by an import.")
     account, owner_name, owner_email = row
-    criteria = session.scalars(
-        select(SuccessCriterion.text)
+    criteria = session.execute(
+        select(SuccessCriterion.text, SuccessCriterion.status, SuccessCriterion.updated_on)
         .where(SuccessCriterion.account_id == account_id)
         .order_by(SuccessCriterion.position)
     ).all()
@@ -98,7 +105,7 @@ def account_status(session: Session, account_id: int, today: date) -> AccountSta
         days_to_renewal=(account.renewal_date - today).days if account.renewal_date else None,
         last_touch_date=account.last_touch_date,
         days_since_touch=(today - account.last_touch_date).days if account.last_touch_date else None,
-        success_criteria=tuple(criteria),
+        success_criteria=tuple(CriterionLine(*row) for row in criteria),
         open_problems=open_flag_count(session, account_id),
     )
 

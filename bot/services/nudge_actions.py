@@ -98,7 +98,7 @@ def check_in(
     return CheckInResult(account, len(closed))
 
 
-def _open_nudges(session: Session, ids: list[int], actor: Actor) -> list[tuple[Nudge, Account]]:
+def open_nudges(session: Session, ids: list[int], actor: Actor) -> list[tuple[Nudge, Account]]:
     rows = session.execute(
         select(Nudge, Account)
         .join(Account, Account.id == Nudge.account_id)
@@ -126,7 +126,7 @@ def snooze(
         raise BadInput("Choose a time in the future to snooze until.")
     if until > now + timedelta(days=366):
         raise BadInput("Snooze for a year at most; dismiss it if it will never matter.")
-    rows = _open_nudges(session, ids, actor)
+    rows = open_nudges(session, ids, actor)
     for nudge, _account in rows:
         nudge.notify_after, nudge.notified_at = until, None
     why = " ".join(reason.split())[:MAX_NOTE] or None
@@ -210,7 +210,7 @@ def _dm_manager_if_renewal_close(
 
 def dismiss(session: Session, ids: list[int], actor: Actor, now: datetime) -> list[str]:
     """Close these nudges for this cycle (the rule may fire again in its next cycle)."""
-    rows = _open_nudges(session, ids, actor)
+    rows = open_nudges(session, ids, actor)
     for nudge, _account in rows:
         nudge.status, nudge.closed_at = "dismissed", now
     session.add_all(

@@ -109,12 +109,18 @@ def test_snooze_until_a_date_brings_it_back_once_then(session):
     assert nudge_run(session, datetime(2026, 12, 1, 11, 0, tzinfo=UTC)) == []
 
 
-def test_dismiss_for_this_cycle(session):
+def test_dismiss_one_reason_or_all_for_this_cycle(session):
     seed(session)
     [dm] = nudge_run(session)
-    reply = press(session, dm, "Dismiss")
-    session.commit()
+    shown = press(session, dm, "Dismiss")  # Acme is due for three reasons: which?
+    assert isinstance(shown, Form)
+    options = {o.label: o.value for o in shown.inputs[0].options}
+    assert list(options) == ["All of them", "The renewal", "No recent touch", "A stale success criterion"]
+    reply = submit(session, shown, {"which": options["The renewal"]})
     assert reply.text.startswith("Dismissed: no more nudges about Acme Corporation")
+    open_reasons = set(session.scalars(select(Nudge.reason).where(Nudge.status == "open")))
+    assert open_reasons == {"no_touch", "criterion"}
+    submit(session, shown, {"which": "all"})
     assert nudge_run(session, NOW + timedelta(days=1)) == []
 
 

@@ -46,7 +46,7 @@ def test_status_counts_days_to_renewal_and_since_last_touch(session):
     status = account_status(session, account.id, TODAY)
     assert (status.owner_name, status.owner_email) == ("Maya Patel", "maya@example.com")
     assert status.days_to_renewal == -3 and status.days_since_touch == 40
-    assert status.success_criteria == ("One", "Two") and status.open_problems == 0
+    assert [c.text for c in status.success_criteria] == ["One", "Two"] and status.open_problems == 0
 
 
 def test_own_accounts_come_next_renewal_first_and_are_capped(session):
