@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date
+
 import pytest
+from sqlalchemy import func, select
 
 from bot.cli import main as bot
+from bot.models import Notification, Nudge
 from jobs.__main__ import main as jobs
+from tests.factories import make_account, make_person
+from tests.processes import ROOT, start
 
 
 @pytest.fixture
@@ -46,3 +53,20 @@ def test_every_job_name_runs(demo, capsys):
     for name in ("requests", "nudges", "digests", "escalations", "deliver"):
         assert jobs(["run", name, "--now", "2026-11-23T09:00"]) == 0
     assert "not built yet" in capsys.readouterr().out
+
+
+def test_two_clock_processes_at_once_queue_each_nudge_once(engine, session, tmp_path):
+    for n in range(20):
+        csm = make_person(session, f"csm{n}@example.com")
+        make_account(session, f"Quiet {n}", owner_id=csm.id, last_touch_date=date(2026, 8, 1))
+        make_account(session, f"Renewing {n}", owner_id=csm.id, renewal_date=date(2026, 12, 20))
+    session.commit()
+    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False), "PYTHONPATH": str(ROOT)}
+    command = ["-m", "jobs", "run", "nudges", "--now", "2026-11-24T10:00:00+00:00"]
+    clocks = [start(command, env, tmp_path) for _ in range(2)]
+    outputs = [clock.communicate(timeout=60) for clock in clocks]
+    assert [clock.returncode for clock in clocks] == [0, 0], outputs
+    session.expire_all()
+    targets = session.scalars(select(Notification.target_ref)).all()
+    assert sorted(targets) == sorted(f"csm{n}@example.com" for n in range(20))  # one message each, not two
+    assert session.scalar(select(func.count()).select_from(Nudge).where(Nudge.notified_at.is_(None))) == 0
