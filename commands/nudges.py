@@ -14,7 +14,7 @@ from bot.models import Account, Nudge, Person
 from bot.services import nudge_actions
 from bot.services.nudge_actions import CHANNELS, CRITERION_STATUSES, MAX_NOTE, REASON_WORDS
 from bot.services.nudge_messages import CHECK_IN, CRITERIA, DISMISS, IN_FULL, SNOOZE, entry_blocks
-from bot.services.nudge_rules import Reason
+from bot.services.nudge_rules import Reason, plan
 from bot.services.nudges import describe
 from bot.services.working_hours import Schedule, holidays_near
 from bot.text import plural, shorten
@@ -259,6 +259,9 @@ def nudges_command(ctx: CommandContext, text: str) -> Reply:
     if ctx.actor.person_id is None:
         return Reply("You're not in Tend's people list, so no accounts are yours to be nudged about.")
     now = ctx.clock.now()
+    # Plan this CSM's accounts now (cheap, and the same rows the clock would add): what is shown is current
+    # even before the hourly run, and nothing shown here is nudged again.
+    plan(ctx.session, now, ctx.today, owner_id=ctx.actor.person_id)
     rows = ctx.session.execute(
         select(Nudge.id, Nudge.notify_after)
         .join(Account, Account.id == Nudge.account_id)

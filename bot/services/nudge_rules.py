@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, null, or_, select, update
+from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, null, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bot.db import SessionFactory, engine_of, insert_select_ignore, session_scope
@@ -54,15 +55,31 @@ def settings(session: Session) -> dict[str, int]:
     return values
 
 
+@dataclass(frozen=True)
+class Run:
+    """One planning run: the rules' numbers, its instant and day, and optionally one CSM's accounts only."""
+
+    rules: dict[str, int]
+    now: datetime
+    today: date
+    owner_id: int | None = None
+
+
 def plan(
-    session: Session, now: datetime, today: date, reasons: tuple[Reason, ...] = tuple(Reason), close: bool = True
+    session: Session,
+    now: datetime,
+    today: date,
+    reasons: tuple[Reason, ...] = tuple(Reason),
+    close: bool = True,
+    owner_id: int | None = None,
 ) -> dict[Reason, int]:
     """Close nudges whose reason went away (unless `close` is False), then add what is newly due for
-    `reasons`; returns how many were added per reason. Caller commits."""
-    rules = settings(session)
+    `reasons` (for one CSM's accounts when `owner_id` is given); returns how many were added per reason.
+    Caller commits."""
     if close:
-        close_superseded(session, now)
-    return {reason: sum(rule(session, rules, now, today) for rule in RULES[reason]) for reason in reasons}
+        close_superseded(session, now, owner_id)
+    run = Run(settings(session), now, today, owner_id)
+    return {reason: sum(rule(session, run) for rule in RULES[reason]) for reason in reasons}
 
 
 def plan_due(factory: SessionFactory, now: datetime, today: date) -> dict[Reason, int]:
@@ -101,15 +118,17 @@ def _add(session: Session, query: object) -> int:
     return insert_select_ignore(session, Nudge.__table__, COLUMNS, query)  # type: ignore[arg-type]
 
 
-def _owned_and_active() -> object:
-    return and_(Account.owner_id.is_not(None), Account.stage != Stage.CHURNED.value)
+def _owned_and_active(run: Run) -> object:
+    owner = Account.owner_id.is_not(None) if run.owner_id is None else Account.owner_id == run.owner_id
+    return and_(owner, Account.stage != Stage.CHURNED.value)
 
 
 def _touch_cycle() -> object:
     return literal("touch:") + func.coalesce(cast(Account.last_touch_date, String), "never")
 
 
-def _no_touch(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+def _no_touch(session: Session, run: Run) -> int:
+    rules, now, today = run.rules, run.now, run.today
     overdue = or_(
         Account.last_touch_date.is_(None),
         *(
@@ -120,12 +139,13 @@ def _no_touch(session: Session, rules: dict[str, int], now: datetime, today: dat
             for tier in Tier
         ),
     )
-    query = select(*_rows(Reason.NO_TOUCH, now, _touch_cycle())).where(_owned_and_active(), overdue)
+    query = select(*_rows(Reason.NO_TOUCH, now, _touch_cycle())).where(_owned_and_active(run), overdue)
     return _add(session, query)
 
 
-def _renewal(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+def _renewal(session: Session, run: Run) -> int:
     """One nudge per threshold (90, 60, 30 days): the nearest threshold the renewal is inside of."""
+    rules, now, today = run.rules, run.now, run.today
     first, second, last = (rules[f"renewal_days_{n}"] for n in ("first", "second", "last"))
     threshold = case(
         (Account.renewal_date <= today + timedelta(days=last), last),
@@ -134,14 +154,15 @@ def _renewal(session: Session, rules: dict[str, int], now: datetime, today: date
     )
     cycle = literal("renewal:") + cast(Account.renewal_date, String) + literal(":") + cast(threshold, String)
     query = select(*_rows(Reason.RENEWAL, now, cycle)).where(
-        _owned_and_active(), Account.renewal_date.between(today, today + timedelta(days=first))
+        _owned_and_active(run), Account.renewal_date.between(today, today + timedelta(days=first))
     )
     return _add(session, query)
 
 
-def _renewal_weekly(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+def _renewal_weekly(session: Session, run: Run) -> int:
     """Inside the last threshold, weekly while no touch was logged since the previous renewal nudge (a touch
     holds the next one off for a week). Each weekly nudge's cycle names the one before it: one per week."""
+    rules, now, today = run.rules, run.now, run.today
     last = rules["renewal_days_last"]
     previous = (
         select(Nudge.account_id, func.max(Nudge.id).label("last_id"), func.max(Nudge.planned_at).label("last_at"))
@@ -160,7 +181,7 @@ def _renewal_weekly(session: Session, rules: dict[str, int], now: datetime, toda
         select(*_rows(Reason.RENEWAL, now, cycle))
         .join(previous, previous.c.account_id == Account.id)
         .where(
-            _owned_and_active(),
+            _owned_and_active(run),
             Account.renewal_date.between(today, today + timedelta(days=last)),
             previous.c.last_at <= now - timedelta(days=7),
             or_(
@@ -173,9 +194,10 @@ def _renewal_weekly(session: Session, rules: dict[str, int], now: datetime, toda
     return _add(session, query)
 
 
-def _health(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+def _health(session: Session, run: Run) -> int:
     """Fell by `health_drop_points` within `health_drop_days`, or crossed below `health_floor`; at most one
     nudge per such window."""
+    rules, now, today = run.rules, run.now, run.today
     window, drop, floor = rules["health_drop_days"], rules["health_drop_points"], rules["health_floor"]
     peak = (
         select(HealthSnapshot.account_id, func.max(HealthSnapshot.score).label("peak"))
@@ -192,7 +214,7 @@ def _health(session: Session, rules: dict[str, int], now: datetime, today: date)
         select(*_rows(Reason.HEALTH, now, literal(f"health:{today.isoformat()}")))
         .join(peak, peak.c.account_id == Account.id)
         .where(
-            _owned_and_active(),
+            _owned_and_active(run),
             Account.health_score.is_not(None),
             or_(
                 peak.c.peak - Account.health_score >= drop,
@@ -213,12 +235,13 @@ def _criterion_cycle() -> object:
     )
 
 
-def _criterion(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+def _criterion(session: Session, run: Run) -> int:
+    rules, now, today = run.rules, run.now, run.today
     query = (
         select(*_rows(Reason.CRITERION, now, _criterion_cycle(), SuccessCriterion.id))
         .join(SuccessCriterion, SuccessCriterion.account_id == Account.id)
         .where(
-            _owned_and_active(),
+            _owned_and_active(run),
             SuccessCriterion.status != "met",
             SuccessCriterion.updated_on <= today - timedelta(days=rules["criterion_stale_days"]),
         )
@@ -226,8 +249,11 @@ def _criterion(session: Session, rules: dict[str, int], now: datetime, today: da
     return _add(session, query)
 
 
-def _unowned(session: Session, rules: dict[str, int], now: datetime, today: date) -> int:
+def _unowned(session: Session, run: Run) -> int:
     """Accounts nobody owns go to the customer-success team once per period (a week by default)."""
+    if run.owner_id is not None:
+        return 0  # planning for one CSM: unowned accounts are not theirs
+    rules, now, today = run.rules, run.now, run.today
     every = max(1, rules["unowned_every_days"])
     period_start = date.fromordinal(today.toordinal() - today.toordinal() % every)
     query = select(*_rows(Reason.UNOWNED, now, literal(f"unowned:{period_start.isoformat()}"))).where(
@@ -236,7 +262,7 @@ def _unowned(session: Session, rules: dict[str, int], now: datetime, today: date
     return _add(session, query)
 
 
-Rule = Callable[[Session, dict[str, int], datetime, date], int]
+Rule = Callable[[Session, Run], int]
 RULES: dict[Reason, tuple[Rule, ...]] = {
     Reason.RENEWAL: (_renewal, _renewal_weekly),
     Reason.HEALTH: (_health,),
@@ -246,7 +272,7 @@ RULES: dict[Reason, tuple[Rule, ...]] = {
 }
 
 
-def close_superseded(session: Session, now: datetime) -> int:
+def close_superseded(session: Session, now: datetime, owner_id: int | None = None) -> int:
     """Close open nudges whose reason went away before anyone acted: the account churned, was touched (an
     import moved its last touch), got a new renewal date, an owner, or its criterion changed."""
     account = select(Account).where(Account.id == Nudge.account_id).correlate(Nudge)
@@ -264,9 +290,10 @@ def close_superseded(session: Session, now: datetime) -> int:
             ~exists(criterion.where(SuccessCriterion.status != "met", _criterion_cycle() == Nudge.cycle)),
         ),
     )
+    mine = Nudge.account_id.in_(select(Account.id).where(Account.owner_id == owner_id)) if owner_id else true()
     result = session.execute(
         update(Nudge)
-        .where(Nudge.status == "open", gone)
+        .where(Nudge.status == "open", mine, gone)
         .values(status="done", closed_at=now)
         .execution_options(synchronize_session=False)
     )

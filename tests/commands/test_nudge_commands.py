@@ -160,16 +160,18 @@ def test_someone_elses_nudges_cannot_be_changed(session):
 
 
 def test_tend_nudges_lists_what_is_due_and_when_the_next_message_comes(session):
-    seed(session)
-    plan(session, NOW, NOW.date())
-    session.commit()
+    seed(session)  # the clock has not planned anything yet: /tend nudges is current anyway
     reply = dispatch(ctx(session, now=NOW.replace(hour=20)), "/tend", "nudges")
+    session.commit()
     assert reply.text == "1 account could use a touch from you, most urgent first:"
     texts = [getattr(b, "text", "") for b in reply.blocks]
     assert "Acme Corporation\nrenews in 20 days · no touch for 84 days (engagement: every 30) · success criterion" in (
         "\n".join(texts)
     )
     assert texts[-1].endswith("Next: Wed 25 Nov, 09:00.")
+    [dm] = nudge_run(session, NOW + timedelta(days=1))  # the next morning: the same nudges, in one DM, once
+    assert dm.text.startswith("1 account could use a touch from you: Acme Corporation")
+    assert nudge_run(session, NOW + timedelta(days=1, hours=1)) == []
 
 
 def test_settings_change_the_hours_days_and_time_zone(session):
