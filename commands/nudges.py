@@ -199,7 +199,7 @@ def dismiss_button(ctx: CommandContext, value: str) -> Reply | Form:
         action=DISMISSED,
         value=value,
         intro="Dismissed reasons stay quiet until they come up again (a new renewal mark, a new drop…).",
-        inputs=(Input("which", "Which reason?", kind="choice", options=options, initial="all"),),
+        inputs=(Input("which", "Reason to dismiss", kind="choice", options=options, initial="all"),),
         submit="Dismiss",
     )
 
