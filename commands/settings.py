@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.errors import BadInput
 from bot.messages import Reply, Section
 from bot.models import Person
-from bot.services.working_hours import DAY_NAMES, Schedule
+from bot.services.working_hours import DAY_NAMES, Schedule, day_ranges
 from commands.context import CommandContext
 from commands.tend import subcommand
 
-USAGE = "/tend settings [hours 09:00-17:00 | days mon-fri | timezone Europe/Berlin]: when Tend may nudge you"
+USAGE = (
+    "/tend settings [hours 09:00-17:00 | days mon-fri | timezone Europe/Berlin | digest 08:30 | digest-days mon-fri]: "
+    "when Tend may nudge you, and when your digest comes (managers)"
+)
 HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
 
 
@@ -36,6 +39,14 @@ def parse_hours(text: str) -> tuple[time, time]:
     if start >= end:
         raise BadInput("Your working day must end after it starts, e.g. 08:30-16:30.")
     return start, end
+
+
+def parse_time(text: str) -> time:
+    try:
+        hours, minutes = (int(part) for part in text.strip().split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise BadInput("Write the time like 08:30 (24-hour clock).") from None
 
 
 def parse_days(text: str) -> str:
@@ -79,10 +90,18 @@ def settings_command(ctx: CommandContext, text: str) -> Reply:
         person.work_days = parse_days(value)
     elif key in ("timezone", "tz"):
         person.timezone = parse_timezone(value)
+    elif key == "digest":
+        person.digest_time = parse_time(value)
+    elif key == "digest-days":
+        person.digest_days = parse_days(value)
     elif key:
         raise BadInput(f"Usage: {USAGE}.")
     ctx.session.flush()
     schedule = Schedule(person.timezone or ctx.default_timezone, person.work_start, person.work_end, person.work_days)
     head = "Saved. " if key else ""
-    body = f"{head}Tend nudges you {schedule.describe()}, never on the organisation's holidays."
+    digest = f"{person.digest_time:%H:%M} on {day_ranges(person.digest_days)}"
+    body = (
+        f"{head}Tend nudges you {schedule.describe()}, never on the organisation's holidays. "
+        f"Your digest (if people report to you) comes at {digest}."
+    )
     return Reply(body, blocks=(Section(body), Section(f"Change it: {USAGE}")))

@@ -1,6 +1,6 @@
 """The clock process: the only scheduler. Each job is planned work that is safe to run any number of times.
 
-Jobs register in `JOBS` as their features land (digests are still to come).
+Jobs register in `JOBS` by name; `python -m jobs run NAME` runs one.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.db import SessionFactory, session_scope
 from bot.gateway import ChatGateway
 from bot.services.delivery import deliver_due
+from bot.services.digests import send_due as send_digests
 from bot.services.escalations import escalate_stalled
 from bot.services.nudge_rules import plan_due
 from bot.services.nudges import send_due
@@ -68,6 +69,12 @@ def _nudges(rt: Runtime, now: datetime) -> str:
     return f"planned {planned}; {queued}"
 
 
+def _digests(rt: Runtime, now: datetime) -> str:
+    """Queue the digest of every manager whose morning it is (once per local day)."""
+    with session_scope(rt.factory) as session:
+        return str(send_digests(session, now, rt.settings.timezone))
+
+
 def _requests(rt: Runtime, now: datetime) -> str:
     """Finish chat requests whose web process died between the ack and the answer."""
     if not rt.settings.has_slack:
@@ -80,6 +87,7 @@ def _requests(rt: Runtime, now: datetime) -> str:
 JOBS: dict[str, Job] = {
     "requests": Job("requests", _requests, every_seconds=60),
     "nudges": Job("nudges", _nudges, every_seconds=3600),
+    "digests": Job("digests", _digests, every_seconds=300),
     "escalations": Job("escalations", _escalations, every_seconds=300),
     "deliver": Job("deliver", _deliver, every_seconds=60),
 }

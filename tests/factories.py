@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.models import Account, HealthSnapshot, Person, SuccessCriterion
+from bot.models import Account, Flag, HealthSnapshot, Person, SuccessCriterion
 from bot.services import catalog
 from bot.text import fold
 
@@ -60,3 +60,24 @@ def make_account(
     catalog.mark_changed(session)
     session.flush()
     return account
+
+
+def make_flag(session: Session, account: Account, **over: Any) -> Flag:
+    """A flag as it stands in the database (no messages, no routing): for tests about reading flags."""
+    n = next(_numbers)
+    values: dict[str, Any] = {
+        "account_id": account.id,
+        "category": "support",
+        "category_source": "rules",
+        "severity": "normal",
+        "description": "Something happened",
+        "status": "open",
+        "reporter_name": "Sam Rivera",
+        "source_platform": "test",
+        "source_ref": f"flag-{n}",
+    }
+    values.update(over)
+    flag = Flag(**values)
+    session.add(flag)
+    session.flush()
+    return flag

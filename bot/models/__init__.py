@@ -46,6 +46,7 @@ class Timestamps:
 
 
 from bot.models.account import Account, HealthSnapshot, SuccessCriterion  # noqa: E402
+from bot.models.digest import DigestSent, StageChange  # noqa: E402
 from bot.models.flag import Flag, FlagEvent  # noqa: E402
 from bot.models.inbound import InboundRequest  # noqa: E402
 from bot.models.notification import Notification  # noqa: E402
@@ -60,6 +61,7 @@ __all__ = [
     "Base",
     "ChatIdentity",
     "CheckIn",
+    "DigestSent",
     "Flag",
     "FlagEvent",
     "HealthSnapshot",
@@ -71,6 +73,7 @@ __all__ = [
     "NudgeSetting",
     "Person",
     "RoutingRule",
+    "StageChange",
     "SuccessCriterion",
     "Team",
     "Timestamps",

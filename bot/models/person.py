@@ -23,6 +23,9 @@ class Person(Timestamps, Base):
     work_start: Mapped[time] = mapped_column(Time(), default=time(9), server_default="09:00:00")
     work_end: Mapped[time] = mapped_column(Time(), default=time(17), server_default="17:00:00")
     work_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")  # ISO weekdays
+    # When a manager's daily digest arrives, in their time zone (changed with /tend settings).
+    digest_time: Mapped[time] = mapped_column(Time(), default=time(8, 30), server_default="08:30:00")
+    digest_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
 
 
 class ChatIdentity(Base):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.errors import BadInput
-from bot.models import Account, HealthSnapshot, Person, RoutingRule, SuccessCriterion, Team
+from bot.models import Account, HealthSnapshot, Person, RoutingRule, StageChange, SuccessCriterion, Team
 from bot.services.imports import import_csv
 from tests.factories import make_person
 
@@ -176,6 +176,24 @@ def test_updates_change_only_what_differs_and_keep_health_history(session, maya)
     ).all()
     assert history == [(date(2026, 10, 1), 72), (TODAY, 60)]
     assert count(session, SuccessCriterion) == 3
+
+
+def test_a_stage_move_is_recorded_and_criteria_keep_their_status(session, maya):
+    run(session, "accounts", accounts_csv(GOOD), today=date(2026, 10, 1))
+    first = session.scalars(select(SuccessCriterion).order_by(SuccessCriterion.position)).first()
+    first.status = "on_track"
+    session.commit()
+    moved = GOOD.replace(",adoption,", ",at_risk,").replace("A;B", "A;B;C")
+    run(session, "accounts", accounts_csv(moved), today=TODAY)
+    assert session.execute(select(StageChange.from_stage, StageChange.to_stage, StageChange.changed_on)).all() == [
+        ("adoption", "at_risk", TODAY)
+    ]
+    kept = session.execute(select(SuccessCriterion.text, SuccessCriterion.status, SuccessCriterion.updated_on)).all()
+    assert sorted(kept) == [
+        ("A", "on_track", date(2026, 10, 1)),
+        ("B", "not_started", date(2026, 10, 1)),
+        ("C", "not_started", TODAY),
+    ]
 
 
 def test_columns_left_out_keep_their_values_and_empty_cells_clear_them(session, maya):

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import bulk_insert
-from bot.models import Account, HealthSnapshot, SuccessCriterion
+from bot.models import Account, HealthSnapshot, StageChange, SuccessCriterion
 from bot.services import catalog
 from bot.services.imports.common import Counts, Known, RowError, Valid, chunks, same_keys
 from bot.services.imports.rows import (
@@ -130,6 +130,7 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
     updates: list[dict[str, Any]] = []
     criteria_for: dict[int, list[str]] = {}
     health_for: dict[int, int] = {}
+    stage_moves: list[dict[str, Any]] = []  # the managers' digest reports them
     claimed: dict[int, int] = {}
     for item in valid:
         values = item.values
@@ -152,6 +153,15 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
             criteria_for[account_id] = values["criteria"]
         if "health_score" in change and values["health_score"] is not None:
             health_for[account_id] = values["health_score"]
+        if "stage" in change:
+            stage_moves.append(
+                {
+                    "account_id": account_id,
+                    "from_stage": current.stage,
+                    "to_stage": values["stage"],
+                    "changed_on": known.today,
+                }
+            )
         if change:
             updates.append({"id": account_id, **change})
         if change or account_id in criteria_for:
@@ -168,6 +178,7 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
         session.execute(update(Account), group)
     _replace_criteria(session, criteria_for, known.today)
     _record_health(session, health_for, known.today)
+    bulk_insert(session, StageChange.__table__, stage_moves)
     if creates or updates:
         catalog.mark_changed(session)
     counts.created = len(creates)
