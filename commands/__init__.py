@@ -120,4 +120,16 @@ def _guarded(ctx: CommandContext, handler: Callable[[CommandContext, str], Reply
 
 
 # Handlers register themselves on import.
-from commands import account, admin, digest, flag, flag_actions, flag_form, flag_lists, nudges, settings, tend  # noqa: E402, F401
+from commands import (  # noqa: E402, F401
+    account,
+    admin,
+    digest,
+    flag,
+    flag_actions,
+    flag_form,
+    flag_lists,
+    home,
+    nudges,
+    settings,
+    tend,
+)

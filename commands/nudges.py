@@ -86,10 +86,10 @@ def _check_checkin(answers: dict[str, str]) -> dict[str, str]:
 
 @form(CHECKED_IN, _check_checkin)
 def checked_in(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
-    return _log(ctx, _int(value), answers["channel"], answers.get("note") or "")
+    return checked_in_reply(ctx, _int(value), answers["channel"], answers.get("note") or "")
 
 
-def _log(ctx: CommandContext, account_id: int, channel: str, note: str) -> Reply:
+def checked_in_reply(ctx: CommandContext, account_id: int, channel: str, note: str) -> Reply:
     result = nudge_actions.check_in(
         ctx.session,
         account_id,
@@ -124,10 +124,10 @@ def checkin_command(ctx: CommandContext, text: str) -> Reply | Form:
     match, rest = found
     first, _, note = rest.partition(" ")
     if first.lower() in CHANNELS:
-        return _log(ctx, match.account_id, first.lower(), note)
+        return checked_in_reply(ctx, match.account_id, first.lower(), note)
     if not rest:
         return checkin_form(match.account_id, match.name)
-    return _log(ctx, match.account_id, "chat", rest)
+    return checked_in_reply(ctx, match.account_id, "chat", rest)
 
 
 # --- snooze and dismiss ----------------------------------------------------------------------------------------

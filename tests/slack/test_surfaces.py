@@ -6,13 +6,14 @@ import json
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 from sqlalchemy import create_engine
 
 from bot.slack.app import build_app
 from bot.slack.web import make_wsgi, serve_in_background
 from tests.factories import make_account, make_person
-from tests.slack.conftest import slack_settings
+from tests.slack.conftest import NOW, slack_settings
 
 
 def get(url: str) -> tuple[int, dict]:
@@ -23,19 +24,48 @@ def get(url: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def test_home_tab_shows_usage_and_the_persons_accounts(slack, session):
-    maya = make_person(session, "maya@example.com")
-    make_account(session, "Acme Corporation", owner_id=maya.id)
-    session.commit()
-    slack.fake.add_user("U0CSM", "maya@example.com")
+def open_home(slack, user: str = "U0CSM") -> str:
     answer = slack.send.event(
-        {"type": "app_home_opened", "user": "U0CSM", "channel": "D1", "tab": "home", "event_ts": "1.1"}
+        {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": "1.1"}
     )
     assert answer.status == 200 and answer.seconds < 3
     publish = slack.fake.wait_for("views.publish")[0].params
-    assert publish["user_id"] == "U0CSM"
-    view = json.dumps(publish["view"], ensure_ascii=False)
-    assert '"type": "home"' in view and "Acme Corporation" in view and "Usage: /account" in view
+    assert publish["user_id"] == user
+    view = publish["view"] if isinstance(publish["view"], dict) else json.loads(publish["view"])
+    assert view["type"] == "home" and len(view["blocks"]) <= 100
+    return json.dumps(view, ensure_ascii=False)
+
+
+def test_home_tab_shows_a_csm_what_needs_them_today(slack, session):
+    maya = make_person(session, "maya@example.com", name="Maya Patel")
+    make_account(session, "Acme Corporation", owner_id=maya.id, renewal_date=NOW.date() + timedelta(days=20))
+    make_account(session, "Calm Co", owner_id=maya.id, last_touch_date=NOW.date())
+    session.commit()
+    slack.fake.add_user("U0CSM", "maya@example.com")
+    view = open_home(slack)
+    assert "Hi Maya Patel: what needs you today" in view
+    assert "Your accounts needing attention (1 of 2)" in view and "Acme Corporation: renews in 20 days" in view
+    assert "Calm Co" not in view  # on track: not listed
+    for button in ("Look up an account", "Flag a problem", "Log a check-in"):
+        assert button in view
+
+
+def test_home_tab_gives_a_manager_their_teams_summary(slack, session):
+    lena = make_person(session, "lena@example.com", name="Lena Lead", role="manager")
+    for n in range(150):  # a big team: the view still fits in 100 blocks
+        csm = make_person(session, f"csm{n}@example.com", name=f"CSM {n:03}", manager_id=lena.id)
+        make_account(session, f"Account {n}", owner_id=csm.id, health_score=40)
+    session.commit()
+    slack.fake.add_user("U0LENA", "lena@example.com")
+    view = open_home(slack, "U0LENA")
+    assert "Your team (150)" in view and "CSM 000: 1 account, 1 with health under 50" in view
+    assert "…and 140 more: /tend digest" in view
+
+
+def test_home_tab_for_someone_with_no_accounts(slack, session):
+    slack.fake.add_user("U0SAM", "sam@example.com", name="Sam Rivera")
+    view = open_home(slack, "U0SAM")
+    assert "not in Tend's people list" in view and "Look up an account" in view
 
 
 def test_a_retried_event_publishes_the_home_tab_once(slack, session):

@@ -1,4 +1,4 @@
-"""Events: the Home tab shows how to use Tend and the person's own accounts."""
+"""Events: the Home tab answers "what needs me today?" (commands/home.py)."""
 
 from __future__ import annotations
 
@@ -21,5 +21,5 @@ def register(app: App, deps: Deps) -> None:
 
 @intake.handles("event")
 def publish_home(deps: Deps, request: Inbound) -> None:
-    reply = run_for_user(deps, request, lambda ctx: command_layer.dispatch(ctx, "/account", "")).reply
+    reply = run_for_user(deps, request, lambda ctx: command_layer.dispatch(ctx, "/tend", "home")).reply
     deps.client.views_publish(user_id=request.user_id, view=render.home(reply))

@@ -1,0 +1,237 @@
+"""The Home tab (and `/tend home` in any client): "what needs me today?" — the person's accounts by what
+needs attention, their open nudges, the flags they raised and their team's, the common actions, and for
+managers a line per person on their team. Bounded for any data size (a view holds at most 100 blocks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from bot.messages import Actions, Block, Button, Form, Input, Note, Option, Reply, Section
+from bot.models import Account, HealthSnapshot, Nudge, Person
+from bot.services import flag_lists, nudge_actions
+from bot.services.digests import managers
+from bot.services.nudge_rules import settings
+from bot.text import plural, shorten
+from bot.vocab import Stage
+from commands import action, form
+from commands.account import SHOW_ACCOUNT, card
+from commands.context import CommandContext
+from commands.flag_form import ACCOUNTS
+from commands.flag_form import NEW as FLAG_NEW
+from commands.formatting import flag_line
+from commands.nudges import CHANNEL_WORDS, checked_in_reply
+from commands.tend import subcommand
+
+LOOK_UP, LOOKED_UP, CHECK_IN_ANY, CHECKED_IN_ANY = "home.look_up", "home.looked_up", "home.check_in", "home.checked_in"
+USAGE = "/tend home: what needs you today (the same as Tend's Home tab in Slack)"
+SHOWN = 10  # items per list in full
+ACCOUNT_PICKER = Input("account", "Account", kind="search", search=ACCOUNTS)
+
+
+@dataclass(frozen=True)
+class Attention:
+    account_id: int
+    name: str
+    score: int
+    why: list[str]
+
+
+def needing_attention(session: Session, person_id: int, today: date) -> tuple[list[Attention], int]:
+    """The person's active accounts, those needing attention first: a renewal soon or overdue, health low
+    or dropping, no touch past the tier's cadence. Returns them and how many accounts the person owns."""
+    rules = settings(session)
+    rows = session.execute(
+        select(
+            Account.id, Account.name, Account.tier, Account.health_score, Account.renewal_date, Account.last_touch_date
+        ).where(Account.owner_id == person_id, Account.stage != Stage.CHURNED.value)
+    ).all()
+    peaks = dict(
+        session.execute(
+            select(HealthSnapshot.account_id, func.max(HealthSnapshot.score))
+            .join(Account, Account.id == HealthSnapshot.account_id)
+            .where(
+                Account.owner_id == person_id,
+                HealthSnapshot.taken_on >= today - timedelta(days=rules["health_drop_days"]),
+            )
+            .group_by(HealthSnapshot.account_id)
+        ).all()
+    )
+    found = []
+    for account_id, name, tier, health, renewal, touched in rows:
+        score, why = 0, []
+        if renewal is not None:
+            left = (renewal - today).days
+            if left < 0:
+                score, why = score + 4, [*why, f"renewal overdue by {plural(-left, 'day')}"]
+            elif left <= rules["renewal_days_last"]:
+                score, why = score + 3, [*why, f"renews in {plural(left, 'day')}"]
+            elif left <= rules["renewal_days_first"]:
+                score, why = score + 1, [*why, f"renews in {plural(left, 'day')}"]
+        if health is not None and health < rules["health_floor"]:
+            score, why = score + 2, [*why, f"health {health}"]
+        elif health is not None and peaks.get(account_id, health) - health >= rules["health_drop_points"]:
+            score, why = score + 2, [*why, f"health down from {peaks[account_id]} to {health}"]
+        cadence = rules.get(f"no_touch_days_{tier}")
+        if cadence and (touched is None or (today - touched).days >= cadence):
+            score, why = (
+                score + 1,
+                [*why, "no touch yet" if touched is None else f"no touch for {(today - touched).days} days"],
+            )
+        found.append(Attention(account_id, name, score, why))
+    found.sort(key=lambda a: (-a.score, a.name))
+    return found, len(rows)
+
+
+@subcommand("home", USAGE)
+def home_command(ctx: CommandContext, text: str) -> Reply:
+    return home(ctx)
+
+
+def home(ctx: CommandContext) -> Reply:
+    actor = ctx.actor
+    head = f"Hi {actor.display_name}: what needs you today ({ctx.local_now:%a %d %b})"
+    blocks: list[Block] = [
+        Section(head),
+        Actions(
+            (
+                Button("Look up an account", LOOK_UP, style="primary"),
+                Button("Flag a problem", FLAG_NEW),
+                Button("Log a check-in", CHECK_IN_ANY),
+            )
+        ),
+    ]
+    if actor.person_id is not None:
+        blocks += _my_accounts(ctx, actor.person_id)
+        blocks += _my_nudges(ctx, actor.person_id)
+    blocks += _flags(ctx)
+    if actor.person_id is not None:
+        blocks += _my_team(ctx, actor.person_id)
+    if actor.person_id is None:
+        blocks.append(
+            Note("You're not in Tend's people list, so no accounts are yours; you can still look up and flag.")
+        )
+    return Reply(head, title="Tend", blocks=tuple(blocks))
+
+
+def _lines(title: str, lines: list[str], more: str = "") -> Section:
+    body = "\n".join(f"• {shorten(line, 250)}" for line in lines[:SHOWN])
+    if len(lines) > SHOWN:
+        body += f"\n…and {len(lines) - SHOWN} more{more}"
+    return Section(f"{title}\n{body}")
+
+
+def _my_accounts(ctx: CommandContext, person_id: int) -> list[Block]:
+    accounts, total = needing_attention(ctx.session, person_id, ctx.today)
+    if not total:
+        return [Section("Your accounts\nYou don't own any accounts yet.")]
+    urgent = [a for a in accounts if a.score]
+    lines = [f"{a.name}: {', '.join(a.why)}" for a in urgent] or ["Nothing urgent: every account is on track."]
+    blocks: list[Block] = [
+        _lines(f"Your accounts needing attention ({len(urgent)} of {total})", lines, ": /account <name>")
+    ]
+    picks = urgent[:5] or accounts[:5]
+    blocks.append(Actions(tuple(Button(shorten(a.name, 75), SHOW_ACCOUNT, str(a.account_id)) for a in picks)))
+    return blocks
+
+
+def _my_nudges(ctx: CommandContext, person_id: int) -> list[Block]:
+    count = ctx.session.scalar(
+        select(func.count())
+        .select_from(Nudge)
+        .join(Account, Account.id == Nudge.account_id)
+        .where(Account.owner_id == person_id, Nudge.status == "open", Account.stage != Stage.CHURNED.value)
+    )
+    if not count:
+        return []
+    return [Section(f"Open nudges: {count}. /tend nudges lists them with Log check-in, Snooze and Dismiss.")]
+
+
+def _flags(ctx: CommandContext) -> list[Block]:
+    now = ctx.clock.now()
+    blocks: list[Block] = []
+    mine = flag_lists.page(ctx.session, flag_lists.mine(ctx.actor), now)
+    if mine.lines:
+        more = " (/tend flags mine)" if mine.more else ""
+        blocks.append(_lines("Flags you raised or own", [flag_line(f) for f in mine.lines], more))
+    teams = flag_lists.managed_teams(ctx.session, ctx.actor)
+    if teams:
+        theirs = flag_lists.page(ctx.session, flag_lists.of_teams(teams), now)
+        if theirs.lines:
+            blocks.append(_lines("Your team's flags", [flag_line(f) for f in theirs.lines], " (/tend flags team)"))
+    return blocks
+
+
+def _my_team(ctx: CommandContext, person_id: int) -> list[Block]:
+    me = next((m for m in managers(ctx.session, ctx.default_timezone) if m.id == person_id), None)
+    if me is None:
+        return []
+    rows = ctx.session.execute(
+        select(
+            Person.name,
+            func.count(Account.id),
+            func.sum(case((Account.health_score < 50, 1), else_=0)),
+            func.min(Account.renewal_date),
+        )
+        .outerjoin(Account, (Account.owner_id == Person.id) & (Account.stage != Stage.CHURNED.value))
+        .where(Person.id.in_(me.team))
+        .group_by(Person.id, Person.name)
+        .order_by(Person.name)
+    ).all()
+    lines = [
+        f"{name}: {plural(owned, 'account')}, {int(low or 0)} with health under 50"
+        + (f", next renewal {soonest.isoformat()}" if soonest else "")
+        for name, owned, low, soonest in rows
+    ]
+    return [_lines(f"Your team ({len(rows)})", lines, ": /tend digest")]
+
+
+# --- the Home tab's own actions ----------------------------------------------------------------------------
+@action(LOOK_UP)
+def look_up(ctx: CommandContext, value: str) -> Form:
+    return Form(title="Look up an account", action=LOOKED_UP, value="", inputs=(ACCOUNT_PICKER,), submit="Show")
+
+
+def _check_account(answers: dict[str, str]) -> dict[str, str]:
+    return {} if (answers.get("account") or "").isdigit() else {"account": "Choose an account."}
+
+
+@form(LOOKED_UP, _check_account)
+def looked_up(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    return card(ctx, int(answers["account"]))
+
+
+@action(CHECK_IN_ANY)
+def check_in_any(ctx: CommandContext, value: str) -> Form:
+    return Form(
+        title="Log a check-in",
+        action=CHECKED_IN_ANY,
+        value="",
+        inputs=(
+            ACCOUNT_PICKER,
+            Input(
+                "channel",
+                "How",
+                kind="choice",
+                options=tuple(Option(c, c.capitalize()) for c in CHANNEL_WORDS),
+                initial="call",
+            ),
+            Input("note", "Note", nudge_actions.MAX_NOTE, optional=True),
+        ),
+        submit="Log it",
+    )
+
+
+def _check_check_in(answers: dict[str, str]) -> dict[str, str]:
+    problems = _check_account(answers)
+    if answers.get("channel") not in CHANNEL_WORDS:
+        problems["channel"] = "Choose how you were in touch."
+    return problems
+
+
+@form(CHECKED_IN_ANY, _check_check_in)
+def checked_in_any(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    return checked_in_reply(ctx, int(answers["account"]), answers["channel"], answers.get("note") or "")
