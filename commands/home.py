@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from bot.messages import Actions, Block, Button, Form, Input, Note, Option, Reply, Section
+from bot.messages import Actions, Block, Button, Form, Input, Note, Reply, Section
 from bot.models import Account, HealthSnapshot, Nudge, Person
-from bot.services import flag_lists, nudge_actions
+from bot.services import flag_lists
 from bot.services.digests import managers
 from bot.services.nudge_rules import settings
 from bot.text import plural, shorten
@@ -23,7 +23,7 @@ from commands.context import CommandContext
 from commands.flag_form import ACCOUNTS
 from commands.flag_form import NEW as FLAG_NEW
 from commands.formatting import flag_line
-from commands.nudges import CHANNEL_WORDS, checked_in_reply
+from commands.nudges import check_check_in, check_in_inputs, checked_in_reply
 from commands.tend import subcommand
 
 LOOK_UP, LOOKED_UP, CHECK_IN_ANY, CHECKED_IN_ANY = "home.look_up", "home.looked_up", "home.check_in", "home.checked_in"
@@ -210,26 +210,13 @@ def check_in_any(ctx: CommandContext, value: str) -> Form:
         title="Log a check-in",
         action=CHECKED_IN_ANY,
         value="",
-        inputs=(
-            ACCOUNT_PICKER,
-            Input(
-                "channel",
-                "How",
-                kind="choice",
-                options=tuple(Option(c, c.capitalize()) for c in CHANNEL_WORDS),
-                initial="call",
-            ),
-            Input("note", "Note", nudge_actions.MAX_NOTE, optional=True),
-        ),
+        inputs=(ACCOUNT_PICKER, *check_in_inputs()),
         submit="Log it",
     )
 
 
 def _check_check_in(answers: dict[str, str]) -> dict[str, str]:
-    problems = _check_account(answers)
-    if answers.get("channel") not in CHANNEL_WORDS:
-        problems["channel"] = "Choose how you were in touch."
-    return problems
+    return {**_check_account(answers), **check_check_in(answers)}
 
 
 @form(CHECKED_IN_ANY, _check_check_in)

@@ -47,22 +47,23 @@ def _ids(value: str) -> list[int]:
 
 
 # --- log a check-in --------------------------------------------------------------------------------------------
+def check_in_inputs(note: str = "") -> tuple[Input, Input]:
+    """How the touch happened and a one-line note: every check-in form asks these."""
+    return (
+        Input(
+            "channel", "How", kind="choice", options=tuple(Option(c, c.capitalize()) for c in CHANNELS), initial="call"
+        ),
+        Input("note", "Note", MAX_NOTE, initial=note, optional=True, hint="One line, e.g. “QBR booked for May”."),
+    )
+
+
 def checkin_form(account_id: int, account_name: str, note: str = "") -> Form:
     return Form(
         title="Log a check-in",
         action=CHECKED_IN,
         value=str(account_id),
         intro=f"A touch with {account_name}: it counts as the account's last touch, today.",
-        inputs=(
-            Input(
-                "channel",
-                "How",
-                kind="choice",
-                options=tuple(Option(c, c.capitalize()) for c in CHANNELS),
-                initial="call",
-            ),
-            Input("note", "Note", MAX_NOTE, initial=note, optional=True, hint="One line, e.g. “QBR booked for May”."),
-        ),
+        inputs=check_in_inputs(note),
         submit="Log it",
     )
 
@@ -75,7 +76,7 @@ def log_check_in_button(ctx: CommandContext, value: str) -> Form:
     return checkin_form(account.id, account.name)
 
 
-def _check_checkin(answers: dict[str, str]) -> dict[str, str]:
+def check_check_in(answers: dict[str, str]) -> dict[str, str]:
     problems = {}
     if answers.get("channel") not in CHANNELS:
         problems["channel"] = "Choose how you were in touch."
@@ -84,7 +85,7 @@ def _check_checkin(answers: dict[str, str]) -> dict[str, str]:
     return problems
 
 
-@form(CHECKED_IN, _check_checkin)
+@form(CHECKED_IN, check_check_in)
 def checked_in(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     return checked_in_reply(ctx, _int(value), answers["channel"], answers.get("note") or "")
 
