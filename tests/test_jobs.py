@@ -56,18 +56,33 @@ def test_every_job_name_runs(demo, capsys):
     assert "not built yet" not in out and all(f"{name}: " in out for name in ("requests", "nudges", "digests"))
 
 
+def two_clocks(engine, tmp_path, job: str, now: str) -> None:
+    """Run `python -m jobs run JOB --now NOW` in two processes at the same time; both must succeed."""
+    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False), "PYTHONPATH": str(ROOT)}
+    clocks = [start(["-m", "jobs", "run", job, "--now", now], env, tmp_path) for _ in range(2)]
+    outputs = [clock.communicate(timeout=60) for clock in clocks]
+    assert [clock.returncode for clock in clocks] == [0, 0], outputs
+
+
 def test_two_clock_processes_at_once_queue_each_nudge_once(engine, session, tmp_path):
     for n in range(20):
         csm = make_person(session, f"csm{n}@example.com")
         make_account(session, f"Quiet {n}", owner_id=csm.id, last_touch_date=date(2026, 8, 1))
         make_account(session, f"Renewing {n}", owner_id=csm.id, renewal_date=date(2026, 12, 20))
     session.commit()
-    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False), "PYTHONPATH": str(ROOT)}
-    command = ["-m", "jobs", "run", "nudges", "--now", "2026-11-24T10:00:00+00:00"]
-    clocks = [start(command, env, tmp_path) for _ in range(2)]
-    outputs = [clock.communicate(timeout=60) for clock in clocks]
-    assert [clock.returncode for clock in clocks] == [0, 0], outputs
+    two_clocks(engine, tmp_path, "nudges", "2026-11-24T10:00:00+00:00")
     session.expire_all()
     targets = session.scalars(select(Notification.target_ref)).all()
     assert sorted(targets) == sorted(f"csm{n}@example.com" for n in range(20))  # one message each, not two
     assert session.scalar(select(func.count()).select_from(Nudge).where(Nudge.notified_at.is_(None))) == 0
+
+
+def test_two_clock_processes_at_once_send_each_digest_once(engine, session, tmp_path):
+    for n in range(20):
+        manager = make_person(session, f"manager{n}@example.com", role="manager")
+        make_person(session, f"report{n}@example.com", manager_id=manager.id)
+    session.commit()
+    two_clocks(engine, tmp_path, "digests", "2026-11-24T09:00:00+00:00")
+    session.expire_all()
+    targets = session.scalars(select(Notification.target_ref)).all()
+    assert sorted(targets) == sorted(f"manager{n}@example.com" for n in range(20))

@@ -50,6 +50,7 @@ class Facts:
     now: datetime
     rules: dict[str, int]
     accounts: dict[int, AccountRow] = field(default_factory=dict)
+    by_owner: dict[int | None, list[AccountRow]] = field(default_factory=dict)  # so each digest reads only its own
     health_then: dict[int, int] = field(default_factory=dict)
     stage_moves: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     snoozed_often: set[int] = field(default_factory=set)
@@ -74,6 +75,10 @@ def gather(session: Session, since: datetime, since_date: date, now: datetime, t
         Account.last_touch_date,
     )
     facts.accounts = {row[0]: AccountRow(*row) for row in session.execute(select(*columns))}
+    by_owner: dict[int | None, list[AccountRow]] = defaultdict(list)
+    for account in facts.accounts.values():
+        by_owner[account.owner_id].append(account)
+    facts.by_owner = dict(by_owner)
     latest_before = (
         select(HealthSnapshot.account_id, func.max(HealthSnapshot.taken_on).label("day"))
         .where(HealthSnapshot.taken_on <= since_date)

@@ -95,7 +95,7 @@ def build(facts: Facts, manager: Manager, local_date: date, people: dict[int, st
     counts from the manager's own calendar day."""
     facts = replace(facts, today=local_date)
     owners = manager.team | {manager.id}
-    accounts = [a for a in facts.accounts.values() if a.owner_id in owners and a.stage != Stage.CHURNED.value]
+    accounts = [a for o in owners for a in facts.by_owner.get(o, ()) if a.stage != Stage.CHURNED.value]
     ids = {a.id for a in accounts}
     who = lambda a: f"{a.name} ({people.get(a.owner_id or 0, 'unowned')})"  # noqa: E731
     sections = [
