@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.messages import Reply
+from bot.messages import Note, Reply
 from bot.models import Person
 from bot.services.digest_facts import gather
 from bot.services.digest_messages import for_manager
@@ -31,4 +31,5 @@ def digest_preview(ctx: CommandContext, text: str) -> Reply:
     facts = gather(ctx.session, since, local_since.date(), now, ctx.today)
     people = dict(ctx.session.execute(select(Person.id, Person.name)).all())
     reply = for_manager(build(facts, me, ctx.today, people), everything=text.strip().lower() == "all")
-    return Reply(f"Preview (not sent): {reply.text}", blocks=reply.blocks)
+    note = Note("Preview, not sent: your next digest still covers everything since your last one.")
+    return Reply(f"Preview (not sent): {reply.text}", blocks=(note, *reply.blocks))
