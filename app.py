@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import sys
+import threading
 from functools import cache
 from typing import Any
 
 from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings
-from bot.db import make_engine, make_session_factory
+from bot.db import engine_for, make_session_factory
+from bot.logs import configure
 
 load_dotenv()
 log = logging.getLogger("tend")
@@ -29,7 +32,7 @@ def _wsgi() -> Any:
 
     settings = Settings.from_env()
     settings.require_slack_http()
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     return make_wsgi(build_app(settings, make_session_factory(engine)), engine)
 
 
@@ -53,29 +56,34 @@ def main() -> int:
     return _demo()
 
 
-def _log_to_stderr() -> None:
+def _log_to_stderr(settings: Settings) -> None:
     """Servers log their progress; the demo console keeps the screen for the conversation."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure(settings.log_level)
 
 
 def _socket_mode(settings: Settings) -> int:
     from bot.slack.web import run_socket_mode
 
-    _log_to_stderr()
+    _log_to_stderr(settings)
     log.info("Tend is connecting to Slack over Socket Mode")
-    run_socket_mode(settings, make_session_factory(make_engine(settings.database_url)))
+    run_socket_mode(settings, make_session_factory(engine_for(settings)))
     return 0
 
 
 def _http(settings: Settings) -> int:
     from bot.slack.web import serve
 
-    _log_to_stderr()
+    _log_to_stderr(settings)
     server = serve(_wsgi(), "0.0.0.0", settings.port)
-    log.info("Tend is serving Slack on http://0.0.0.0:%s/slack/events (health: /healthz)", settings.port)
+    # SIGTERM (a deploy, a scale-down): stop taking requests, finish those in flight and the work after
+    # their acks (the work pool is joined at exit), then leave. Anything still claimed by a process that
+    # dies harder is taken over once its lease lapses.
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
+    log.info("Tend is serving Slack on http://0.0.0.0:%s/slack/events (health: /healthz, /readyz)", settings.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
+    server.server_close()  # waits for requests in flight
+    log.info("Tend stopped taking requests; finishing the work already acknowledged")
     return 0
 
 

@@ -13,7 +13,7 @@ from bot import demo
 from bot.clock import Clock, SystemClock, parse_now
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, console_actor, repl
-from bot.db import SessionFactory, make_engine, make_session_factory, session_scope, upgrade
+from bot.db import SessionFactory, engine_for, make_session_factory, session_scope, upgrade
 from bot.errors import UserFacingError
 from bot.services.imports import KINDS, import_csv
 
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _factory(settings: Settings) -> SessionFactory:
-    return make_session_factory(make_engine(settings.database_url))
+    return make_session_factory(engine_for(settings))
 
 
 def _safe_url(settings: Settings) -> str:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///tend.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(ValueError):
@@ -42,6 +43,12 @@ class Settings:
     openai_base_url: str | None = None
     openai_model: str | None = None
     timezone: str = "UTC"
+    log_level: str = "INFO"
+    # PostgreSQL connection pool, per process (SQLite ignores them).
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    db_pool_timeout: int = 10  # seconds to wait for a free connection before failing politely
+    db_statement_timeout_ms: int = 15_000  # no query may hold a connection longer than this
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -60,6 +67,16 @@ class Settings:
             raise ConfigError(
                 f"TEND_TIMEZONE must be an IANA time zone such as Europe/Berlin, got {timezone!r}"
             ) from exc
+        log_level = get("LOG_LEVEL", "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+
+        def number(name: str, default: int, low: int, high: int) -> int:
+            text = get(name, str(default))
+            if not text.isdigit() or not low <= int(text) <= high:
+                raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {text!r}")
+            return int(text)
+
         api_url = get("SLACK_API_URL", DEFAULT_SLACK_API_URL)
         if not api_url.endswith("/"):
             api_url += "/"
@@ -74,6 +91,11 @@ class Settings:
             openai_base_url=get("OPENAI_BASE_URL") or None,
             openai_model=get("OPENAI_MODEL") or None,
             timezone=timezone,
+            log_level=log_level,
+            db_pool_size=number("DATABASE_POOL_SIZE", 10, 1, 500),
+            db_max_overflow=number("DATABASE_MAX_OVERFLOW", 20, 0, 500),
+            db_pool_timeout=number("DATABASE_POOL_TIMEOUT", 10, 1, 600),
+            db_statement_timeout_ms=number("DATABASE_STATEMENT_TIMEOUT_MS", 15_000, 0, 3_600_000),
         )
 
     @property

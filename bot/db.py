@@ -18,12 +18,15 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     literal,
     select,
     text,
     update,
 )
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +44,20 @@ def make_engine(url: str, **options: Any) -> Engine:
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)
     return create_engine(url, **options)
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The engine a process uses, with the pool and statement timeout from its settings (PostgreSQL)."""
+    if settings.database_url.startswith("sqlite"):
+        return make_engine(settings.database_url)
+    timeout = settings.db_statement_timeout_ms
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        connect_args={"options": f"-c statement_timeout={timeout}"} if timeout else {},
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -170,6 +187,22 @@ def upgrade(url: str) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), "head")
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration this code knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the database is at; None when it answers but was never migrated. Raises when down."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def database_answers(engine: Engine) -> bool:

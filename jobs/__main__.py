@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import signal
 import sys
+import time
+from datetime import datetime
 
 from dotenv import load_dotenv
 
 from bot.clock import SystemClock, parse_now
 from bot.config import Settings
-from bot.db import make_engine, make_session_factory
+from bot.db import engine_for, make_session_factory
+from bot.logs import configure, fields
 from jobs import JOBS, NAMES, Job, Runtime, gateway_for
 
 log = logging.getLogger("tend.jobs")
@@ -25,21 +29,37 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("name", choices=(*NAMES, "all"))
     run.add_argument("--now", metavar="ISO-8601")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
-    rt = Runtime(settings, make_session_factory(make_engine(settings.database_url)), gateway_for(settings))
+    configure(settings.log_level)
+    rt = Runtime(settings, make_session_factory(engine_for(settings)), gateway_for(settings))
     if args.command == "run":
         now = (parse_now(args.now) if args.now else SystemClock()).now()
         names = [n for n in NAMES if n != "deliver"] + ["deliver"] if args.name == "all" else [args.name]
         for name in names:
-            job = JOBS.get(name)
-            print(f"{name}: {job.run(rt, now) if job else 'not built yet: nothing to do'}")
+            print(f"{name}: {_run(JOBS[name], rt, now)}")
         return 0
     return _clock(rt)
 
 
+def _run(job: Job, rt: Runtime, now: datetime) -> str:
+    """Run a job once and log one line about it (what it did, or that it failed, and how long it took)."""
+    started = time.monotonic()
+    try:
+        summary = job.run(rt, now)
+    except Exception:
+        log.exception(fields(job=job.name, outcome="failed", ms=round((time.monotonic() - started) * 1000)))
+        raise
+    log.info(fields(job=job.name, outcome="done", ms=round((time.monotonic() - started) * 1000), summary=summary))
+    return summary
+
+
 def _tick(job: Job, rt: Runtime) -> None:
-    log.info("%s: %s", job.name, job.run(rt, SystemClock().now()))
+    with contextlib.suppress(Exception):  # logged by _run; the clock keeps ticking
+        _run(job, rt, SystemClock().now())
+
+
+def _stop(*_: object) -> None:
+    raise SystemExit(0)
 
 
 def _clock(rt: Runtime) -> int:
@@ -52,6 +72,8 @@ def _clock(rt: Runtime) -> int:
         scheduler.add_job(
             _tick, "interval", seconds=job.every_seconds, id=job.name, replace_existing=True, args=(job, rt)
         )
+    # SIGTERM: stop scheduling; a job already running finishes (its thread is joined at exit), then we stop.
+    signal.signal(signal.SIGTERM, _stop)
     log.info("clock started with %d job(s): %s", len(JOBS), ", ".join(JOBS) or "none yet")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()

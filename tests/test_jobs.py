@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import date
 
 import pytest
@@ -49,6 +54,13 @@ def test_escalations_then_delivery_reach_the_team_manager_once(demo, capsys):
     assert "escalations: 0 flag(s) escalated" in again and "priya@example.com" not in again
 
 
+def test_each_job_run_logs_one_line(demo, caplog):
+    with caplog.at_level(logging.INFO, logger="tend.jobs"):
+        assert jobs(["run", "deliver", "--now", "2026-11-23T09:00"]) == 0
+    [line] = [r.getMessage() for r in caplog.records if r.name == "tend.jobs"]
+    assert line.startswith("job=deliver outcome=done ms=") and 'summary="0 sent, 0 to retry, 0 failed"' in line
+
+
 def test_every_job_name_runs(demo, capsys):
     for name in ("requests", "nudges", "digests", "escalations", "deliver"):
         assert jobs(["run", name, "--now", "2026-11-23T09:00"]) == 0
@@ -86,3 +98,18 @@ def test_two_clock_processes_at_once_send_each_digest_once(engine, session, tmp_
     session.expire_all()
     targets = session.scalars(select(Notification.target_ref)).all()
     assert sorted(targets) == sorted(f"manager{n}@example.com" for n in range(20))
+
+
+def test_the_clock_stops_cleanly_on_sigterm(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'clock.db'}", "PYTHONPATH": str(ROOT)}
+    assert (
+        subprocess.run([sys.executable, "-m", "bot", "init-db"], env=env, cwd=tmp_path, capture_output=True).returncode
+        == 0
+    )
+    clock = start(["-m", "jobs"], env, tmp_path)
+    deadline = time.monotonic() + 20
+    while "clock started" not in (line := clock.stderr.readline()) and time.monotonic() < deadline:
+        assert line or clock.poll() is None, "the clock exited before starting"
+    clock.send_signal(signal.SIGTERM)
+    _out, err = clock.communicate(timeout=20)
+    assert clock.returncode == 0, err

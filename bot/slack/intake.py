@@ -5,6 +5,7 @@ finished by the `requests` job (`finish_stranded`)."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import SessionFactory, engine_of, session_scope
 from bot.gateway import ChatGateway
+from bot.logs import fields
 from bot.services import inbox
 from bot.slack.identity import PLATFORM
 from bot.slack.runtime import Deps, Inbound
@@ -53,12 +55,19 @@ def accept(deps: Deps, kind: str, body: dict[str, Any], context: BoltContext) ->
 
 
 def work(deps: Deps, request: Inbound, request_id: int) -> None:
-    """Do what the request asks, then mark it done. If this raises, the request stays claimed and is
-    finished later by the `requests` job."""
-    HANDLERS[request.kind](deps, request)
-    if request_id:
-        with session_scope(deps.session_factory) as session:
-            inbox.finish(session, request_id, deps.clock.now())
+    """Do what the request asks, then mark it done, and log one line about it. If this raises, the request
+    stays claimed and is finished later by the `requests` job."""
+    started = time.monotonic()
+    line = {"request": request_id or None, "team": request.home_team, "kind": request.kind, "name": request.name}
+    try:
+        HANDLERS[request.kind](deps, request)
+        if request_id:
+            with session_scope(deps.session_factory) as session:
+                inbox.finish(session, request_id, deps.clock.now())
+    except Exception:
+        log.exception(fields(**line, outcome="failed", ms=round((time.monotonic() - started) * 1000)))
+        raise
+    log.info(fields(**line, outcome="done", ms=round((time.monotonic() - started) * 1000)))
 
 
 def finish_stranded(settings: Settings, factory: SessionFactory, gateway: ChatGateway, now: datetime) -> str:

@@ -166,6 +166,20 @@ class Inbound:
         return f"{self.kind}:{body.get('trigger_id') or body.get('response_url')}"
 
     @property
+    def name(self) -> str:
+        """What was asked, for the logs: the command, button, form, shortcut or event (never its text)."""
+        body = self.body
+        if self.kind == "command":
+            return str(body.get("command", ""))
+        if self.kind == "action":
+            return str(next((a.get("action_id") for a in body.get("actions") or ()), ""))
+        if self.kind == "view":
+            return str(body["view"].get("callback_id", ""))
+        if self.kind == "event":
+            return str((body.get("event") or {}).get("type", ""))
+        return str(body.get("callback_id", ""))
+
+    @property
     def user_id(self) -> str:
         body = self.body
         return body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user", "")

@@ -15,22 +15,43 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.db import SessionFactory, database_answers
+from bot.db import SessionFactory, database_answers, head_revision, schema_revision
 from bot.slack.app import build_app
 from bot.slack.runtime import ACKS
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+def health(engine: Engine) -> tuple[bool, dict[str, str]]:
+    """/healthz, for load balancers: the process answers and so does its database."""
+    ok = database_answers(engine)
+    return ok, {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+
+
+def readiness(engine: Engine) -> tuple[bool, dict[str, str]]:
+    """/readyz, for deploys: the database answers and its schema is at this code's newest migration."""
+    try:
+        current = schema_revision(engine)
+    except Exception:
+        return False, {"status": "not ready", "database": "unreachable"}
+    head = head_revision()
+    if current != head:
+        found = current or "never migrated"
+        return False, {"status": "not ready", "database": "ok", "schema": f"{found}, code needs {head}: run migrations"}
+    return True, {"status": "ready", "database": "ok", "schema": head}
+
+
+PROBES: dict[str, Callable[[Engine], tuple[bool, dict[str, str]]]] = {"/healthz": health, "/readyz": readiness}
+
+
 def make_wsgi(app: App, engine: Engine) -> WsgiApp:
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            ok = database_answers(engine)
-            body = json.dumps(
-                {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
-            ).encode()
+        probe = PROBES.get(environ.get("PATH_INFO", ""))
+        if probe is not None and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            ok, report = probe(engine)
+            body = json.dumps(report).encode()
             start_response(
                 "200 OK" if ok else "503 Service Unavailable",
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
@@ -43,7 +64,8 @@ def make_wsgi(app: App, engine: Engine) -> WsgiApp:
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+    daemon_threads = False
+    block_on_close = True  # server_close() waits for requests in flight: a graceful stop loses none
 
 
 class _QuietHandler(WSGIRequestHandler):

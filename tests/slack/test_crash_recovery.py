@@ -3,6 +3,7 @@ finishes what was acknowledged but not done, the `deliver` job sends what was sa
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,3 +94,17 @@ def test_a_flag_saved_but_not_announced_is_announced_once_after_the_crash(served
     assert "0 sent" in served.job("deliver", 10)
     assert count(session, Flag) == 1 and served.posted_to() == ["U0MAYA", "billing"]
     assert "Flag #1 filed for Acme Corporation" in served.fake.calls_to("response_url")[-1].params["text"]
+
+
+def test_sigterm_finishes_what_was_acknowledged_then_exits(served, session):
+    served.fake.delay("users.info", 2)  # the work after the ack is still running when the deploy stops us
+    answer = served.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")
+    assert answer.status == 200
+    served.fake.wait_for("users.info", timeout=10)
+    served.app.send_signal(signal.SIGTERM)
+    _out, err = served.app.communicate(timeout=30)
+    assert served.app.returncode == 0, err
+    assert "Flag #1 filed" in served.fake.wait_for("response_url")[0].params["text"]
+    assert served.posted_to() == ["U0MAYA", "billing"]
+    session.expire_all()
+    assert session.scalars(select(InboundRequest.status)).all() == ["done"]  # nothing left for the requests job

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 import urllib.error
 import urllib.request
@@ -10,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import create_engine
 
+from bot.db import head_revision
 from bot.slack.app import build_app
 from bot.slack.web import make_wsgi, serve_in_background
 from tests.factories import make_account, make_person
@@ -105,6 +107,33 @@ def test_healthz_reports_whether_the_database_answers(slack, fake_slack, factory
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_readyz_says_whether_the_schema_is_at_the_newest_migration(slack, fake_slack, factory, tmp_path):
+    status, report = get(f"{slack.base_url}/readyz")
+    assert status == 200 and report["status"] == "ready" and report["schema"] == head_revision()
+    never_migrated = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    server = serve_in_background(make_wsgi(build_app(slack_settings(fake_slack), factory), never_migrated))
+    host, port = server.server_address[:2]
+    try:
+        status, report = get(f"http://{host}:{port}/readyz")
+        assert status == 503 and report["schema"] == f"never migrated, code needs {head_revision()}: run migrations"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_one_log_line_per_request_without_what_was_typed(slack, session, caplog):
+    slack.fake.add_user("U0CSM", "maya@example.com")
+    with caplog.at_level(logging.INFO, logger="bot.slack.intake"):
+        slack.send.slash("/account", "secret-customer-name")
+        slack.fake.wait_for("response_url")
+        deadline = time.monotonic() + 5
+        while not any("outcome=done" in r.getMessage() for r in caplog.records) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    [line] = [r.getMessage() for r in caplog.records if "outcome=" in r.getMessage()]
+    assert "team=T0HOME kind=command name=/account outcome=done ms=" in line and line.startswith("request=")
+    assert not any("secret-customer-name" in r.getMessage() for r in caplog.records)
 
 
 def test_other_paths_are_not_found(slack):

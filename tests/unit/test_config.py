@@ -34,6 +34,9 @@ def test_api_url_gets_its_trailing_slash():
         ({"PORT": "http"}, "PORT must be a TCP port"),
         ({"PORT": "70000"}, "PORT must be a TCP port"),
         ({"TEND_TIMEZONE": "Europe/Atlantis"}, "TEND_TIMEZONE must be an IANA time zone"),
+        ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"),
+        ({"DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE must be a whole number from 1 to 500"),
+        ({"DATABASE_STATEMENT_TIMEOUT_MS": "soon"}, "DATABASE_STATEMENT_TIMEOUT_MS must be a whole number"),
     ],
 )
 def test_bad_values_are_named(env, message):
@@ -44,3 +47,16 @@ def test_bad_values_are_named(env, message):
 def test_serving_http_requires_the_signing_secret():
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
         Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1"}).require_slack_http()
+
+
+def test_database_pool_and_logging_settings():
+    settings = Settings.from_env(
+        {
+            "LOG_LEVEL": "debug",
+            "DATABASE_POOL_SIZE": "4",
+            "DATABASE_MAX_OVERFLOW": "0",
+            "DATABASE_STATEMENT_TIMEOUT_MS": "0",
+        }
+    )
+    assert (settings.log_level, settings.db_pool_size, settings.db_max_overflow) == ("DEBUG", 4, 0)
+    assert settings.db_statement_timeout_ms == 0  # 0: no statement timeout

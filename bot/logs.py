@@ -1,0 +1,22 @@
+"""One way to log: `key=value` lines a log search can filter on, at the level LOG_LEVEL sets. What people
+wrote (commands' text, descriptions, notes) and secrets never go into them at info level."""
+
+from __future__ import annotations
+
+import logging
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def configure(level: str = "INFO") -> None:
+    logging.basicConfig(level=getattr(logging, level, logging.INFO), format=FORMAT)
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def fields(**values: object) -> str:
+    """`request=42 team=T0 outcome=done`; values with spaces are quoted."""
+    parts = []
+    for key, value in values.items():
+        text = "-" if value is None or value == "" else str(value)
+        parts.append(f'{key}="{text}"' if " " in text or '"' in text else f"{key}={text}")
+    return " ".join(parts)
