@@ -30,14 +30,19 @@ WAIT_FOR_ORIGINAL = timedelta(seconds=10)
 
 
 def deliver_due(factory: SessionFactory, gateway: ChatGateway, now: datetime, limit: int = 500) -> DeliveryReport:
+    """Send what is due, in batches, until `limit` messages were dealt with. When the platform rate-limits
+    us, nothing more is sent by anyone until its Retry-After has passed (the pause is in the database)."""
     report = DeliveryReport()
     while report.sent + report.retrying + report.failed < limit:
         with session_scope(factory) as session:  # committed at once: other deliverers skip these rows
+            until = outbox.paused_until(session)
+            if until is not None and now < until:
+                break
             batch = outbox.claim_due(session, now, limit=min(50, limit))
             originals = outbox.sent_refs(session, [i.target.ref for i in batch if i.target.kind == "message"])
         if not batch:
             break
-        for item in batch:
+        for position, item in enumerate(batch):
             target = item.target
             if target.kind == "message":  # an in-place update: it needs the original message posted first
                 status, ref = originals.get(target.ref, ("missing", None))
@@ -45,8 +50,20 @@ def deliver_due(factory: SessionFactory, gateway: ChatGateway, now: datetime, li
                     _wait_or_give_up(factory, item, status, now, report)
                     continue
                 target = Target("message", ref)
-            _send(factory, gateway, item, target, now, report)
+            pause = _send(factory, gateway, item, target, now, report)
+            if pause is not None:
+                _hold(factory, batch[position + 1 :], pause, report)
+                break
     return report
+
+
+def _hold(factory: SessionFactory, rest: list[outbox.Claimed], until: datetime, report: DeliveryReport) -> None:
+    """Put the rest of a batch back, untried, until the platform's rate limit has passed."""
+    with session_scope(factory) as session:
+        outbox.pause(session, until)
+        for item in rest:
+            outbox.postpone(session, item.id, until)
+    report.retrying += len(rest)
 
 
 def _send(
@@ -56,7 +73,8 @@ def _send(
     target: Target,
     now: datetime,
     report: DeliveryReport,
-) -> None:
+) -> datetime | None:
+    """Send one message and record the outcome; returns until when to stop sending if rate-limited."""
     try:
         ref = gateway.send(target, from_dict(item.payload))
     except DeliveryError as error:
@@ -69,10 +87,11 @@ def _send(
             log.warning("message %s to a %s failed for good: %s", item.id, target.kind, error.reason)
         else:
             report.retrying += 1
-        return
+        return now + timedelta(seconds=error.retry_after) if error.retry_after is not None else None
     with session_scope(factory) as session:
         outbox.mark_sent(session, item.id, ref, now)
     report.sent += 1
+    return None
 
 
 def _wait_or_give_up(

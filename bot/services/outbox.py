@@ -4,7 +4,7 @@ time (a conditional UPDATE, so concurrent deliverers never share a row), retried
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.db import claim, insert_ignore
 from bot.gateway import Target
 from bot.messages import Reply, to_dict
-from bot.models import Notification
+from bot.models import AppState, Notification
 
 QUEUED = "outbox_queued"  # set in session.info when a unit of work queued messages: deliver soon after
 LEASE = timedelta(minutes=2)  # a claim older than this belongs to a dead deliverer and is taken over
@@ -88,19 +88,41 @@ def mark_failed(
     permanent: bool,
     retry_after: float | None = None,
 ) -> str:
-    """Reschedule a failed send, or give up on it; returns the new status."""
-    if permanent or notification.attempts >= MAX_ATTEMPTS:
+    """Reschedule a failed send, or give up on it; returns the new status. A rate limit (`retry_after`) is
+    not a failure: the message waits as long as asked and the attempt does not count, however long the
+    platform keeps limiting."""
+    attempts = Notification.attempts
+    if retry_after is not None and not permanent:
+        status, when, attempts = "pending", now + timedelta(seconds=retry_after), Notification.attempts - 1
+    elif permanent or notification.attempts >= MAX_ATTEMPTS:
         status, when = "failed", now
     else:
-        status = "pending"
-        wait = retry_after if retry_after is not None else BACKOFF[min(notification.attempts, len(BACKOFF)) - 1]
-        when = now + timedelta(seconds=wait)
+        status, when = "pending", now + timedelta(seconds=BACKOFF[min(notification.attempts, len(BACKOFF)) - 1])
     session.execute(
         update(Notification)
         .where(Notification.id == notification.id)
-        .values(status=status, next_attempt_at=when, claimed_until=None, last_error=reason[:1000])
+        .values(status=status, next_attempt_at=when, claimed_until=None, last_error=reason[:1000], attempts=attempts)
     )
     return status
+
+
+PAUSE_KEY = "delivery_paused_until_ms"
+
+
+def paused_until(session: Session) -> datetime | None:
+    """Until when the platform asked every deliverer to wait (its Retry-After), if that is still ahead."""
+    value = session.scalar(select(AppState.value).where(AppState.key == PAUSE_KEY))
+    return datetime.fromtimestamp(value / 1000, UTC) if value else None
+
+
+def pause(session: Session, until: datetime) -> None:
+    """Make every deliverer, in every process, wait until `until` before calling the platform again."""
+    value = int(until.timestamp() * 1000)
+    current = session.get(AppState, PAUSE_KEY, with_for_update=True)
+    if current is None:
+        insert_ignore(session, AppState.__table__, {"key": PAUSE_KEY, "value": value})
+    elif current.value < value:
+        current.value = value
 
 
 def postpone(session: Session, notification_id: int, until: datetime) -> None:

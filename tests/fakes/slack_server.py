@@ -7,6 +7,7 @@ Every payload it receives is checked by tests/fakes/blockkit.py; problems collec
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import urllib.parse
@@ -25,6 +26,8 @@ class Call:
     method: str  # Web API method, or "response_url"
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    status: int | None = None  # what the fake answered; None while answering, or when it cut the connection
+    ok: bool = False  # the call did what it asked (a post was posted)
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Failure:
     body: dict[str, Any]
     headers: dict[str, str]
     times: int
+    reset: bool = False  # cut the connection without answering (nothing was done)
 
 
 class FakeSlack:
@@ -104,9 +108,15 @@ class FakeSlack:
         error: str = "internal_error",
         times: int = 1,
         retry_after: int | None = None,
+        reset: bool = False,
     ) -> None:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-        self.failures.setdefault(method, []).append(Failure(status, {"ok": False, "error": error}, headers, times))
+        failure = Failure(status, {"ok": False, "error": error}, headers, times, reset)
+        self.failures.setdefault(method, []).append(failure)
+
+    def done(self, method: str) -> list[Call]:
+        """The calls to `method` that did what they asked (a post that was posted), in order."""
+        return [call for call in self.calls_to(method) if call.ok]
 
     # --- inspection ---------------------------------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -124,7 +134,7 @@ class FakeSlack:
         return self.calls_to(method)
 
     # --- serving ------------------------------------------------------------------------------------------------
-    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]] | None:
         if method in self.delays:
             time.sleep(self.delays[method])
         queue = self.failures.get(method) or []
@@ -133,7 +143,7 @@ class FakeSlack:
             failure.times -= 1
             if failure.times <= 0:
                 queue.pop(0)
-            return failure.status, failure.body, failure.headers
+            return None if failure.reset else (failure.status, failure.body, failure.headers)
         if method == "auth.test":
             return 200, self.auth, {}
         if method == "users.info":
@@ -148,12 +158,14 @@ class FakeSlack:
             return 200, {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}, {}
         return 200, {"ok": True}, {}
 
-    def _record(self, method: str, params: dict[str, Any]) -> None:
+    def _record(self, method: str, params: dict[str, Any]) -> Call:
         if self.check:
             self._check(method, params)
+        call = Call(method, params)
         with self._changed:
-            self.calls.append(Call(method, params))
+            self.calls.append(call)
             self._changed.notify_all()
+        return call
 
     def _check(self, method: str, params: dict[str, Any]) -> None:
         if method in ("views.open", "views.publish", "views.update", "views.push"):
@@ -182,12 +194,18 @@ class FakeSlack:
                     method = "response_url"
                 else:
                     method = self.path.removeprefix("/api/").split("?")[0]
-                fake._record(method, params)
+                call = fake._record(method, params)
                 if method == "response_url":
                     time.sleep(fake.delays.get(method, 0))
                     status, body, headers = 200, {"ok": True}, {}
                 else:
-                    status, body, headers = fake._answer(method, params)
+                    answer = fake._answer(method, params)
+                    if answer is None:  # a reset: the client sees the connection cut, nothing was done
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
+                    status, body, headers = answer
+                call.status, call.ok = status, status == 200 and bool(body.get("ok"))
                 data = b"ok" if method == "response_url" else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain" if method == "response_url" else "application/json")
