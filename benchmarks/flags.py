@@ -19,10 +19,7 @@ the same row; tend: both messages delivered). Then the outbox alone: messages de
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
+from benchmarks import harness
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.gateway import Target
 from bot.messages import Reply, Section
@@ -51,11 +49,6 @@ def serve(kind: str, database_url: str, api_url: str, port: int) -> None:
     from slack_bolt import App  # noqa: TID251 - the bare comparison app is plain Bolt on purpose
     from slack_sdk import WebClient  # noqa: TID251
 
-    from bot.config import Secret, Settings
-    from bot.slack.app import build_app
-    from bot.slack.web import make_wsgi
-    from bot.slack.web import serve as http_serve
-
     engine = make_engine(database_url)
     if kind == "bare":
         app = App(client=WebClient(token="xoxb-bench", base_url=api_url), signing_secret=SIGNING_SECRET)
@@ -65,40 +58,10 @@ def serve(kind: str, database_url: str, api_url: str, port: int) -> None:
             ack()
             with engine.begin() as connection:
                 connection.execute(text("INSERT INTO bench_bare (ref) VALUES (:ref)"), {"ref": body["trigger_id"]})
+
+        harness.serve_forever(app, engine, port)
     else:
-        settings = Settings(
-            database_url=database_url,
-            slack_bot_token=Secret("xoxb-bench"),
-            slack_signing_secret=Secret(SIGNING_SECRET),
-            slack_api_url=api_url,
-        )
-        app = build_app(settings, make_session_factory(engine))
-    http_serve(make_wsgi(app, engine), "127.0.0.1", port).serve_forever()
-
-
-def fake_slack() -> None:
-    """Runs in a child process: the fake Web API with the demo people, until stdin closes."""
-    from bot.demo import PEOPLE
-    from tests.fakes.slack_server import FakeSlack
-
-    fake = FakeSlack(check=False).start()
-    fake.add_user("U0BENCH", "sam@example.com", name="Sam Rivera")
-    for n, (email, name, *_rest) in enumerate(PEOPLE):
-        if email != "sam@example.com":
-            fake.add_user(f"U0DEMO{n}", email, name=name)
-    print(fake.url, fake.response_url(), flush=True)
-    sys.stdin.read()
-
-
-def child(*args: str, **options: object) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "benchmarks.flags", *args], cwd=ROOT, env=env, **options)  # type: ignore[call-overload]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        harness.serve_tend(engine, database_url, api_url, port)
 
 
 def prepare(database_url: str) -> None:
@@ -138,23 +101,11 @@ def wait_until(database_url: str, kind: str, what: str, expected: int, started: 
     return time.monotonic() - started
 
 
-def wait_for_port(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 def run(kind: str, database_url: str, api_url: str, response_url: str, requests: int, concurrency: int) -> dict:
-    port = free_port()
-    app = child("serve", kind, database_url, api_url, str(port))
+    port = harness.free_port()
+    app = harness.child("benchmarks.flags", "serve", kind, database_url, api_url, str(port))
     sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", response_url)
-    wait_for_port(port)
+    harness.wait_for_port(port)
     sender.slash("/flag", "acme warm-up: invoice charged twice", user_id="U0BENCH")  # warm caches and identity
     time.sleep(1)
     raised_before, done_before = count(database_url, kind, "raised"), count(database_url, kind, "done")
@@ -220,9 +171,6 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         serve(*sys.argv[2:5], int(sys.argv[5]))
         return
-    if len(sys.argv) > 1 and sys.argv[1] == "fake":
-        fake_slack()
-        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
@@ -230,8 +178,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    fake = child("fake", stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    api_url, response_url = fake.stdout.readline().split()
+    fake, api_url, response_url = harness.start_fake_slack()
     urls = {}
     for kind in ("bare", "tend"):
         urls[kind] = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix=f'tend-{kind}-')}/bench.db"
@@ -241,8 +188,7 @@ def main() -> None:
         for kind in ("bare", "tend"):
             rounds[kind].append(run(kind, urls[kind], api_url, response_url, args.requests, args.concurrency))
     rate = delivery(urls["tend"], api_url, args.messages)
-    fake.stdin.close()
-    fake.wait(timeout=10)
+    harness.stop_fake_slack(fake)
     database = (args.database_url or "sqlite").split(":")[0]
     print(f"/flag over HTTP, {args.requests} requests at concurrency {args.concurrency}, {database}, ", end="")
     print(f"median of {args.rounds} alternating rounds")

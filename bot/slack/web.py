@@ -64,6 +64,7 @@ def make_wsgi(app: App, engine: Engine) -> WsgiApp:
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    request_queue_size = 256  # the listen backlog: socketserver's default of 5 resets a burst of connections
     daemon_threads = False
     block_on_close = True  # server_close() waits for requests in flight: a graceful stop loses none
 

@@ -1,0 +1,92 @@
+"""What the HTTP benchmarks share: child processes (so that no party steals another's interpreter lock), a
+fake Slack Web API in its own process, free ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.slack_requests import SIGNING_SECRET
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def child(module: str, *args: str, **options: object) -> subprocess.Popen:
+    """`python -m module args…` from the project root."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env, **options)  # type: ignore[call-overload]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def serve_forever(app: Any, engine: Any, port: int) -> None:
+    """Serve a Bolt app on the threaded WSGI server `python app.py` uses, until killed."""
+    from bot.slack.web import make_wsgi, serve
+
+    serve(make_wsgi(app, engine), "127.0.0.1", port).serve_forever()
+
+
+def serve_tend(engine: Any, database_url: str, api_url: str, port: int) -> None:
+    """Tend itself, talking to the fake Web API at `api_url`, until killed."""
+    from bot.config import Secret, Settings
+    from bot.db import make_session_factory
+    from bot.slack.app import build_app
+
+    settings = Settings(
+        database_url=database_url,
+        slack_bot_token=Secret("xoxb-bench"),
+        slack_signing_secret=Secret(SIGNING_SECRET),
+        slack_api_url=api_url,
+    )
+    serve_forever(build_app(settings, make_session_factory(engine)), engine, port)
+
+
+def start_fake_slack() -> tuple[subprocess.Popen, str, str]:
+    """The fake Web API (with the demo people and U0BENCH = sam@example.com) in a child process; returns the
+    process, its API base URL and a response_url on it."""
+    fake = child("benchmarks.harness", stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    api_url, response_url = fake.stdout.readline().split()
+    return fake, api_url, response_url
+
+
+def stop_fake_slack(fake: subprocess.Popen) -> None:
+    fake.stdin.close()
+    fake.wait(timeout=10)
+
+
+def _serve_fake_slack() -> None:
+    from bot.demo import PEOPLE
+    from tests.fakes.slack_server import FakeSlack
+
+    fake = FakeSlack(check=False).start()
+    fake.add_user("U0BENCH", "sam@example.com", name="Sam Rivera")
+    for n, (email, name, *_rest) in enumerate(PEOPLE):
+        if email != "sam@example.com":
+            fake.add_user(f"U0DEMO{n}", email, name=name)
+    print(fake.url, fake.response_url(), flush=True)
+    sys.stdin.read()
+
+
+if __name__ == "__main__":
+    _serve_fake_slack()
