@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, or_, update
+from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import claim, insert_ignore
@@ -47,6 +47,15 @@ def record(
             "claimed_until": now + LEASE,
         },
     )
+
+
+def load(session: Session, request_id: int) -> Recorded | None:
+    row = session.execute(
+        select(InboundRequest.id, InboundRequest.kind, InboundRequest.payload, InboundRequest.attempts).where(
+            InboundRequest.id == request_id
+        )
+    ).first()
+    return Recorded(*row) if row else None
 
 
 def finish(session: Session, request_id: int, now: datetime) -> None:

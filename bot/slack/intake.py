@@ -51,7 +51,19 @@ def accept(deps: Deps, kind: str, body: dict[str, Any], context: BoltContext) ->
     if request_id is None:
         log.info("dropped a repeat of Slack request %s (a retry)", request.key)
         return
-    deps.after_ack(lambda: work(deps, request, request_id))
+    if request_id:
+        # Only the id waits in memory: under a long rush the queue of acknowledged requests grows, and their
+        # bodies (kilobytes each) are in the inbox already.
+        deps.after_ack(lambda: work_recorded(deps, request_id))
+    else:
+        deps.after_ack(lambda: work(deps, request, 0))
+
+
+def work_recorded(deps: Deps, request_id: int) -> None:
+    with session_scope(deps.session_factory) as session:
+        recorded = inbox.load(session, request_id)
+    if recorded is not None:
+        work(deps, Inbound.from_payload(recorded.kind, recorded.payload), request_id)
 
 
 def work(deps: Deps, request: Inbound, request_id: int) -> None:
