@@ -79,6 +79,12 @@ def run_search(ctx: CommandContext, name: str, query: str) -> list[Option]:
     return handler(ctx, query)
 
 
+# What a person hears when they use something Tend no longer has (an older message's button or form).
+STALE_BUTTON = "That button no longer does anything. Run the command again to get a fresh one."
+STALE_FORM = "That form is out of date. Start again from the message or command."
+UNKNOWN_COMMAND = "I don't know the command {name}. Try /tend help."
+
+
 def check_form(name: str, answers: dict[str, str]) -> dict[str, str]:
     """Problems with the answers, by input name; empty when they may be submitted."""
     entry = FORMS.get(name)
@@ -88,7 +94,7 @@ def check_form(name: str, answers: dict[str, str]) -> dict[str, str]:
 def dispatch_form(ctx: CommandContext, name: str, value: str, answers: dict[str, str]) -> Reply:
     entry = FORMS.get(name)
     if entry is None:
-        return Reply("That form is out of date. Start again from the message or command.")
+        return Reply(STALE_FORM)
     handler = entry[1]
     return _guarded(ctx, lambda c, v: handler(c, v, answers), value)  # type: ignore[return-value]
 
@@ -97,7 +103,7 @@ def dispatch(ctx: CommandContext, name: str, text: str) -> Reply | Form:
     """Run slash command `name` (e.g. "/account") with its text as the asker in `ctx`."""
     handler = COMMANDS.get(name.strip().lower())
     if handler is None:
-        return Reply(f"I don't know the command {name}. Try /tend help.")
+        return Reply(UNKNOWN_COMMAND.format(name=name))
     return _guarded(ctx, handler, text)
 
 
@@ -105,7 +111,7 @@ def dispatch_action(ctx: CommandContext, name: str, value: str) -> Reply | Form:
     """Run the handler behind a button press."""
     handler = ACTIONS.get(name)
     if handler is None:
-        return Reply("That button no longer does anything. Run the command again to get a fresh one.")
+        return Reply(STALE_BUTTON)
     return _guarded(ctx, handler, value)
 
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from bot.messages import Form, Option, Reply
 from bot.services.catalog import Match, SearchResult, search_accounts
-from bot.services.flags import FlagRequest, raise_flag
+from bot.services.flags import MAX_DESCRIPTION, FlagRequest, raise_flag
 from commands import command
 from commands.context import CommandContext
 from commands.flag_form import confirmation, flag_form
 
 USAGE = "/flag <account> <what happened>: tell the owning team and the CSM about a customer problem"
 MAX_ACCOUNT_WORDS = 6
+TOO_LONG = (
+    "Nothing was filed: that description is {length:,} characters and a flag holds {limit:,}. "
+    "Please send a shorter summary."
+)
 
 
 @command("/flag", USAGE)
@@ -27,6 +31,8 @@ def flag(ctx: CommandContext, text: str) -> Reply | Form:
     found = split_account(ctx, words)
     if isinstance(found, tuple) and len(words) > 1:
         match, description = found
+        if len(description) > MAX_DESCRIPTION:
+            return Reply(TOO_LONG.format(length=len(description), limit=MAX_DESCRIPTION))
         request = FlagRequest(match.account_id, description, ctx.platform, f"command:{ctx.request_id}")
         raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
         return confirmation(raised, description)

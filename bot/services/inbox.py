@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, or_, select, update
+from sqlalchemy import Connection, delete, or_, update
 from sqlalchemy.orm import Session
 
 from bot.db import claim, insert_ignore
@@ -49,11 +49,16 @@ def record(
     )
 
 
-def load(session: Session, request_id: int) -> Recorded | None:
+def take(session: Session, request_id: int, now: datetime) -> Recorded | None:
+    """Start on a request this process recorded and queued: renew its claim, unless the `requests` job
+    took it over while it waited in the queue (it counts an attempt when it does). Then None: that
+    process answers it, so the person never hears twice."""
     row = session.execute(
-        select(InboundRequest.id, InboundRequest.kind, InboundRequest.payload, InboundRequest.attempts).where(
-            InboundRequest.id == request_id
-        )
+        update(InboundRequest)
+        .where(InboundRequest.id == request_id, InboundRequest.status == "working", InboundRequest.attempts == 1)
+        .values(claimed_until=now + LEASE)
+        .returning(InboundRequest.id, InboundRequest.kind, InboundRequest.payload, InboundRequest.attempts)
+        .execution_options(synchronize_session=False)
     ).first()
     return Recorded(*row) if row else None
 

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -54,14 +55,14 @@ def accept(deps: Deps, kind: str, body: dict[str, Any], context: BoltContext) ->
     if request_id:
         # Only the id waits in memory: under a long rush the queue of acknowledged requests grows, and their
         # bodies (kilobytes each) are in the inbox already.
-        deps.after_ack(lambda: work_recorded(deps, request_id))
+        deps.after_ack(partial(work_recorded, deps, request_id))
     else:
-        deps.after_ack(lambda: work(deps, request, 0))
+        deps.after_ack(partial(work, deps, request, 0))
 
 
 def work_recorded(deps: Deps, request_id: int) -> None:
     with session_scope(deps.session_factory) as session:
-        recorded = inbox.load(session, request_id)
+        recorded = inbox.take(session, request_id, deps.clock.now())
     if recorded is not None:
         work(deps, Inbound.from_payload(recorded.kind, recorded.payload), request_id)
 

@@ -5,12 +5,8 @@ or a stack trace."""
 from __future__ import annotations
 
 import logging
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +25,7 @@ from bot.messages import Form, Option, Reply
 from bot.services import outbox
 from bot.services.delivery import deliver_due
 from bot.services.people import Access, Actor, cached_actor
+from bot.slack.after_ack import WorkQueue
 from bot.slack.blocks import render
 from bot.slack.identity import PLATFORM, resolve_actor
 from commands.context import CommandContext
@@ -40,56 +37,6 @@ FORM_TOO_LATE = (
     "Sorry, Tend was too slow to open that window and Slack closed the chance (it must open within 3 seconds). "
     "Please try again."
 )
-# The post-ack work is CPU-bound Python sharing one interpreter lock with the acks: few threads, and each
-# job waits for a lull in arriving requests (QUIET), but never past YIELD_TO_ACKS after its ack.
-WORK_THREADS = 2
-YIELD_TO_ACKS = 1.0
-QUIET = 0.02
-SATURATED = 2  # this many requests waiting for their ack at once: acks are queueing, the process is saturated
-REST = 4.0  # ... and then a work thread rests this many times as long as its last job took
-
-
-class AckGate:
-    """Counts the requests of this process still waiting for their ack. Acks have a hard deadline (Slack's 3
-    seconds), the work after them a soft one, so work gives way: each job waits for a quiet moment (at most
-    YIELD_TO_ACKS after its ack), and while acks are queueing a work thread rests after each job. Work
-    keeps moving however long a rush lasts, and the rush is acknowledged at nearly the bare framework's pace."""
-
-    def __init__(self) -> None:
-        self._waiting = 0
-        self._last_arrival = 0.0
-        self._changed = threading.Condition()
-
-    @contextmanager
-    def acking(self) -> Iterator[None]:
-        with self._changed:
-            self._waiting += 1
-            self._last_arrival = time.monotonic()
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._waiting -= 1
-                if not self._waiting:
-                    self._changed.notify_all()
-
-    def wait_for_quiet(self, deadline: float) -> None:
-        """Wait for a lull in arriving requests, but not past `deadline` (a `time.monotonic()` value)."""
-        with self._changed:
-            while (now := time.monotonic()) < deadline:
-                quiet_for = now - self._last_arrival
-                if not self._waiting and quiet_for >= QUIET:
-                    return
-                self._changed.wait(min(deadline - now, QUIET if self._waiting else QUIET - quiet_for))
-
-    def pace(self, spent: float) -> None:
-        """After a job that took `spent` seconds: while acks are queueing, rest REST times as long, so the
-        work keeps moving but leaves most of the interpreter to the acks however long the rush lasts."""
-        if self._waiting >= SATURATED:
-            time.sleep(spent * REST)
-
-
-ACKS = AckGate()  # one per process: the GIL that acks and work share is per process
 
 
 @dataclass(frozen=True)
@@ -101,27 +48,11 @@ class Deps:
     client: WebClient
     # Post-ack work runs here, not on Bolt's listener pool: listeners only ack, record and hand over, so a
     # burst of slow work can never delay the next request's ack past Slack's 3 seconds.
-    work: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="tend-work")
-    )
+    work: WorkQueue = field(default_factory=WorkQueue)
 
     def after_ack(self, job: Callable[[], None]) -> None:
         """Run `job` once the request is acknowledged; failures are logged, never lost silently."""
-
-        # The deadline counts from the ack, not from when a worker gets to the job: under sustained load, work
-        # that has already waited runs at once instead of yielding again (which would starve it).
-        deadline = time.monotonic() + YIELD_TO_ACKS
-
-        def run() -> None:
-            ACKS.wait_for_quiet(deadline)
-            started = time.monotonic()
-            try:
-                job()
-            except Exception:
-                log.exception("work after the ack failed")
-            ACKS.pace(time.monotonic() - started)
-
-        self.work.submit(run)
+        self.work.submit(job)
 
 
 def home_workspace(context: BoltContext) -> tuple[str | None, str | None]:

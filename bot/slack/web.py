@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
@@ -16,8 +17,14 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.db import SessionFactory, database_answers, head_revision, schema_revision
+from bot.slack.after_ack import ACKS
 from bot.slack.app import build_app
-from bot.slack.runtime import ACKS
+
+log = logging.getLogger(__name__)
+
+# Slack's largest payloads (a modal's state, a long message shortcut) are tens of kilobytes: a bigger body is
+# not from Slack and is refused before it is read into memory.
+MAX_BODY = 1024 * 1024
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -51,16 +58,48 @@ def make_wsgi(app: App, engine: Engine) -> WsgiApp:
         probe = PROBES.get(environ.get("PATH_INFO", ""))
         if probe is not None and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             ok, report = probe(engine)
-            body = json.dumps(report).encode()
-            start_response(
-                "200 OK" if ok else "503 Service Unavailable",
-                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-            )
-            return [body]
+            status = "200 OK" if ok else "503 Service Unavailable"
+            return _answer(start_response, status, "application/json", json.dumps(report).encode())
+        length = _content_length(environ)
+        if length is None:
+            return _refuse(start_response, "400 Bad Request", "Content-Length is not a number")
+        if length > MAX_BODY:
+            _discard(environ, length)
+            return _refuse(start_response, "413 Content Too Large", "too large for a Slack request")
         with ACKS.acking():  # post-ack work yields to requests still waiting for their ack
-            return slack(environ, start_response)
+            try:
+                return slack(environ, start_response)
+            except Exception as error:
+                # Bolt parses the body before it checks the signature or runs a listener (whose errors it
+                # handles itself): what escapes is a body no Slack request has (not UTF-8, broken JSON).
+                log.warning("refused an unreadable request to %s (%s)", environ.get("PATH_INFO"), type(error).__name__)
+                return _refuse(start_response, "400 Bad Request", "not a Slack request Tend can read")
 
     return wsgi
+
+
+def _content_length(environ: dict[str, Any]) -> int | None:
+    try:
+        return max(int(environ.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return None
+
+
+def _discard(environ: dict[str, Any], length: int, chunk: int = 65536, at_most: int = 16 * MAX_BODY) -> None:
+    """Read an oversized body away in small pieces (never whole), so the sender hears the refusal instead of
+    a reset connection; past `at_most` the connection is simply closed."""
+    left = min(length, at_most)
+    while left > 0 and (piece := environ["wsgi.input"].read(min(chunk, left))):
+        left -= len(piece)
+
+
+def _refuse(start_response: Callable[..., Any], status: str, why: str) -> Iterable[bytes]:
+    return _answer(start_response, status, "text/plain; charset=utf-8", why.encode())
+
+
+def _answer(start_response: Callable[..., Any], status: str, content_type: str, body: bytes) -> Iterable[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):

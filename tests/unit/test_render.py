@@ -49,3 +49,11 @@ def test_button_action_ids_are_unique_and_map_back_to_the_action():
     ids = [e["action_id"] for b in render.blocks_for(reply) for e in b["elements"]]
     assert len(set(ids)) == 30
     assert {render.parse_action_id(i) for i in ids} == {"account.show"}
+
+
+def test_a_one_line_reply_in_a_modal_or_the_home_tab_is_shown_not_blank():
+    for view in (render.modal(Reply("Sorry, <!here> try again."), "Tend"), render.home(Reply("Sorry, try again."))):
+        [block] = view["blocks"]
+        assert block["text"]["verbatim"] and "Sorry" in block["text"]["text"]
+        assert "<!here>" not in block["text"]["text"]
+        assert not problems_in_view(view)

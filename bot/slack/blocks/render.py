@@ -105,12 +105,19 @@ def modal(reply: messages.Reply, title: str) -> dict[str, Any]:
         "type": "modal",
         "title": {"type": "plain_text", "text": shorten(title, MODAL_TITLE)},
         "close": {"type": "plain_text", "text": "Close"},
-        "blocks": blocks_for(reply, VIEW_BLOCKS),
+        "blocks": _view_blocks(reply),
     }
 
 
 def home(reply: messages.Reply) -> dict[str, Any]:
-    return {"type": "home", "blocks": blocks_for(reply, VIEW_BLOCKS)}
+    return {"type": "home", "blocks": _view_blocks(reply)}
+
+
+def _view_blocks(reply: messages.Reply) -> list[dict[str, Any]]:
+    """A view has no notification text: a one-line reply (a refusal, "try again") is shown as its body."""
+    if not reply.blocks and not reply.title:
+        reply = messages.Reply(reply.text, blocks=(messages.Section(reply.text),))
+    return blocks_for(reply, VIEW_BLOCKS)
 
 
 FORM_PREFIX = "form:"

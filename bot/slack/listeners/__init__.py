@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events, shortcuts, views
+from bot.slack.listeners import actions, commands, events, fallbacks, shortcuts, views
 from bot.slack.runtime import Deps
 
 
@@ -15,3 +15,4 @@ def register_listeners(app: App, deps: Deps) -> None:
     events.register(app, deps)
     views.register(app, deps)
     views.register_searches(app, deps)
+    fallbacks.register(app, deps)  # last: what no listener above claims

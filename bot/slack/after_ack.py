@@ -1,0 +1,129 @@
+"""The work a request asks for, done after its ack on a few threads of this process, giving way to acks.
+
+The post-ack work is CPU-bound Python sharing one interpreter lock with the acks: few threads, and each job
+waits for a lull in arriving requests (QUIET), but never past YIELD_TO_ACKS after its ack."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+log = logging.getLogger(__name__)
+
+WORK_THREADS = 2
+YIELD_TO_ACKS = 1.0
+QUIET = 0.02
+SATURATED = 2  # this many requests waiting for their ack at once: acks are queueing, the process is saturated
+REST = 4.0  # ... and then a work thread rests this many times as long as its last job took
+
+
+class AckGate:
+    """Counts the requests of this process still waiting for their ack. Acks have a hard deadline (Slack's 3
+    seconds), the work after them a soft one, so work gives way: each job waits for a quiet moment (at most
+    YIELD_TO_ACKS after its ack), and while acks are queueing a work thread rests after each job. Work
+    keeps moving however long a rush lasts, and the rush is acknowledged at nearly the bare framework's pace."""
+
+    def __init__(self) -> None:
+        self._waiting = 0
+        self._last_arrival = 0.0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def acking(self) -> Iterator[None]:
+        with self._changed:
+            self._waiting += 1
+            self._last_arrival = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._waiting -= 1
+                if not self._waiting:
+                    self._changed.notify_all()
+
+    def wait_for_quiet(self, deadline: float) -> None:
+        """Wait for a lull in arriving requests, but not past `deadline` (a `time.monotonic()` value)."""
+        with self._changed:
+            while (now := time.monotonic()) < deadline:
+                quiet_for = now - self._last_arrival
+                if not self._waiting and quiet_for >= QUIET:
+                    return
+                self._changed.wait(min(deadline - now, QUIET if self._waiting else QUIET - quiet_for))
+
+    def pace(self, spent: float) -> None:
+        """After a job that took `spent` seconds: while acks are queueing, rest REST times as long, so the
+        work keeps moving but leaves most of the interpreter to the acks however long the rush lasts."""
+        if self._waiting >= SATURATED:
+            time.sleep(spent * REST)
+
+
+ACKS = AckGate()  # one per process: the GIL that acks and work share is per process
+
+
+class WorkQueue:
+    """Post-ack jobs, first come first served, on WORK_THREADS threads started on first use.
+
+    Not a ThreadPoolExecutor: a rush is acknowledged faster than it is worked through, and a waiting job here
+    costs a tuple in a deque instead of a future with its own lock (~2 KB), so memory stays flat however
+    long the rush. Jobs still waiting when the process exits are worked through first (at exit, after the
+    HTTP server has finished its requests)."""
+
+    def __init__(self, threads: int = WORK_THREADS, gate: AckGate = ACKS) -> None:
+        self._size = threads
+        self._gate = gate
+        self._jobs: deque[tuple[float, Callable[[], None]]] = deque()
+        self._changed = threading.Condition()
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+
+    def submit(self, job: Callable[[], None]) -> None:
+        """Queue `job`. Its deadline for giving way to acks counts from now, not from when a thread gets to
+        it: under sustained load, work that has already waited runs at once instead of yielding again."""
+        with self._changed:
+            if self._closed:
+                raise RuntimeError("the work queue is shut down")
+            self._jobs.append((time.monotonic() + YIELD_TO_ACKS, job))
+            if len(self._threads) < self._size:
+                self._start_thread()
+            self._changed.notify()
+
+    def pending(self) -> int:
+        return len(self._jobs)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Take no more jobs; with `wait`, return once every queued job has run."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+    def _start_thread(self) -> None:
+        if not self._threads:
+            atexit.register(self.shutdown)
+        # Daemon threads, drained by the atexit hook: a thread waiting for jobs never holds the process open.
+        thread = threading.Thread(target=self._run, name=f"tend-work-{len(self._threads)}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._jobs and not self._closed:
+                    self._changed.wait()
+                if not self._jobs:
+                    return
+                deadline, job = self._jobs.popleft()
+            self._gate.wait_for_quiet(deadline)
+            started = time.monotonic()
+            try:
+                job()
+            except Exception:
+                log.exception("work after the ack failed")
+            self._gate.pace(time.monotonic() - started)

@@ -1,0 +1,47 @@
+"""The inbox hands each request to exactly one process, however long it waited in a queue."""
+
+from datetime import UTC, datetime, timedelta
+
+from bot.db import session_scope
+from bot.services import inbox
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def _record(factory, key: str = "command:T1") -> int:
+    with session_scope(factory) as session:
+        request_id = inbox.record(session, "slack", key, "command", {"body": {"text": "acme"}}, NOW)
+    assert request_id
+    return request_id
+
+
+def test_a_retry_of_a_recorded_request_is_dropped(factory):
+    _record(factory)
+    with session_scope(factory) as session:
+        assert inbox.record(session, "slack", "command:T1", "command", {"body": {}}, NOW) is None
+
+
+def test_the_process_that_recorded_a_request_works_on_it_even_after_a_long_queue(factory):
+    request_id = _record(factory)
+    with session_scope(factory) as session:
+        taken = inbox.take(session, request_id, NOW + timedelta(minutes=5))
+    assert taken is not None and taken.payload["body"]["text"] == "acme"
+    with session_scope(factory) as session:  # its claim was renewed: the requests job leaves it alone
+        assert inbox.claim_stranded(session, "slack", NOW + timedelta(minutes=6)) == []
+
+
+def test_a_request_taken_over_while_it_queued_is_not_worked_on_twice(factory):
+    request_id = _record(factory)
+    with session_scope(factory) as session:
+        [stranded] = inbox.claim_stranded(session, "slack", NOW + timedelta(minutes=3))
+    assert stranded.id == request_id
+    with session_scope(factory) as session:
+        assert inbox.take(session, request_id, NOW + timedelta(minutes=3, seconds=1)) is None
+
+
+def test_a_finished_request_is_not_taken_again(factory):
+    request_id = _record(factory)
+    with session_scope(factory) as session:
+        inbox.finish(session, request_id, NOW)
+    with session_scope(factory) as session:
+        assert inbox.take(session, request_id, NOW) is None

@@ -1,0 +1,45 @@
+"""Post-ack work: in order, every job run once, a failing job never stops the rest, and shutdown drains."""
+
+import threading
+import time
+
+from bot.slack.after_ack import AckGate, WorkQueue
+
+
+def test_jobs_run_in_order_and_shutdown_waits_for_the_queue():
+    done: list[int] = []
+    queue = WorkQueue(threads=1, gate=AckGate())
+    release = threading.Event()
+    queue.submit(release.wait)
+    for n in range(200):
+        queue.submit(lambda n=n: done.append(n))
+    assert queue.pending() >= 199
+    release.set()
+    queue.shutdown()
+    assert done == list(range(200))
+
+
+def test_a_failing_job_is_logged_and_the_next_one_runs(caplog):
+    done: list[str] = []
+    queue = WorkQueue(threads=1, gate=AckGate())
+    queue.submit(lambda: 1 / 0)
+    queue.submit(lambda: done.append("next"))
+    queue.shutdown()
+    assert done == ["next"]
+    assert "work after the ack failed" in caplog.text
+
+
+def test_work_waits_for_a_lull_in_acks_but_not_past_its_deadline():
+    gate = AckGate()
+    queue = WorkQueue(threads=1, gate=gate)
+    ran_at: list[float] = []
+    with gate.acking():  # a request is waiting for its ack the whole time
+        started = time.monotonic()
+        queue.submit(lambda: ran_at.append(time.monotonic()))
+        time.sleep(0.3)
+        assert not ran_at  # gave way to the ack
+        deadline = started + 2.0
+        while not ran_at and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert ran_at and 0.9 <= ran_at[0] - started < 1.5  # ran once YIELD_TO_ACKS (1 s) had passed
+    queue.shutdown()
