@@ -24,6 +24,9 @@ from bot.slack.runtime import Deps
 
 log = logging.getLogger(__name__)
 LISTENER_THREADS = 32
+# Seconds a deliverer waits for Slack's answer to a post. Slack may post the message and answer late: giving up
+# early makes the outbox post it again, so a deliverer (no person waiting on it) waits long.
+DELIVERY_TIMEOUT = 30
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -49,7 +52,7 @@ def make_gateway(settings: Settings, client: WebClient | None = None) -> SlackGa
         or WebClient(
             token=settings.slack_bot_token.value or None,
             base_url=settings.slack_api_url,
-            timeout=10,
+            timeout=DELIVERY_TIMEOUT,
             retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
         )
     )

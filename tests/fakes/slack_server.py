@@ -37,6 +37,7 @@ class Failure:
     headers: dict[str, str]
     times: int
     reset: bool = False  # cut the connection without answering (nothing was done)
+    stall: float = 0.0  # do it, but answer only after this many seconds
 
 
 class FakeSlack:
@@ -114,6 +115,10 @@ class FakeSlack:
         failure = Failure(status, {"ok": False, "error": error}, headers, times, reset)
         self.failures.setdefault(method, []).append(failure)
 
+    def stall(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls to `method` succeed, but their answer comes `seconds` late."""
+        self.failures.setdefault(method, []).append(Failure(200, {}, {}, times, stall=seconds))
+
     def done(self, method: str) -> list[Call]:
         """The calls to `method` that did what they asked (a post that was posted), in order."""
         return [call for call in self.calls_to(method) if call.ok]
@@ -143,7 +148,10 @@ class FakeSlack:
             failure.times -= 1
             if failure.times <= 0:
                 queue.pop(0)
-            return None if failure.reset else (failure.status, failure.body, failure.headers)
+            if failure.stall:
+                time.sleep(failure.stall)
+            else:
+                return None if failure.reset else (failure.status, failure.body, failure.headers)
         if method == "auth.test":
             return 200, self.auth, {}
         if method == "users.info":

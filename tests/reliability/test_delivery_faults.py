@@ -1,8 +1,9 @@
-"""Slack misbehaving while Tend delivers: a storm of 429s, server errors, cut connections. Every message
+"""Slack misbehaving while Tend delivers: a storm of 429s, server errors, cut connections, stalls. Every message
 still arrives exactly once, and a Retry-After is honoured by every deliverer (no call before it passes)."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -56,5 +57,19 @@ def test_server_errors_and_cut_connections_are_retried_later_and_each_message_po
     for minute in range(0, 60):
         deliver_due(factory, gateway, T0 + timedelta(minutes=minute))
     assert sorted(posted_texts(fake_slack)) == sorted(f"message {n}" for n in range(MESSAGES))
+    with factory() as session:
+        assert set(session.scalars(select(Notification.status))) == {"sent"}
+
+
+def test_a_post_slack_answers_ten_seconds_late_counts_as_sent_and_is_not_posted_again(factory, fake_slack):
+    queue(factory)
+    fake_slack.stall("chat.postMessage", 10)  # posted at once, answered after 10 s
+    gateway = make_gateway(slack_settings(fake_slack))
+    for minute in range(0, 5):
+        deliver_due(factory, gateway, T0 + timedelta(minutes=minute))
+    deadline = time.monotonic() + 15
+    while fake_slack.calls_to("chat.postMessage")[0].status is None and time.monotonic() < deadline:
+        time.sleep(0.1)  # the stalled post has been answered, whoever was still listening
+    assert sorted(posted_texts(fake_slack)) == sorted(f"message {n}" for n in range(MESSAGES))  # once each
     with factory() as session:
         assert set(session.scalars(select(Notification.status))) == {"sent"}
