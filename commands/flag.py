@@ -7,6 +7,8 @@ the description. The keyword rules choose the category.
 
 from __future__ import annotations
 
+import re
+
 from bot.messages import Form, Option, Reply
 from bot.services.catalog import Match, SearchResult, search_accounts
 from bot.services.flags import MAX_DESCRIPTION, FlagRequest, raise_flag
@@ -30,7 +32,8 @@ def flag(ctx: CommandContext, text: str) -> Reply | Form:
         return flag_form()
     found = split_account(ctx, words)
     if isinstance(found, tuple) and len(words) > 1:
-        match, description = found
+        match, rest = found
+        description = after_words(text, len(words) - len(rest.split()))
         if len(description) > MAX_DESCRIPTION:
             return Reply(TOO_LONG.format(length=len(description), limit=MAX_DESCRIPTION))
         request = FlagRequest(match.account_id, description, ctx.platform, f"command:{ctx.request_id}")
@@ -40,6 +43,11 @@ def flag(ctx: CommandContext, text: str) -> Reply | Form:
         match, _ = found
         return flag_form(Option(str(match.account_id), match.name))
     return flag_form(description=text)
+
+
+def after_words(text: str, count: int) -> str:
+    """`text` without its first `count` words, its own line breaks kept (a pasted description keeps its shape)."""
+    return re.split(r"\s+", text.strip(), maxsplit=count)[count] if len(text.split()) > count else ""
 
 
 def split_account(ctx: CommandContext, words: list[str]) -> tuple[Match, str] | SearchResult:

@@ -166,3 +166,12 @@ def test_guests_cannot_flag(slack, session):
     slack.send.slash("/flag", "acme invoice charged twice", user_id="U0GUEST")
     assert "only available to full members" in slack.fake.wait_for("response_url")[0].params["text"]
     assert count(session, Flag) == 0
+
+
+def test_a_pasted_description_keeps_its_line_breaks(slack, session):
+    seed(session)
+    people(slack)
+    slack.send.slash("/flag", "acme  invoice charged twice:\n- INV-001\n- INV-002", user_id="U0SAM")
+    slack.fake.wait_for("response_url")
+    with slack.factory() as s:
+        assert s.scalar(select(Flag.description)) == "invoice charged twice:\n- INV-001\n- INV-002"
