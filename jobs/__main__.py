@@ -7,7 +7,6 @@ import contextlib
 import logging
 import signal
 import sys
-import time
 from datetime import datetime
 
 from dotenv import load_dotenv
@@ -15,7 +14,7 @@ from dotenv import load_dotenv
 from bot.clock import SystemClock, parse_now
 from bot.config import Settings
 from bot.db import engine_for, make_session_factory
-from bot.logs import configure, fields
+from bot.logs import configure, one_line
 from jobs import JOBS, NAMES, Job, Runtime, gateway_for
 
 log = logging.getLogger("tend.jobs")
@@ -43,13 +42,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(job: Job, rt: Runtime, now: datetime) -> str:
     """Run a job once and log one line about it (what it did, or that it failed, and how long it took)."""
-    started = time.monotonic()
-    try:
-        summary = job.run(rt, now)
-    except Exception:
-        log.exception(fields(job=job.name, outcome="failed", ms=round((time.monotonic() - started) * 1000)))
-        raise
-    log.info(fields(job=job.name, outcome="done", ms=round((time.monotonic() - started) * 1000), summary=summary))
+    with one_line(log, job=job.name) as line:
+        line["summary"] = summary = job.run(rt, now)
     return summary
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -32,11 +33,10 @@ DELIVERY_TIMEOUT = 30
 def make_client(settings: Settings) -> WebClient:
     """A WebClient on `SLACK_API_URL` that retries connection errors, 429s (after Retry-After) and 500/503:
     for the calls a request makes after its ack (users.info, views.open, response_url)."""
-    return WebClient(
-        token=settings.slack_bot_token.value or None,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
+    return _web_client(
+        settings,
+        10,
+        [
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2),
@@ -48,13 +48,16 @@ def make_gateway(settings: Settings, client: WebClient | None = None) -> SlackGa
     """The outbox's way to Slack. Its client retries only lost connections: a 429 or 5xx goes back to the
     outbox, which reschedules the message (after Retry-After) rather than sleeping in a worker."""
     return SlackGateway(
-        client
-        or WebClient(
-            token=settings.slack_bot_token.value or None,
-            base_url=settings.slack_api_url,
-            timeout=DELIVERY_TIMEOUT,
-            retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
-        )
+        client or _web_client(settings, DELIVERY_TIMEOUT, [ConnectionErrorRetryHandler(max_retry_count=1)])
+    )
+
+
+def _web_client(settings: Settings, timeout: int, retry_handlers: list[RetryHandler]) -> WebClient:
+    return WebClient(
+        token=settings.slack_bot_token.value or None,
+        base_url=settings.slack_api_url,
+        timeout=timeout,
+        retry_handlers=retry_handlers,
     )
 
 

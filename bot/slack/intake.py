@@ -5,7 +5,6 @@ finished by the `requests` job (`finish_stranded`)."""
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -18,7 +17,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import SessionFactory, engine_of, session_scope
 from bot.gateway import ChatGateway
-from bot.logs import fields
+from bot.logs import one_line
 from bot.services import inbox
 from bot.slack.identity import PLATFORM
 from bot.slack.runtime import Deps, Inbound
@@ -70,17 +69,11 @@ def work_recorded(deps: Deps, request_id: int) -> None:
 def work(deps: Deps, request: Inbound, request_id: int) -> None:
     """Do what the request asks, then mark it done, and log one line about it. If this raises, the request
     stays claimed and is finished later by the `requests` job."""
-    started = time.monotonic()
-    line = {"request": request_id or None, "team": request.home_team, "kind": request.kind, "name": request.name}
-    try:
+    with one_line(log, request=request_id or None, team=request.home_team, kind=request.kind, name=request.name):
         HANDLERS[request.kind](deps, request)
         if request_id:
             with session_scope(deps.session_factory) as session:
                 inbox.finish(session, request_id, deps.clock.now())
-    except Exception:
-        log.exception(fields(**line, outcome="failed", ms=round((time.monotonic() - started) * 1000)))
-        raise
-    log.info(fields(**line, outcome="done", ms=round((time.monotonic() - started) * 1000)))
 
 
 def finish_stranded(settings: Settings, factory: SessionFactory, gateway: ChatGateway, now: datetime) -> str:

@@ -36,8 +36,9 @@ def view_id(view: dict[str, Any]) -> str:
     return "V" + hashlib.sha256(json.dumps(view, sort_keys=True).encode()).hexdigest()[:10].upper()
 
 
-def sign(body: str, timestamp: int, secret: str = SIGNING_SECRET) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
+def sign(body: str | bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str:
+    raw = body if isinstance(body, bytes) else body.encode()
+    base = f"v0:{timestamp}:".encode() + raw
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 

@@ -4,8 +4,6 @@ clear answer, never a stack trace and never a half-written row."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import json
 import time
@@ -15,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.models import Flag, InboundRequest
-from tests.fakes.slack_requests import SIGNING_SECRET
+from tests.fakes.slack_requests import sign
 from tests.slack.test_account_command import all_text, reply_of, seed
 
 CSM = "U0CSM"
@@ -23,16 +21,15 @@ CSM = "U0CSM"
 
 def post_raw(slack, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
     """POST exactly these bytes to /slack/events, correctly signed (as a sender holding the secret would)."""
-    ts = str(int(time.time()))
-    signature = hmac.new(SIGNING_SECRET.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+    ts = int(time.time())
     host, port = slack.base_url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     connection.putrequest("POST", "/slack/events")
     sent = {
         "Content-Type": content_type,
         "Content-Length": str(len(body)),
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": f"v0={signature}",
+        "X-Slack-Request-Timestamp": str(ts),
+        "X-Slack-Signature": sign(body, ts),
         **(headers or {}),
     }
     for name, value in sent.items():
