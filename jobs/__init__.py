@@ -92,3 +92,4 @@ JOBS: dict[str, Job] = {
     "deliver": Job("deliver", _deliver, every_seconds=60),
 }
 NAMES = ("requests", "nudges", "digests", "escalations", "deliver")
+RUN_ALL = (*(n for n in NAMES if n != "deliver"), "deliver")  # `run all`: delivery last, sending what the rest queued

@@ -15,7 +15,7 @@ from bot.clock import SystemClock, parse_now
 from bot.config import Settings
 from bot.db import engine_for, make_session_factory
 from bot.logs import configure, one_line
-from jobs import JOBS, NAMES, Job, Runtime, gateway_for
+from jobs import JOBS, NAMES, RUN_ALL, Job, Runtime, gateway_for
 
 log = logging.getLogger("tend.jobs")
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     rt = Runtime(settings, make_session_factory(engine_for(settings)), gateway_for(settings))
     if args.command == "run":
         now = (parse_now(args.now) if args.now else SystemClock()).now()
-        names = [n for n in NAMES if n != "deliver"] + ["deliver"] if args.name == "all" else [args.name]
+        names = RUN_ALL if args.name == "all" else (args.name,)
         for name in names:
             print(f"{name}: {_run(JOBS[name], rt, now)}")
         return 0
