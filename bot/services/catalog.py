@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 import re
 import threading
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -54,14 +56,26 @@ class SearchResult:
 
 @dataclass
 class _Snapshot:
+    """Compact on purpose (one per process, 100k+ accounts): positions and ids in arrays, each account's
+    name looked up by its position (ids are sorted), only names shared by several accounts keep a list."""
+
     generation: int | None
-    ids: list[int] = field(default_factory=list)
+    ids: array[int] = field(default_factory=lambda: array("q"))  # ascending
     names: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
-    by_key: dict[str, list[int]] = field(default_factory=dict)
+    by_key: dict[str, int] = field(default_factory=dict)  # folded name -> id of the first account with it
+    shared_keys: dict[str, list[int]] = field(default_factory=dict)  # folded names several accounts share
     by_domain: dict[str, int] = field(default_factory=dict)
-    name_by_id: dict[int, str] = field(default_factory=dict)
-    by_prefix: dict[str, list[int]] = field(default_factory=dict)  # word prefix -> positions in `keys`
+    by_prefix: dict[str, array[int]] = field(default_factory=dict)  # word prefix -> positions in `keys`
+
+    def name_of(self, account_id: int) -> str:
+        return self.names[bisect_left(self.ids, account_id)]
+
+    def exact(self, key: str) -> list[int]:
+        """Ids of the accounts whose folded name is exactly `key`."""
+        if key in self.shared_keys:
+            return self.shared_keys[key]
+        return [self.by_key[key]] if key in self.by_key else []
 
 
 _snapshots: dict[str, _Snapshot] = {}
@@ -102,14 +116,15 @@ def _snapshot(session: Session) -> _Snapshot:
 def _load(session: Session, generation: int | None) -> _Snapshot:
     snapshot = _Snapshot(generation)
     rows = session.execute(select(Account.id, Account.name, Account.name_key, Account.domain).order_by(Account.id))
-    for account_id, name, key, domain in rows:
+    for position, (account_id, name, key, domain) in enumerate(rows):
         snapshot.ids.append(account_id)
         snapshot.names.append(name)
         snapshot.keys.append(key)
-        snapshot.by_key.setdefault(key, []).append(account_id)
-        snapshot.name_by_id[account_id] = name
+        first = snapshot.by_key.setdefault(key, account_id)
+        if first != account_id:
+            snapshot.shared_keys.setdefault(key, [first]).append(account_id)
         for prefix in _prefixes(key):
-            snapshot.by_prefix.setdefault(prefix, []).append(len(snapshot.keys) - 1)
+            snapshot.by_prefix.setdefault(prefix, array("i")).append(position)
         if domain:
             snapshot.by_domain[domain] = account_id
     return snapshot
@@ -123,12 +138,12 @@ def search_accounts(session: Session, query: str) -> SearchResult:
         return SearchResult("none")
 
     def match(account_id: int, score: float) -> Match:
-        return Match(account_id, snapshot.name_by_id[account_id], score)
+        return Match(account_id, snapshot.name_of(account_id), score)
 
     domain = _URL_PREFIX.sub("", folded).split("/", 1)[0]
     if domain in snapshot.by_domain:
         return SearchResult("found", (match(snapshot.by_domain[domain], 100.0),))
-    exact = snapshot.by_key.get(folded, [])
+    exact = snapshot.exact(folded)
     if len(exact) == 1:
         return SearchResult("found", (match(exact[0], 100.0),))
 
