@@ -1,11 +1,14 @@
 """Tend against a bare Bolt app, side by side in one run: `/account` over HTTP at concurrency 1, 8 and 32.
 
-    python -m benchmarks.compare [--accounts 100000] [--requests 10000] [--database-url URL]
+    python -m benchmarks.compare [--accounts 100000] [--requests 10000] [--rounds 3] [--database-url URL]
 
-One database with N accounts imported through the real importer serves both apps, each in its own process on
+One database with N accounts imported through the real importer serves the three apps, each in its own process on
 the threaded WSGI server `python app.py` uses; a fake Slack Web API runs in another process, and this process
 is the load generator (correctly signed slash commands from `concurrency` threads).
-- bare: a Bolt app whose `/account` listener acks and does one indexed read (the account by its folded name);
+- bare: a Bolt app whose `/account` listener acks and does one indexed read (the account by its folded name),
+  with Bolt's defaults (Slack's answer waits, in 10 ms polling steps, for ack() on Bolt's listener pool);
+- bare-inline: the same with `process_before_response=True`, the setting Tend uses (the listener runs on the
+  request's thread and Slack's answer goes out when it returns);
 - tend: Tend itself (ack, record in the inbox; after the ack: who is asking, fuzzy search, the status card,
   the answer through response_url).
 Throughput is acks per second (what Slack sees), latency is the ack's. Tend's resident memory is sampled
@@ -46,8 +49,12 @@ def serve(kind: str, database_url: str, api_url: str, port: int) -> None:
     from bot.text import fold
 
     engine = make_engine(database_url)
-    if kind == "bare":
-        app = App(client=WebClient(token="xoxb-bench", base_url=api_url), signing_secret=SIGNING_SECRET)
+    if kind.startswith("bare"):
+        app = App(
+            client=WebClient(token="xoxb-bench", base_url=api_url),
+            signing_secret=SIGNING_SECRET,
+            process_before_response=kind == "bare-inline",
+        )
         lookup = text("SELECT id, name, health_score FROM account WHERE name_key = :key")
 
         @app.command("/account")
@@ -156,6 +163,13 @@ def _measure(app, port: int, kind: str, url: str, response_url: str, names: list
     return results
 
 
+APPS = ("bare", "bare-inline", "tend")
+
+
+def median_results(rounds: list[dict]) -> dict:
+    return {level: harness.median_round([r[level] for r in rounds]) for level in LEVELS}
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         serve(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
@@ -163,31 +177,44 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=10_000, help="requests of the long run at concurrency 8")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; each figure is their median")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='tend-compare-')}/compare.db"
     names = prepare(url, args.accounts)
     fake, api_url, response_url = harness.start_fake_slack()
+    rounds: dict[str, list[dict]] = {kind: [] for kind in APPS}
     try:
-        results = {kind: measure(kind, url, api_url, response_url, names, args.requests) for kind in ("bare", "tend")}
+        for _ in range(args.rounds):
+            for kind in APPS:
+                rounds[kind].append(measure(kind, url, api_url, response_url, names, args.requests))
     finally:
         harness.stop_fake_slack(fake)
-    database = url.split(":")[0]
-    print(f"/account over HTTP on {database}, {args.accounts:,} accounts, {datetime.now(UTC):%Y-%m-%d}")
+    report(url, args, rounds)
+
+
+def report(url: str, args: argparse.Namespace, rounds: dict[str, list[dict]]) -> None:
+    results = {kind: median_results(runs) for kind, runs in rounds.items()}
     print(
-        f"{'c':>3} {'bare req/s':>11} {'tend req/s':>11} {'ratio':>6} {'bare p50':>9} {'tend p50':>9} "
-        f"{'bare p99':>9} {'tend p99':>9} {'p99 ratio':>9} {'failed':>7}"
+        f"/account over HTTP on {url.split(':')[0]}, {args.accounts:,} accounts, {datetime.now(UTC):%Y-%m-%d}, "
+        f"median of {args.rounds} alternating round(s)"
     )
+    print(f"{'c':>3} {'app':<12} {'req/s':>8} {'p50':>8} {'p99':>8} {'failed':>7}   Tend's ratio (req/s, p99)")
     for level in LEVELS:
-        b, t = results["bare"][level], results["tend"][level]
-        print(
-            f"{level:>3} {b['rps']:>11.1f} {t['rps']:>11.1f} {t['rps'] / b['rps']:>5.2f}x {b['p50']:>7.1f}ms "
-            f"{t['p50']:>7.1f}ms {b['p99']:>7.1f}ms {t['p99']:>7.1f}ms {t['p99'] / b['p99']:>8.2f}x "
-            f"{b['failed'] + t['failed']:>7}"
-        )
-    print("targets at c=8: throughput ≥ 0.8x, p99 ≤ 1.3x; Tend RSS under 150 MB and flat")
-    print("tend RSS: " + ", ".join(f"{label} {mb:.0f} MB" for label, mb in results["tend"]["rss"]))
-    print("bare RSS: " + ", ".join(f"{label} {mb:.0f} MB" for label, mb in results["bare"]["rss"]))
+        tend = results["tend"][level]
+        for kind in APPS:
+            r = results[kind][level]
+            ratio = "" if kind == "tend" else f"   {tend['rps'] / r['rps']:.2f}x, {tend['p99'] / r['p99']:.2f}x"
+            print(
+                f"{level:>3} {kind:<12} {r['rps']:>8.1f} {r['p50']:>6.1f}ms {r['p99']:>6.1f}ms "
+                f"{r['failed']:>7.0f}{ratio}"
+            )
+    print("targets at c=8 against bare: throughput ≥ 0.8x, p99 ≤ 1.3x; Tend RSS under 150 MB and flat")
+    for n, run in enumerate(rounds["tend"], 1):
+        drained = "" if run["drained"] else " (work NOT drained after 5 minutes)"
+        print(f"tend RSS, round {n}: " + ", ".join(f"{label} {mb:.0f} MB" for label, mb in run["rss"]) + drained)
+    worst = max(mb for run in rounds["bare"] for _label, mb in run["rss"])
+    print(f"bare RSS: at most {worst:.0f} MB")
 
 
 if __name__ == "__main__":

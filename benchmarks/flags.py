@@ -163,10 +163,6 @@ def delivery(database_url: str, api_url: str, messages: int) -> float:
     return messages / (time.monotonic() - started)
 
 
-def median_round(rounds: list[dict]) -> dict:
-    return {name: statistics.median(r[name] for r in rounds) for name in rounds[0]}
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         serve(*sys.argv[2:5], int(sys.argv[5]))
@@ -193,7 +189,7 @@ def main() -> None:
     print(f"/flag over HTTP, {args.requests} requests at concurrency {args.concurrency}, {database}, ", end="")
     print(f"median of {args.rounds} alternating rounds")
     print(f"{'app':6} {'acks/s':>8} {'raised/s':>9} {'done/s':>8} {'ack p50 ms':>11} {'ack p99 ms':>11} {'late':>5}")
-    results = {kind: median_round(r) for kind, r in rounds.items()}
+    results = {kind: harness.median_round(r) for kind, r in rounds.items()}
     for kind, r in results.items():
         print(
             f"{kind:6} {r['acks']:8.1f} {r['raised']:9.1f} {r['done']:8.1f} {r['p50_ms']:11.1f} {r['p99_ms']:11.1f} "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -20,6 +21,11 @@ def child(module: str, *args: str, **options: object) -> subprocess.Popen:
     """`python -m module args…` from the project root."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env, **options)  # type: ignore[call-overload]
+
+
+def median_round(rounds: list[dict]) -> dict:
+    """Each figure's median over the rounds (this machine's speed drifts from one minute to the next)."""
+    return {name: statistics.median(r[name] for r in rounds) for name in rounds[0]}
 
 
 def free_port() -> int:

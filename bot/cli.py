@@ -10,6 +10,7 @@ from dotenv import load_dotenv
 from sqlalchemy import make_url
 
 from bot import demo
+from bot.ai import make_model
 from bot.clock import Clock, SystemClock, parse_now
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, console_actor, repl
@@ -110,12 +111,14 @@ def import_file(settings: Settings, clock: Clock, args: argparse.Namespace) -> i
 
 def try_command(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
     factory = _factory(settings)
-    session = ConsoleSession(factory, console_actor(factory, args.email), clock, settings.timezone)
+    actor = console_actor(factory, args.email)
+    session = ConsoleSession(factory, actor, clock, settings.timezone, model=make_model(settings))
     print(session.run(args.command), end="")
     return 0
 
 
 def console(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
     factory = _factory(settings)
-    repl(ConsoleSession(factory, console_actor(factory, args.email or demo.DEMO_CSM), clock, settings.timezone))
+    actor = console_actor(factory, args.email or demo.DEMO_CSM)
+    repl(ConsoleSession(factory, actor, clock, settings.timezone, model=make_model(settings)))
     return 0

@@ -10,6 +10,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DEFAULT_DATABASE_URL = "sqlite:///tend.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# What may be sent to the language model (AI_SEND_FIELDS). ARR and people's emails stay in unless listed.
+AI_SENDABLE = {
+    "account": "account names and domains",
+    "tier": "service tier",
+    "stage": "lifecycle stage",
+    "health": "health scores and their history",
+    "renewal": "renewal dates",
+    "touches": "last touch and check-ins (dates, channels, notes)",
+    "criteria": "success criteria",
+    "flags": "flag descriptions, categories and status",
+    "names": "people's names (CSMs, reporters)",
+    "arr": "annual recurring revenue",
+    "emails": "people's email addresses",
+}
+AI_SEND_DEFAULT = tuple(name for name in AI_SENDABLE if name not in ("arr", "emails"))
 
 
 class ConfigError(ValueError):
@@ -42,6 +57,10 @@ class Settings:
     openai_api_key: Secret = Secret("")
     openai_base_url: str | None = None
     openai_model: str | None = None
+    ai_send_fields: tuple[str, ...] = AI_SEND_DEFAULT
+    ai_timeout_seconds: float = 2.5  # in all, retries included: the person waiting gets the plain answer after
+    ai_max_retries: int = 1
+    ai_auto_route_confidence: float = 0.9
     timezone: str = "UTC"
     log_level: str = "INFO"
     # PostgreSQL connection pool, per process (SQLite ignores them).
@@ -77,6 +96,16 @@ class Settings:
                 raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {text!r}")
             return int(text)
 
+        def fraction(name: str, default: float, low: float, high: float) -> float:
+            text = get(name, str(default))
+            try:
+                value = float(text)
+            except ValueError:
+                value = float("nan")
+            if not low <= value <= high:
+                raise ConfigError(f"{name} must be a number from {low:g} to {high:g}, got {text!r}")
+            return value
+
         api_url = get("SLACK_API_URL", DEFAULT_SLACK_API_URL)
         if not api_url.endswith("/"):
             api_url += "/"
@@ -90,6 +119,10 @@ class Settings:
             openai_api_key=Secret(get("OPENAI_API_KEY")),
             openai_base_url=get("OPENAI_BASE_URL") or None,
             openai_model=get("OPENAI_MODEL") or None,
+            ai_send_fields=send_fields(get("AI_SEND_FIELDS")),
+            ai_timeout_seconds=fraction("AI_TIMEOUT_SECONDS", 2.5, 0.1, 120),
+            ai_max_retries=number("AI_MAX_RETRIES", 1, 0, 5),
+            ai_auto_route_confidence=fraction("AI_AUTO_ROUTE_CONFIDENCE", 0.9, 0, 1.01),
             timezone=timezone,
             log_level=log_level,
             db_pool_size=number("DATABASE_POOL_SIZE", 10, 1, 500),
@@ -97,6 +130,10 @@ class Settings:
             db_pool_timeout=number("DATABASE_POOL_TIMEOUT", 10, 1, 600),
             db_statement_timeout_ms=number("DATABASE_STATEMENT_TIMEOUT_MS", 15_000, 0, 3_600_000),
         )
+
+    @property
+    def has_ai(self) -> bool:
+        return bool(self.openai_api_key)
 
     @property
     def has_slack(self) -> bool:
@@ -115,3 +152,19 @@ class Settings:
         ]
         if missing:
             raise ConfigError(f"to serve Slack over HTTP set {' and '.join(missing)} (see .env.example)")
+
+
+def send_fields(text: str) -> tuple[str, ...]:
+    """AI_SEND_FIELDS: comma-separated AI_SENDABLE names, `none`, or empty for the default (all but ARR and
+    emails)."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    if not names:
+        return AI_SEND_DEFAULT
+    if names == ["none"]:
+        return ()
+    unknown = [name for name in names if name not in AI_SENDABLE]
+    if unknown:
+        raise ConfigError(
+            f"AI_SEND_FIELDS has unknown name(s) {', '.join(unknown)}; known: {', '.join(AI_SENDABLE)}, or none"
+        )
+    return tuple(dict.fromkeys(names))

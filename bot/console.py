@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from sqlalchemy.orm import Session
+
+from bot.ai import Model
 from bot.clock import Clock
 from bot.db import SessionFactory, session_scope
 from bot.gateway import Target
@@ -107,6 +110,7 @@ class ConsoleSession:
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     form: Form | None = None  # a form being filled in, one field per line
     filling: _Filling = field(default_factory=lambda: _Filling())
+    model: Model | None = None
 
     def run(self, line: str) -> str:
         line = line.strip()
@@ -160,13 +164,14 @@ class ConsoleSession:
 
     def _search(self, name: str, query: str) -> list[Option]:
         with session_scope(self.session_factory) as session:
-            return run_search(
-                CommandContext(session, self.actor, self.clock, self.default_timezone, "console"), name, query
-            )
+            return run_search(self._context(session), name, query)
+
+    def _context(self, session: Session) -> CommandContext:
+        return CommandContext(session, self.actor, self.clock, self.default_timezone, "console", model=self.model)
 
     def _show(self, call: Callable[[CommandContext], Reply | Form]) -> str:
         with session_scope(self.session_factory) as session:
-            reply = call(CommandContext(session, self.actor, self.clock, self.default_timezone, "console"))
+            reply = call(self._context(session))
             queued = bool(session.info.get(outbox.QUEUED))
         if isinstance(reply, Form):
             self.form, self.filling = reply, _Filling()

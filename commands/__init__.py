@@ -132,6 +132,7 @@ from commands import (  # noqa: E402, F401
     digest,
     flag,
     flag_actions,
+    flag_filing,
     flag_form,
     flag_lists,
     home,

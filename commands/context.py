@@ -1,4 +1,4 @@
-"""What every command handler gets: the asker, a database session, and the clock."""
+"""What every command handler gets: the asker, a database session, the clock, and the optional model."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.ai import Model
 from bot.clock import Clock
 from bot.services.people import Actor
 
@@ -23,6 +24,7 @@ class CommandContext:
     # Identifies the request that ran the command: a platform's retry of it carries the same id, so
     # anything the command creates is created once (e.g. Slack's trigger_id).
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    model: Model | None = None  # the optional language model; None: every feature takes its plain path
 
     @property
     def local_now(self) -> datetime:

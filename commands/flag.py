@@ -2,7 +2,7 @@
 
 The account is the shortest leading run of words that names one account clearly (an exact name or domain
 wins at any length), extended while more words keep naming the same account as well or better; the rest is
-the description. The keyword rules choose the category.
+the description. The keyword rules (or, when configured, the model within them) choose the category.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import re
 
 from bot.messages import Form, Option, Reply
 from bot.services.catalog import Match, SearchResult, search_accounts
-from bot.services.flags import MAX_DESCRIPTION, FlagRequest, raise_flag
+from bot.services.flags import MAX_DESCRIPTION, FlagRequest
 from commands import command
 from commands.context import CommandContext
-from commands.flag_form import confirmation, flag_form
+from commands.flag_filing import file_or_propose
+from commands.flag_form import flag_form
 
 USAGE = "/flag <account> <what happened>: tell the owning team and the CSM about a customer problem"
 MAX_ACCOUNT_WORDS = 6
@@ -37,8 +38,7 @@ def flag(ctx: CommandContext, text: str) -> Reply | Form:
         if len(description) > MAX_DESCRIPTION:
             return Reply(TOO_LONG.format(length=len(description), limit=MAX_DESCRIPTION))
         request = FlagRequest(match.account_id, description, ctx.platform, f"command:{ctx.request_id}")
-        raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
-        return confirmation(raised, description)
+        return file_or_propose(ctx, request, severity_chosen=False)
     if isinstance(found, tuple):  # an account and nothing about the problem yet
         match, _ = found
         return flag_form(Option(str(match.account_id), match.name))

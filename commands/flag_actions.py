@@ -14,7 +14,7 @@ from bot.services.people import find_people
 from bot.vocab import Category
 from commands import action, form, search
 from commands.context import CommandContext
-from commands.flag_form import CHANGE_CATEGORY
+from commands.flag_filing import CHANGE_CATEGORY
 
 RESOLVED = "flag.resolved"
 

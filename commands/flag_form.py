@@ -5,27 +5,25 @@ from __future__ import annotations
 
 import json
 
-from bot.messages import Actions, Button, Form, Input, Note, Option, Reply, Section
+from bot.messages import Form, Input, Option, Reply
 from bot.models import Account
 from bot.services.catalog import search_accounts
-from bot.services.flag_messages import when
-from bot.services.flags import MAX_DESCRIPTION, FlagRequest, RaisedFlag, raise_flag
+from bot.services.flags import MAX_DESCRIPTION, FlagRequest
 from bot.vocab import Category, Severity
 from commands import action, form, search
 from commands.account import FLAG_NEW
 from commands.context import CommandContext
+from commands.flag_filing import CATEGORY_OPTIONS, SEVERITIES, file_or_propose
 
 SUBMIT = "flag.submit"
 NEW = FLAG_NEW
 COMPOSE = "flag.compose"
-CHANGE_CATEGORY = "flag.change_category"  # the reporter's one-click fix; handled in commands.flag_actions
 ACCOUNTS = "accounts"
 LET_TEND_CHOOSE = "auto"
 CATEGORIES = (
     Option(LET_TEND_CHOOSE, "Let Tend choose from the description"),
-    *(Option(c.value, c.value.capitalize()) for c in Category),
+    *CATEGORY_OPTIONS,
 )
-SEVERITIES = tuple(Option(s.value, s.value.capitalize()) for s in Severity)
 
 
 def flag_form(account: Option | None = None, description: str = "", source_link: str = "") -> Form:
@@ -112,20 +110,4 @@ def submitted(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply
         severity=Severity(answers.get("severity") or Severity.NORMAL.value),
         source_link=value or None,
     )
-    return confirmation(
-        raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone), request.description
-    )
-
-
-def confirmation(raised: RaisedFlag, description: str) -> Reply:
-    """What the reporter sees once the flag is filed."""
-    chosen = "from your words" if raised.category_source == "rules" else "as you chose"
-    where = f"{raised.team_name} (#{raised.team_channel.lstrip('#')})" if raised.team_name else "no team yet"
-    told = f"{raised.owner_name}, the CSM," if raised.owner_name else "the customer-success team (unowned account)"
-    summary = f"Flag #{raised.flag_id} filed for {raised.account_name}: {raised.category.value} ({chosen})."
-    details = f"Routed to {where}; {told} will hear too. Take-it deadline: {when(raised.sla_due_at)}."
-    change = Actions((Button("Change category", CHANGE_CATEGORY, str(raised.flag_id)),))
-    return Reply(
-        f"{summary} {details}",
-        blocks=(Section(summary), Section(details), change, Note(f"What you wrote: {description}")),
-    )
+    return file_or_propose(ctx, request, severity_chosen=True)

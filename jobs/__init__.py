@@ -17,6 +17,7 @@ from bot.gateway import ChatGateway
 from bot.services.delivery import deliver_due
 from bot.services.digests import send_due as send_digests
 from bot.services.escalations import escalate_stalled
+from bot.services.flag_proposals import file_expired
 from bot.services.nudge_rules import plan_due
 from bot.services.nudges import send_due
 
@@ -75,6 +76,13 @@ def _digests(rt: Runtime, now: datetime) -> str:
         return str(send_digests(session, now, rt.settings.timezone))
 
 
+def _proposals(rt: Runtime, now: datetime) -> str:
+    """File the flags whose AI proposal nobody confirmed in time, as the keyword rules say."""
+    with session_scope(rt.factory) as session:
+        filed = file_expired(session, now, rt.settings.timezone)
+    return f"{len(filed)} unconfirmed proposal(s) filed" + (f": #{', #'.join(map(str, filed))}" if filed else "")
+
+
 def _requests(rt: Runtime, now: datetime) -> str:
     """Finish chat requests whose web process died between the ack and the answer."""
     if not rt.settings.has_slack:
@@ -89,7 +97,8 @@ JOBS: dict[str, Job] = {
     "nudges": Job("nudges", _nudges, every_seconds=3600),
     "digests": Job("digests", _digests, every_seconds=300),
     "escalations": Job("escalations", _escalations, every_seconds=300),
+    "proposals": Job("proposals", _proposals, every_seconds=60),
     "deliver": Job("deliver", _deliver, every_seconds=60),
 }
-NAMES = ("requests", "nudges", "digests", "escalations", "deliver")
+NAMES = ("requests", "proposals", "nudges", "digests", "escalations", "deliver")
 RUN_ALL = (*(n for n in NAMES if n != "deliver"), "deliver")  # `run all`: delivery last, sending what the rest queued

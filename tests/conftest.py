@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import SessionFactory, make_engine, make_session_factory, upgrade
 from bot.models import Base
+from tests.fakes.openai_server import FakeOpenAI
 
 ISOLATED_ENV = (
     "DATABASE_URL",
@@ -23,6 +24,10 @@ ISOLATED_ENV = (
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
     "OPENAI_MODEL",
+    "AI_SEND_FIELDS",
+    "AI_TIMEOUT_SECONDS",
+    "AI_MAX_RETRIES",
+    "AI_AUTO_ROUTE_CONFIDENCE",
     "TEND_TIMEZONE",
     "HTTP_PROXY",
     "HTTPS_PROXY",
@@ -73,6 +78,14 @@ def _empty_tables(engine: Engine) -> None:
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A fake OpenAI-compatible server on 127.0.0.1 (no test reaches the internet)."""
+    fake = FakeOpenAI().start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

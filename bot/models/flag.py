@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models import Base, Timestamps, UTCDateTime
@@ -24,9 +24,10 @@ class Flag(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     category: Mapped[str] = mapped_column(String(20))
-    category_source: Mapped[str] = mapped_column(String(20))  # "reporter" or "rules"
+    category_source: Mapped[str] = mapped_column(String(20))  # "reporter", "rules" or "model"
     severity: Mapped[str] = mapped_column(String(10))
     description: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(String(300))  # the model's one-line summary, when there was one
     status: Mapped[str] = mapped_column(String(10), default="open")  # open, taken, resolved
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), index=True)
     reporter_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
@@ -58,3 +59,35 @@ class FlagEvent(Base):
     actor_name: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+
+
+class FlagProposal(Base):
+    """A flag the model triaged without enough certainty: held until the reporter confirms or changes its
+    category (one click), or, unconfirmed, filed by the rules when it expires. Its source reference is the
+    request's, so the flag it becomes is the one a retry would have made."""
+
+    __tablename__ = "flag_proposal"
+    __table_args__ = (
+        UniqueConstraint("source_platform", "source_ref"),
+        Index("ix_flag_proposal_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    description: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str | None] = mapped_column(String(10))  # the reporter's (normal when they gave none)
+    source_platform: Mapped[str] = mapped_column(String(20))
+    source_ref: Mapped[str] = mapped_column(String(200))
+    source_link: Mapped[str | None] = mapped_column(String(1000))
+    reporter_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    reporter_name: Mapped[str] = mapped_column(String(200))
+    reporter_email: Mapped[str | None] = mapped_column(String(320))
+    reporter_ref: Mapped[str | None] = mapped_column(String(64))
+    proposed_category: Mapped[str] = mapped_column(String(20))
+    proposed_severity: Mapped[str] = mapped_column(String(10))
+    rules_category: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(String(300))
+    confidence: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, filed
+    flag_id: Mapped[int | None] = mapped_column(ForeignKey("flag.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

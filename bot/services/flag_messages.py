@@ -63,7 +63,7 @@ def for_team(
     """The team channel's post; redrawn in place as the flag is taken, resolved, escalated or moved away
     (`moved` says where, and the post loses its buttons)."""
     title = f"Flag #{flag.id}: {account.name}"
-    blocks: list[Block] = [Section(fields=_facts(flag, account, owner)), Section(shorten(flag.description, 2900))]
+    blocks: list[Block] = [Section(fields=_facts(flag, account, owner)), *_described(flag)]
     if flag.source_link:
         blocks.append(Note(f"From this message: {flag.source_link}"))
     blocks.append(Section(moved or status_line(flag, manager)))
@@ -85,7 +85,13 @@ def for_team(
 def for_csm(flag: Flag, account: Account, team: Team | None) -> Reply:
     routed = f"routed to {team.name}" if team else "not routed: no team owns this category yet"
     text = f"{flag.reporter_name} flagged a {flag.category} problem on {account.name} (flag #{flag.id}, {routed})."
-    return Reply(text, blocks=(Section(text), Section(shorten(flag.description, 2900))), private=False)
+    return Reply(text, blocks=(Section(text), *_described(flag)), private=False)
+
+
+def _described(flag: Flag) -> tuple[Block, ...]:
+    """The reporter's words, after the model's one-line summary when there is one (marked as such)."""
+    summary = (Note(f"Summary (written by AI): {flag.summary}"),) if flag.summary else ()
+    return (*summary, Section(shorten(flag.description, 2900)))
 
 
 def update(flag: Flag, account: Account, text: str) -> Reply:

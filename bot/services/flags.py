@@ -21,6 +21,7 @@ from bot.vocab import Category, Severity
 
 MAX_DESCRIPTION = 3000
 MAX_OUTCOME = 300
+MAX_SUMMARY = 300
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class FlagRequest:
     category: Category | None = None  # None: the keyword rules choose
     severity: Severity = Severity.NORMAL
     source_link: str | None = None
+    category_source: str = "reporter"  # who chose `category`, when given: the reporter, or the model
+    summary: str | None = None  # the model's one-line summary
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class RaisedFlag:
     team_channel: str | None
     owner_name: str | None
     sla_due_at: datetime | None
+    description: str
+    summary: str | None
 
 
 def raise_flag(
@@ -60,6 +65,12 @@ def raise_flag(
     return _raised(session, existing, created)
 
 
+def find_raised(session: Session, request: FlagRequest) -> RaisedFlag | None:
+    """The flag this very request raised before (a retry), if any."""
+    flag = _by_source(session, request)
+    return _raised(session, flag, created=False) if flag else None
+
+
 def _by_source(session: Session, request: FlagRequest) -> Flag | None:
     return session.scalar(
         select(Flag).where(Flag.source_platform == request.source_platform, Flag.source_ref == request.source_ref)
@@ -68,7 +79,9 @@ def _by_source(session: Session, request: FlagRequest) -> Flag | None:
 
 def _create(session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str) -> Flag:
     category, source = (
-        (request.category, "reporter") if request.category else (classify(request.description).category, "rules")
+        (request.category, request.category_source)
+        if request.category
+        else (classify(request.description).category, "rules")
     )
     team = owning_team(session, category)
     deadline = sla_due(session, team, request.severity, now, default_timezone)
@@ -81,6 +94,7 @@ def _create(session: Session, request: FlagRequest, reporter: Actor, now: dateti
             "category_source": source,
             "severity": request.severity.value,
             "description": request.description[:MAX_DESCRIPTION],
+            "summary": request.summary[:MAX_SUMMARY] if request.summary else None,
             "status": "open",
             "team_id": team.id if team else None,
             "reporter_person_id": reporter.person_id,
@@ -164,6 +178,8 @@ def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
         team.channel if team else None,
         owner_name,
         flag.sla_due_at,
+        flag.description,
+        flag.summary,
     )
 
 

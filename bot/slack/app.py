@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -15,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.ai import make_model
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import SessionFactory
@@ -24,7 +24,6 @@ from bot.slack.listeners import register_listeners
 from bot.slack.runtime import Deps
 
 log = logging.getLogger(__name__)
-LISTENER_THREADS = 32
 # Seconds a deliverer waits for Slack's answer to a post. Slack may post the message and answer late: giving up
 # early makes the outbox post it again, so a deliverer (no person waiting on it) waits long.
 DELIVERY_TIMEOUT = 30
@@ -76,12 +75,13 @@ def build_app(
         request_verification_enabled=bool(settings.slack_signing_secret),
         # auth.test once at start-up (a bad token fails fast), cached: no request ever waits for it.
         token_verification_enabled=True,
-        # Listeners ack first and then work (database, Web API). A roomy pool keeps new requests' acks from
-        # queueing behind earlier requests' post-ack work.
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="tend-listener"),
+        # The answer to Slack goes out when the listener returns. Listeners only check, record and hand over
+        # (bot/slack/intake.py): with Bolt's default (False) every ack waits in 10 ms polling steps.
+        process_before_response=True,
     )
     gateway = gateway or make_gateway(settings)
-    register_listeners(app, Deps(settings, session_factory, clock or SystemClock(), gateway, client))
+    deps = Deps(settings, session_factory, clock or SystemClock(), gateway, client, model=make_model(settings))
+    register_listeners(app, deps)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

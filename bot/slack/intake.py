@@ -1,11 +1,14 @@
-"""From ack to answer: every Slack request is recorded in the inbox right after its ack, then worked on by
-the post-ack pool. A retry of a recorded request is dropped; a request whose process died mid-way is
+"""From ack to answer: every Slack request is recorded in the inbox as it is acked, then worked on by the
+post-ack pool. A retry of a recorded request is dropped; a request whose process died mid-way is
 finished by the `requests` job (`finish_stranded`)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import suppress
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -24,6 +27,11 @@ from bot.slack.runtime import Deps, Inbound
 
 log = logging.getLogger(__name__)
 
+# Recording is one insert (a few milliseconds); an ack waits for it this long at most. Its threads finish
+# queued records when the process exits, before the work queue drains.
+RECORD_WAIT = 0.005
+RECORDERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tend-record")
+
 Handler = Callable[[Deps, Inbound], None]
 HANDLERS: dict[str, Handler] = {}
 
@@ -39,11 +47,20 @@ def handles(kind: str) -> Callable[[Handler], Handler]:
 
 
 def accept(deps: Deps, kind: str, body: dict[str, Any], context: BoltContext) -> None:
-    """Call right after ack(): record the request, then work on it after the ack."""
+    """Call from a listener, after ack(): record the request, then work on it after the ack. Slack's answer
+    waits (at most RECORD_WAIT) for the record, so a request is usually in the inbox before Slack hears
+    back, and a slow or locked database never holds an ack."""
     request = Inbound.received(kind, body, context)
+    recorded = RECORDERS.submit(_record, deps, request)
+    with suppress(FutureTimeout):
+        recorded.result(timeout=RECORD_WAIT)
+
+
+def _record(deps: Deps, request: Inbound) -> None:
     try:
         with engine_of(deps.session_factory).begin() as connection:
-            request_id = inbox.record(connection, PLATFORM, request.key, kind, request.to_payload(), deps.clock.now())
+            now = deps.clock.now()
+            request_id = inbox.record(connection, PLATFORM, request.key, request.kind, request.to_payload(), now)
     except DBAPIError:
         # The database is down: work on it anyway, so the person hears that (politely) instead of nothing.
         log.exception("could not record a Slack request; answering it without the inbox")

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
 import commands as command_layer
+from bot.ai import Model
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import SessionFactory, session_scope
@@ -49,6 +50,7 @@ class Deps:
     # Post-ack work runs here, not on Bolt's listener pool: listeners only ack, record and hand over, so a
     # burst of slow work can never delay the next request's ack past Slack's 3 seconds.
     work: WorkQueue = field(default_factory=WorkQueue)
+    model: Model | None = None
 
     def after_ack(self, job: Callable[[], None]) -> None:
         """Run `job` once the request is acknowledged; failures are logged, never lost silently."""
@@ -163,7 +165,7 @@ def run_for_user(
                 home_enterprise_id=request.home_enterprise,
                 now=deps.clock.now(),
             )
-            ctx = CommandContext(session, actor, deps.clock, deps.settings.timezone, PLATFORM)
+            ctx = CommandContext(session, actor, deps.clock, deps.settings.timezone, PLATFORM, model=deps.model)
             if request_id:
                 ctx.request_id = request_id
             reply = call(ctx)

@@ -12,10 +12,11 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from tests.fakes import blockkit
+from tests.fakes.local_server import LocalServer
 
 HOME_TEAM = "T0HOME"
 BOT_USER = "U0BOT"
@@ -40,7 +41,7 @@ class Failure:
     stall: float = 0.0  # do it, but answer only after this many seconds
 
 
-class FakeSlack:
+class FakeSlack(LocalServer):
     def __init__(self, *, check: bool = True) -> None:
         self.check = check  # validate every payload (tests); benchmarks skip it to stay out of the way
         self.calls: list[Call] = []
@@ -59,27 +60,14 @@ class FakeSlack:
         self.delays: dict[str, float] = {}
         self.failures: dict[str, list[Failure]] = {}
         self._changed = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    # --- life cycle ---------------------------------------------------------------------------------------------
-    def start(self) -> FakeSlack:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/"
+        return f"{self.origin}/api/"
 
     def response_url(self, token: str = "r1") -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/response/{token}"
+        return f"{self.origin}/response/{token}"
 
     # --- scripting ----------------------------------------------------------------------------------------------
     def add_user(

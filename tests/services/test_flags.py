@@ -27,6 +27,10 @@ TEAMS = {
 
 @pytest.fixture
 def teams(session):
+    make_teams(session)
+
+
+def make_teams(session) -> None:
     manager = make_person(session, "olivia@example.com", timezone="Europe/London")
     for name, (channel, categories, sla) in TEAMS.items():
         team = Team(name=name, channel=channel, manager_id=manager.id, sla_hours=sla)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -39,20 +41,33 @@ def fake_slack() -> Iterator[FakeSlack]:
     )
 
 
-def slack_settings(fake: FakeSlack) -> Settings:
+def slack_settings(fake: FakeSlack, **over: Any) -> Settings:
     return Settings(
-        slack_bot_token=Secret("xoxb-test-token"), slack_signing_secret=Secret(SIGNING_SECRET), slack_api_url=fake.url
+        slack_bot_token=Secret("xoxb-test-token"),
+        slack_signing_secret=Secret(SIGNING_SECRET),
+        slack_api_url=fake.url,
+        **over,
     )
 
 
 @pytest.fixture
 def slack(fake_slack: FakeSlack, engine: Engine, factory: SessionFactory) -> Iterator[SlackHarness]:
-    settings = slack_settings(fake_slack)
+    with serving(slack_settings(fake_slack), fake_slack, engine, factory) as harness:
+        yield harness
+
+
+@contextmanager
+def serving(
+    settings: Settings, fake_slack: FakeSlack, engine: Engine, factory: SessionFactory
+) -> Iterator[SlackHarness]:
+    """Tend's WSGI app with `settings`, served on 127.0.0.1 until the block ends."""
     client: WebClient = make_client(settings)
     app = build_app(settings, factory, client=client, clock=FixedClock(NOW))
     server = serve_in_background(make_wsgi(app, engine))
     host, port = server.server_address[:2]
     base = f"http://{host}:{port}"
-    yield SlackHarness(fake_slack, SlackSender(f"{base}/slack/events", fake_slack.response_url()), factory, base)
-    server.shutdown()
-    server.server_close()
+    try:
+        yield SlackHarness(fake_slack, SlackSender(f"{base}/slack/events", fake_slack.response_url()), factory, base)
+    finally:
+        server.shutdown()
+        server.server_close()
