@@ -11,21 +11,21 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import openai
 from pydantic import BaseModel, ValidationError
 
 from bot.config import Settings
 from bot.logs import fields
+
+if TYPE_CHECKING:
+    import openai
 
 log = logging.getLogger(__name__)
 
 Answer = TypeVar("Answer", bound=BaseModel)
 
 DEFAULT_MODEL = "gpt-4.1-mini"
-# Errors worth one more try, time allowing; anything else (a bad key, a bad request) is not.
-TRANSIENT = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
 SHORTEST_TRY = 0.3  # seconds: a retry with less time than this left is not worth starting
 
 
@@ -41,11 +41,16 @@ class Model:
     waiting gets the plain answer when the model is slow, never an error."""
 
     def __init__(self, settings: Settings, client: openai.OpenAI | None = None) -> None:
+        import openai  # here, not at the top: the client costs ~40 MB of memory, paid only with a key
+
+        self._errors = openai
         self.name = settings.openai_model or DEFAULT_MODEL
         self.sends = frozenset(settings.ai_send_fields)
         self.timeout = settings.ai_timeout_seconds
         self.tries = 1 + settings.ai_max_retries
         self.auto_route_confidence = settings.ai_auto_route_confidence
+        # Errors worth one more try, time allowing; anything else (a bad key, a bad request) is not.
+        self._transient = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
         # The client's own retries would honour a Retry-After of up to two minutes: ours keep to the budget.
         self._client = client or openai.OpenAI(
             api_key=settings.openai_api_key.value, base_url=settings.openai_base_url, max_retries=0
@@ -74,9 +79,9 @@ class Model:
                         temperature=0,
                         timeout=max(left, 0.05),
                     )
-                except TRANSIENT as error:
+                except self._transient as error:
                     outcome = type(error).__name__
-                    if deadline - time.monotonic() < SHORTEST_TRY or isinstance(error, openai.APITimeoutError):
+                    if deadline - time.monotonic() < SHORTEST_TRY or isinstance(error, self._errors.APITimeoutError):
                         return None
                     continue
                 usage = completion.usage
@@ -87,7 +92,7 @@ class Model:
         except (ValidationError, ValueError) as error:  # not JSON, or JSON outside the schema
             outcome = f"invalid:{type(error).__name__}"
             return None
-        except openai.OpenAIError as error:
+        except self._errors.OpenAIError as error:
             outcome = type(error).__name__
             return None
         finally:

@@ -122,7 +122,7 @@ class Settings:
             ai_send_fields=send_fields(get("AI_SEND_FIELDS")),
             ai_timeout_seconds=fraction("AI_TIMEOUT_SECONDS", 2.5, 0.1, 120),
             ai_max_retries=number("AI_MAX_RETRIES", 1, 0, 5),
-            ai_auto_route_confidence=fraction("AI_AUTO_ROUTE_CONFIDENCE", 0.9, 0, 1.01),
+            ai_auto_route_confidence=fraction("AI_AUTO_ROUTE_CONFIDENCE", 0.9, 0, 1),
             timezone=timezone,
             log_level=log_level,
             db_pool_size=number("DATABASE_POOL_SIZE", 10, 1, 500),

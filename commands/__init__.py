@@ -129,7 +129,9 @@ def _guarded(ctx: CommandContext, handler: Callable[[CommandContext, str], Reply
 from commands import (  # noqa: E402, F401
     account,
     admin,
+    briefing,
     digest,
+    drafts,
     flag,
     flag_actions,
     flag_filing,

@@ -10,12 +10,16 @@ from bot.services.nudge_actions import CRITERION_STATUSES
 from bot.services.nudge_messages import CHECK_IN, CRITERIA
 from bot.text import countdown, plural, shorten, since
 from commands import action, command
+from commands.briefing import BRIEF, WORDS, briefing
 from commands.context import CommandContext
 from commands.formatting import flag_line, health, money
 
-SHOW_ACCOUNT = "account.show"
+SHOW_ACCOUNT = "account.show"  # also named in commands.briefing
 FLAG_NEW = "flag.new"  # handled in commands.flag_form
-USAGE = "/account <name, domain or part of a name>: an account's status (only you see it)"
+USAGE = (
+    "/account <name, domain or part of a name> [brief]: an account's status, or with `brief` a briefing "
+    "(only you see it)"
+)
 MAX_CRITERIA = 10
 
 
@@ -24,6 +28,13 @@ def account(ctx: CommandContext, text: str) -> Reply:
     if not text:
         return my_accounts(ctx)
     result = search_accounts(ctx.session, text)
+    words = text.split()
+    wants_brief = len(words) > 1 and words[-1].lower() in WORDS
+    if wants_brief and not (result.kind == "found" and result.matches[0].score >= 100):  # not a name ending in "brief"
+        named = search_accounts(ctx.session, " ".join(words[:-1]))
+        if named.kind == "found":
+            return briefing(ctx, named.account_id)
+        result, text = named, " ".join(words[:-1])
     if result.kind == "found":
         return card(ctx, result.account_id)
     if result.kind == "ambiguous":
@@ -92,6 +103,7 @@ def status_card(status: AccountStatus, open_flags: list[FlagLine] = (), resolved
                 (
                     Button("Flag a problem", FLAG_NEW, str(status.account_id)),
                     Button("Log check-in", CHECK_IN, str(status.account_id)),
+                    Button("Briefing", BRIEF, str(status.account_id)),
                     *(
                         (Button("Update criteria", CRITERIA, str(status.account_id)),)
                         if status.success_criteria

@@ -10,6 +10,7 @@ from bot.messages import Note, Reply
 from bot.models import Person
 from bot.services.digest_facts import gather
 from bot.services.digest_messages import for_manager
+from bot.services.digest_summary import summarize
 from bot.services.digests import build, last_sent, managers
 from commands.context import CommandContext
 from commands.tend import subcommand
@@ -30,6 +31,7 @@ def digest_preview(ctx: CommandContext, text: str) -> Reply:
     local_since = since.astimezone(ctx.local_now.tzinfo)
     facts = gather(ctx.session, since, local_since.date(), now, ctx.today)
     people = dict(ctx.session.execute(select(Person.id, Person.name)).all())
-    reply = for_manager(build(facts, me, ctx.today, people), everything=text.strip().lower() == "all")
+    digest = build(facts, me, ctx.today, people)
+    reply = for_manager(digest, everything=text.strip().lower() == "all", summary=summarize(ctx.model, digest))
     note = Note("Preview, not sent: your next digest still covers everything since your last one.")
     return Reply(f"Preview (not sent): {reply.text}", blocks=(note, *reply.blocks))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.ai import make_model
 from bot.config import Settings
 from bot.db import SessionFactory, session_scope
 from bot.gateway import ChatGateway
@@ -73,7 +74,7 @@ def _nudges(rt: Runtime, now: datetime) -> str:
 def _digests(rt: Runtime, now: datetime) -> str:
     """Queue the digest of every manager whose morning it is (once per local day)."""
     with session_scope(rt.factory) as session:
-        return str(send_digests(session, now, rt.settings.timezone))
+        return str(send_digests(session, now, rt.settings.timezone, make_model(rt.settings)))
 
 
 def _proposals(rt: Runtime, now: datetime) -> str:

@@ -10,6 +10,7 @@ from bot.messages import Block, Note, Reply, Section
 from bot.text import shorten
 
 if TYPE_CHECKING:
+    from bot.services.digest_summary import SummaryLine
     from bot.services.digests import Digest
 
 IN_FULL, IN_FULL_ALL = 8, 40  # items per section in the daily message; in `/tend digest all`
@@ -17,7 +18,7 @@ MAX_ACTIVITY = 30
 SECTION_CHARS = 2800
 
 
-def for_manager(digest: Digest, *, everything: bool = False) -> Reply:
+def for_manager(digest: Digest, *, everything: bool = False, summary: tuple[SummaryLine, ...] = ()) -> Reply:
     day = f"{digest.local_date:%a %d %b}"
     if digest.quiet:
         line = f"All quiet on your team's accounts since your last digest ({day})."
@@ -26,6 +27,9 @@ def for_manager(digest: Digest, *, everything: bool = False) -> Reply:
     shown = [s for s in digest.sections if s.lines]
     head = f"Your team's accounts, {day}: " + ", ".join(f"{len(s.lines)} {s.title.lower()}" for s in shown[:3])
     blocks: list[Block] = [Section(f"Your team's accounts — what changed since your last digest ({day})")]
+    if summary:
+        lines = " ".join(f"{line.text} [{' · '.join(line.sections)}]" for line in summary)
+        blocks += [Section(shorten(lines, SECTION_CHARS)), Note("Summary written by AI from the items below.")]
     for section in shown:
         lines = [f"• {shorten(line, 200)}" for line in section.lines[:limit]]
         if len(section.lines) > limit:

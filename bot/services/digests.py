@@ -12,12 +12,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.ai import Model
 from bot.db import insert_ignore
 from bot.gateway import Target
 from bot.models import DigestSent, Person
 from bot.services import outbox
 from bot.services.digest_facts import AccountRow, Facts, gather
 from bot.services.digest_messages import for_manager
+from bot.services.digest_summary import summarize
 from bot.services.working_hours import holidays_near
 from bot.text import plural
 from bot.vocab import Stage
@@ -248,7 +250,7 @@ def last_sent(session: Session, person_ids: list[int]) -> dict[int, datetime]:
     return latest
 
 
-def send_due(session: Session, now: datetime, default_timezone: str) -> SendReport:
+def send_due(session: Session, now: datetime, default_timezone: str, model: Model | None = None) -> SendReport:
     """Queue every due digest. The DigestSent row and the message go in one transaction per manager, and the
     row's unique (manager, local day) makes a second clock or a rerun find it and send nothing."""
     report = SendReport()
@@ -268,7 +270,8 @@ def send_due(session: Session, now: datetime, default_timezone: str) -> SendRepo
             )
             if added is None:
                 continue  # another clock sent it a moment ago
-            reply = for_manager(build(facts, manager, day, people))
+            digest = build(facts, manager, day, people)
+            reply = for_manager(digest, summary=summarize(model, digest))
             outbox.enqueue(
                 session, f"digest:{manager.id}:{day.isoformat()}", Target("person", manager.email), reply, now
             )

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from bot.services.nudges import DueAccount
 
 CHECK_IN, SNOOZE, CRITERIA, DISMISS = "nudge.checkin", "nudge.snooze", "nudge.criteria", "nudge.dismiss"
+DRAFT = "nudge.draft"  # handled in commands.drafts
 IN_FULL = 10
 
 
@@ -26,6 +27,7 @@ def entry_blocks(entry: DueAccount, *, buttons: bool = True) -> list[Block]:
             Actions(
                 (
                     Button("Log check-in", CHECK_IN, str(entry.account_id), style="primary"),
+                    Button("Draft a message", DRAFT, str(entry.account_id)),
                     Button("Snooze", SNOOZE, ids_value(entry)),
                     Button("Update criteria", CRITERIA, str(entry.account_id)),
                     Button("Dismiss", DISMISS, ids_value(entry)),

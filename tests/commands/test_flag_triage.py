@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -59,7 +60,7 @@ def world(session):
     """The teams of tests/services/test_flags.py, and Acme with its CSM Maya."""
     make_teams(session)
     maya = make_person(session, "maya@example.com", name="Maya Patel")
-    account = make_account(session, "Acme Corporation", domain="acme.example", owner_id=maya.id, arr=240000)
+    account = make_account(session, "Acme Corporation", domain="acme.example", owner_id=maya.id, arr=Decimal("240000"))
     session.commit()
     return account
 

@@ -66,7 +66,7 @@ def test_one_message_per_csm_most_urgent_first_in_plain_words(session):
         "Quiet Co\nno touch for 115 days (engagement: every 30)",
     ]
     buttons = [b.label for b in maya_blocks if isinstance(b, Actions) for b in b.buttons]
-    assert buttons[:4] == ["Log check-in", "Snooze", "Update criteria", "Dismiss"]
+    assert buttons[:5] == ["Log check-in", "Draft a message", "Snooze", "Update criteria", "Dismiss"]
 
 
 def test_ten_accounts_in_full_then_a_count(session):

@@ -37,6 +37,9 @@ def test_api_url_gets_its_trailing_slash():
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"),
         ({"DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE must be a whole number from 1 to 500"),
         ({"DATABASE_STATEMENT_TIMEOUT_MS": "soon"}, "DATABASE_STATEMENT_TIMEOUT_MS must be a whole number"),
+        ({"AI_SEND_FIELDS": "flags,salary"}, "AI_SEND_FIELDS has unknown name.s. salary; known: account, tier"),
+        ({"AI_TIMEOUT_SECONDS": "forever"}, "AI_TIMEOUT_SECONDS must be a number from 0.1 to 120"),
+        ({"AI_AUTO_ROUTE_CONFIDENCE": "2"}, "AI_AUTO_ROUTE_CONFIDENCE must be a number from 0 to 1"),
     ],
 )
 def test_bad_values_are_named(env, message):
@@ -60,3 +63,12 @@ def test_database_pool_and_logging_settings():
     )
     assert (settings.log_level, settings.db_pool_size, settings.db_max_overflow) == ("DEBUG", 4, 0)
     assert settings.db_statement_timeout_ms == 0  # 0: no statement timeout
+
+
+def test_ai_settings_leave_arr_and_emails_in_by_default():
+    assert not Settings.from_env({}).has_ai
+    default = Settings.from_env({"OPENAI_API_KEY": "sk-1"})
+    assert default.has_ai and "arr" not in default.ai_send_fields and "emails" not in default.ai_send_fields
+    assert "flags" in default.ai_send_fields and default.ai_timeout_seconds == 2.5
+    assert Settings.from_env({"AI_SEND_FIELDS": "none"}).ai_send_fields == ()
+    assert Settings.from_env({"AI_SEND_FIELDS": " Flags , ARR "}).ai_send_fields == ("flags", "arr")

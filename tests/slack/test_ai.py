@@ -1,5 +1,6 @@
-"""Flag triage as Slack sends it: the model's proposal reaches only the reporter, pings no one whatever the
-flag (or the model) says, and one click files and routes it."""
+"""The AI features as Slack sends them: a triage proposal reaches only the reporter, pings no one whatever
+the flag (or the model) says, and one click files and routes it; a slow model never holds an ack, and the
+briefing then comes from the rules."""
 
 from __future__ import annotations
 
@@ -48,3 +49,15 @@ def test_a_proposal_pings_no_one_and_one_click_files_and_routes_it(slack_ai, ses
     team_post = json.dumps(next(p for p in posts(slack_ai) if p["channel"] == "billing")["blocks"])
     assert "Summary (written by AI): &lt;!channel&gt; URGENT" in team_post
     assert "<!channel>" not in team_post
+
+
+def test_a_slow_model_never_holds_the_ack_and_the_briefing_comes_from_the_rules(slack_ai, session, fake_openai):
+    seed(session)
+    people(slack_ai)
+    fake_openai.delay = 5  # far past AI_TIMEOUT_SECONDS (1 s here)
+    answer_ = slack_ai.send.slash("/account", "acme brief", user_id="U0MAYA")
+    assert answer_.status == 200 and answer_.seconds < 1
+    reply = slack_ai.fake.wait_for("response_url", timeout=10)[0]
+    assert reply.at - fake_openai.requests[0].at < 2  # the plain briefing, right after the model's time ran out
+    shown = json.dumps(reply.params["blocks"])
+    assert "Briefing: Acme Corporation" in json.dumps(reply.params) and "Built by Tend's rules" in shown

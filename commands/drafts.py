@@ -1,0 +1,39 @@
+""" "Draft a message" on a nudge: a check-in email for the CSM to copy and send themselves (Tend never
+writes to customers; bot/services/checkin_draft.py)."""
+
+from __future__ import annotations
+
+from bot.messages import Actions, Button, Note, Reply, Section
+from bot.services.checkin_draft import draft_check_in
+from bot.services.nudge_messages import CHECK_IN, DRAFT
+from commands import action
+from commands.context import CommandContext
+
+SECTION_LIMIT = 2900
+
+
+@action(DRAFT)
+def draft_button(ctx: CommandContext, value: str) -> Reply:
+    if not value.isdigit():
+        return Reply("That button is out of date. Run /tend nudges again.")
+    draft = draft_check_in(ctx.session, ctx.model, int(value), ctx.today, ctx.clock.now())
+    intro = (
+        f"A check-in for {draft.account_name} to copy into your email. Tend never sends anything to customers: "
+        "read it, change it, send it yourself."
+    )
+    how = (
+        "Written by AI from the account's records: check every line before you send it."
+        if draft.by_model
+        else "A template filled from the account's records."
+    )
+    return Reply(
+        f"{intro}\n\nSubject: {draft.subject}\n\n{draft.body}",
+        title=f"Draft: {draft.account_name}",
+        blocks=(
+            Section(intro),
+            Section(f"Subject: {draft.subject}"),
+            Section(draft.body[:SECTION_LIMIT]),
+            Note(how),
+            Actions((Button("Log check-in once sent", CHECK_IN, value, style="primary"),)),
+        ),
+    )

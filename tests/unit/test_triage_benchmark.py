@@ -1,0 +1,19 @@
+"""`python -m benchmarks.triage` runs without a key and prints the rules' accuracy on the labelled set."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.processes import ROOT
+
+
+def test_the_triage_benchmark_measures_the_rules_without_a_key(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "OPENAI_API_KEY": ""}  # a .env key is not used
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.triage"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Flag triage on 97 labelled flags (triage_flags.csv)" in done.stdout
+    assert "rules + model: not measured" in done.stdout
+    assert done.stdout.count("%") == 8  # seven categories and the total
