@@ -13,17 +13,16 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
 from bot.config import Settings
 from bot.logs import fields
 
 if TYPE_CHECKING:
     import openai
+    from pydantic import BaseModel
 
 log = logging.getLogger(__name__)
 
-Answer = TypeVar("Answer", bound=BaseModel)
+Answer = TypeVar("Answer", bound="BaseModel")
 
 DEFAULT_MODEL = "gpt-4.1-mini"
 SHORTEST_TRY = 0.3  # seconds: a retry with less time than this left is not worth starting
@@ -42,8 +41,10 @@ class Model:
 
     def __init__(self, settings: Settings, client: openai.OpenAI | None = None) -> None:
         import openai  # here, not at the top: the client costs ~40 MB of memory, paid only with a key
+        from pydantic import ValidationError
 
         self._errors = openai
+        self._invalid = (ValidationError, ValueError)  # not JSON, or JSON outside the schema
         self.name = settings.openai_model or DEFAULT_MODEL
         self.sends = frozenset(settings.ai_send_fields)
         self.timeout = settings.ai_timeout_seconds
@@ -89,7 +90,7 @@ class Model:
                 outcome = "done" if parsed is not None else "refused"
                 return parsed
             return None
-        except (ValidationError, ValueError) as error:  # not JSON, or JSON outside the schema
+        except self._invalid as error:
             outcome = f"invalid:{type(error).__name__}"
             return None
         except self._errors.OpenAIError as error:
