@@ -11,7 +11,8 @@ import pytest
 from bot.models import Flag
 from tests.commands.test_flag_triage import ai_settings, answer
 from tests.slack.conftest import serving, slack_settings
-from tests.slack.test_flag_command import count, people, posts, seed
+from tests.slack.test_flag_command import count, eventually, people, posts, seed
+from tests.slack.test_flag_form import acme_id, opened_view
 from tests.slack.test_flag_ownership import post_buttons
 
 INJECTION = (
@@ -61,3 +62,20 @@ def test_a_slow_model_never_holds_the_ack_and_the_briefing_comes_from_the_rules(
     assert reply.at - fake_openai.requests[0].at < 2  # the plain briefing, right after the model's time ran out
     shown = json.dumps(reply.params["blocks"])
     assert "Briefing: Acme Corporation" in json.dumps(reply.params) and "Built by Tend's rules" in shown
+
+
+def test_a_form_left_to_tend_gets_the_proposal_as_a_dm_and_its_button_files_it(slack_ai, session, fake_openai):
+    seed(session)
+    people(slack_ai)
+    fake_openai.answer("TriageAnswer", answer("billing", confidence=0.6))
+    slack_ai.send.slash("/flag", "", user_id="U0SAM")
+    view = opened_view(slack_ai)
+    answers = {"account": acme_id(session), "category": "auto", "severity": "normal", "description": "Overbilled"}
+    assert slack_ai.send.view_submission(view, answers, user_id="U0SAM").status == 200
+    assert eventually(lambda: any(p["channel"] == "U0SAM" for p in posts(slack_ai)))
+    [dm] = [p for p in posts(slack_ai) if p["channel"] == "U0SAM"]
+    assert "Tend's AI suggests billing (normal), 60% sure" in dm["text"] and count(session, Flag) == 0
+    button = post_buttons(dm)["File as billing (normal)"]
+    slack_ai.send.block_action(button["action_id"], button["value"], user_id="U0SAM", ephemeral=False)
+    assert eventually(lambda: count(session, Flag) == 1)
+    assert eventually(lambda: {"billing", "U0MAYA"} <= {p["channel"] for p in posts(slack_ai)})
