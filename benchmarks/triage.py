@@ -48,7 +48,7 @@ def main() -> None:
         if model is None:
             continue
         started = time.monotonic()
-        result = triage(model, row["text"], None, model.auto_route_confidence)
+        result = triage(model, row["text"], None)
         seconds.append(time.monotonic() - started)
         answered += result.by_model
         model_right[expected] += result.category.value == expected

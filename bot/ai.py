@@ -43,7 +43,7 @@ class Model:
         import openai  # here, not at the top: the client costs ~40 MB of memory, paid only with a key
         from pydantic import ValidationError
 
-        self._errors = openai
+        self._openai = openai
         self._invalid = (ValidationError, ValueError)  # not JSON, or JSON outside the schema
         self.name = settings.openai_model or DEFAULT_MODEL
         self.sends = frozenset(settings.ai_send_fields)
@@ -82,7 +82,7 @@ class Model:
                     )
                 except self._transient as error:
                     outcome = type(error).__name__
-                    if deadline - time.monotonic() < SHORTEST_TRY or isinstance(error, self._errors.APITimeoutError):
+                    if deadline - time.monotonic() < SHORTEST_TRY or isinstance(error, self._openai.APITimeoutError):
                         return None
                     continue
                 usage = completion.usage
@@ -93,7 +93,7 @@ class Model:
         except self._invalid as error:
             outcome = f"invalid:{type(error).__name__}"
             return None
-        except self._errors.OpenAIError as error:
+        except self._openai.OpenAIError as error:
             outcome = type(error).__name__
             return None
         finally:
@@ -112,4 +112,4 @@ class Model:
 
 def make_model(settings: Settings) -> Model | None:
     """The configured model, or None without OPENAI_API_KEY (every feature then takes its plain path)."""
-    return Model(settings) if settings.openai_api_key else None
+    return Model(settings) if settings.has_ai else None

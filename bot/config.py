@@ -133,6 +133,7 @@ class Settings:
 
     @property
     def has_ai(self) -> bool:
+        """A model is configured; without one every AI feature takes its plain path."""
         return bool(self.openai_api_key)
 
     @property

@@ -28,8 +28,7 @@ def file_or_propose(ctx: CommandContext, request: FlagRequest, severity_chosen: 
     """File `request`, or hold it with the model's proposal for the reporter to confirm."""
     if request.category is not None or find_raised(ctx.session, request) is not None:
         return confirmation(raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone))
-    confidence = ctx.model.auto_route_confidence if ctx.model else 1.0
-    result = triage(ctx.model, request.description, request.severity if severity_chosen else None, confidence)
+    result = triage(ctx.model, request.description, request.severity if severity_chosen else None)
     if not result.file_now:
         return proposal_reply(propose(ctx.session, request, ctx.actor, result, ctx.clock.now()))
     if result.by_model:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.ai import Call, Model
 from bot.services.briefing_facts import RECENT, Facts, FlagFact, gather, health_key
 from bot.text import plural, shorten
+from bot.vocab import Stage
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def _changes(facts: Facts) -> list[Sentence]:
         out.append(Sentence(text, (health_key(day0), health_key(day1))))
     for day, before_stage, after_stage in facts.stage_changes:
         if day >= since:
-            text = f"Moved from {_stage(before_stage)} to {_stage(after_stage)} on {day}."
+            text = f"Moved from {Stage(before_stage).label} to {Stage(after_stage).label} on {day}."
             out.append(Sentence(text, (f"stage change {day}",)))
     raised = [f for f in facts.flags if f.raised_on >= since]
     if raised:
@@ -156,10 +157,6 @@ def _next_step(facts: Facts) -> Sentence:
 
 def _keys(flags: list[FlagFact]) -> tuple[str, ...]:
     return tuple(f"flag #{f.id}" for f in flags)
-
-
-def _stage(value: str) -> str:
-    return value.replace("_", " ").capitalize()
 
 
 # --- the model's briefing, checked against the records it was sent ------------------------------------------------

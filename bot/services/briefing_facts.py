@@ -61,9 +61,8 @@ class Facts:
     check_ins: list[CheckInFact]
     sources: dict[str, Source] = field(default_factory=dict)
 
-    def add(self, key: str, field_name: str, text: str) -> str:
+    def add(self, key: str, field_name: str, text: str) -> None:
         self.sources[key] = Source(key, field_name, text)
-        return key
 
     @property
     def open_flags(self) -> list[FlagFact]:

@@ -48,7 +48,7 @@ class Triage:
         return self.summary is not None
 
 
-def triage(model: Model | None, description: str, severity: Severity | None, auto_confidence: float) -> Triage:
+def triage(model: Model | None, description: str, severity: Severity | None) -> Triage:
     """The category (and, when the reporter gave none, the severity) to file `description` with."""
     rules = classify(description).category
     plain = Triage(rules, severity or Severity.NORMAL, rules)
@@ -70,5 +70,5 @@ def triage(model: Model | None, description: str, severity: Severity | None, aut
         rules,
         summary,
         answer.confidence,
-        file_now=answer.confidence >= auto_confidence and not beyond_rules,
+        file_now=answer.confidence >= model.auto_route_confidence and not beyond_rules,
     )
