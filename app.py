@@ -31,6 +31,7 @@ def _wsgi() -> Any:
     from bot.slack.web import make_wsgi
 
     settings = Settings.from_env()
+    configure(settings.log_level)  # gunicorn imports this, and nothing else configures Tend's logs there
     settings.require_slack_http()
     engine = engine_for(settings)
     return make_wsgi(build_app(settings, make_session_factory(engine)), engine)

@@ -1,6 +1,7 @@
 """Tend against a bare Bolt app, side by side in one run: `/account` over HTTP at concurrency 1, 8 and 32.
 
-    python -m benchmarks.compare [--accounts 100000] [--requests 10000] [--rounds 3] [--database-url URL]
+    python -m benchmarks.compare [--accounts 100000] [--requests 10000] [--rounds 3] [--levels 1,8,32]
+                                 [--database-url URL]
 
 One database with N accounts imported through the real importer serves the three apps, each in its own process on
 the threaded WSGI server `python app.py` uses; a fake Slack Web API runs in another process, and this process
@@ -37,8 +38,6 @@ from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.models import InboundRequest
 from bot.services.imports import import_csv
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
-
-LEVELS = (1, 8, 32)
 
 
 def serve(kind: str, database_url: str, api_url: str, port: int) -> None:
@@ -132,17 +131,22 @@ def load(
     }
 
 
-def measure(kind: str, url: str, api_url: str, response_url: str, names: list[str], long: int) -> dict:
+def measure(
+    kind: str, url: str, api_url: str, response_url: str, names: list[str], long: int, levels: tuple[int, ...]
+) -> dict:
     port = harness.free_port()
     app = harness.child("benchmarks.compare", "serve", kind, url, api_url, str(port))
     try:
-        return _measure(app, port, kind, url, response_url, names, long)
+        return _measure(app, port, kind, url, response_url, names, long, levels)
     finally:
         app.terminate()
         app.wait(timeout=10)
 
 
-def _measure(app, port: int, kind: str, url: str, response_url: str, names: list[str], long: int) -> dict:
+def _measure(
+    app, port: int, kind: str, url: str, response_url: str, names: list[str], long: int, levels: tuple[int, ...]
+) -> dict:
+    """One app through every concurrency level of this run, then its RSS once its work has drained."""
     sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", response_url)
     harness.wait_for_port(port)
     for name in names[:20]:  # warm-up: the catalogue, the identity cache, connections
@@ -150,7 +154,7 @@ def _measure(app, port: int, kind: str, url: str, response_url: str, names: list
     time.sleep(2)
     results: dict = {"rss": []}
     results["rss"].append(("after warm-up", rss_mb(app.pid)))
-    for level in LEVELS:
+    for level in levels:
         count = long if level == 8 else max(long // 5, 200)
         sample = (lambda n: results["rss"].append((f"after {n:,} requests", rss_mb(app.pid)))) if level == 8 else None
         results[level] = load(sender, names, count, level, sample)
@@ -166,8 +170,8 @@ def _measure(app, port: int, kind: str, url: str, response_url: str, names: list
 APPS = ("bare", "bare-inline", "tend")
 
 
-def median_results(rounds: list[dict]) -> dict:
-    return {level: harness.median_round([r[level] for r in rounds]) for level in LEVELS}
+def median_results(rounds: list[dict], levels: tuple[int, ...]) -> dict:
+    return {level: harness.median_round([r[level] for r in rounds]) for level in levels}
 
 
 def main() -> None:
@@ -178,8 +182,10 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=10_000, help="requests of the long run at concurrency 8")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; each figure is their median")
+    parser.add_argument("--levels", default="1,8,32", help="the concurrency levels to measure, e.g. 1,8")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
+    levels = tuple(int(level) for level in args.levels.split(","))
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='tend-compare-')}/compare.db"
     names = prepare(url, args.accounts)
     fake, api_url, response_url = harness.start_fake_slack()
@@ -187,20 +193,20 @@ def main() -> None:
     try:
         for _ in range(args.rounds):
             for kind in APPS:
-                rounds[kind].append(measure(kind, url, api_url, response_url, names, args.requests))
+                rounds[kind].append(measure(kind, url, api_url, response_url, names, args.requests, levels))
     finally:
         harness.stop_fake_slack(fake)
-    report(url, args, rounds)
+    report(url, args, rounds, levels)
 
 
-def report(url: str, args: argparse.Namespace, rounds: dict[str, list[dict]]) -> None:
-    results = {kind: median_results(runs) for kind, runs in rounds.items()}
+def report(url: str, args: argparse.Namespace, rounds: dict[str, list[dict]], levels: tuple[int, ...]) -> None:
+    results = {kind: median_results(runs, levels) for kind, runs in rounds.items()}
     print(
         f"/account over HTTP on {url.split(':')[0]}, {args.accounts:,} accounts, {datetime.now(UTC):%Y-%m-%d}, "
         f"median of {args.rounds} alternating round(s)"
     )
     print(f"{'c':>3} {'app':<12} {'req/s':>8} {'p50':>8} {'p99':>8} {'failed':>7}   Tend's ratio (req/s, p99)")
-    for level in LEVELS:
+    for level in levels:
         tend = results["tend"][level]
         for kind in APPS:
             r = results[kind][level]

@@ -203,16 +203,19 @@ def repl(console: ConsoleSession, stdin: TextIO = sys.stdin, stdout: TextIO = sy
         f"Tend console — you are {console.actor.display_name}. Try /account acme, /account, /tend help; "
         "a number presses a button; quit to leave.\n"
     )
-    while True:
-        if interactive:
-            stdout.write("tend> ")
+    try:
+        while True:
+            if interactive:
+                stdout.write("tend> ")
+                stdout.flush()
+            line = stdin.readline()
+            if not line or line.strip().lower() in ("quit", "exit", ":q"):
+                break
+            if not line.strip() and console.form is None:
+                continue
+            if not interactive:
+                stdout.write(f"tend> {line.strip()}\n")
+            stdout.write(console.run(line) + "\n")
             stdout.flush()
-        line = stdin.readline()
-        if not line or line.strip().lower() in ("quit", "exit", ":q"):
-            break
-        if not line.strip() and console.form is None:
-            continue
-        if not interactive:
-            stdout.write(f"tend> {line.strip()}\n")
-        stdout.write(console.run(line) + "\n")
-        stdout.flush()
+    except KeyboardInterrupt:  # Ctrl-C leaves as quietly as quit does
+        stdout.write("\n")

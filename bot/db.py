@@ -31,6 +31,7 @@ from bot.config import Settings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SessionFactory = sessionmaker[Session]
+SQLITE_BUSY_TIMEOUT_MS = 15000  # how long a SQLite statement waits for another writer, unless told otherwise
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -63,13 +64,32 @@ def engine_for(settings: Settings) -> Engine:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
         cursor.execute("PRAGMA journal_mode=WAL")
         # With WAL, NORMAL never corrupts the database; a power cut may lose the last commits (PostgreSQL is
         # the production database).
         cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@contextmanager
+def lock_wait_at_most(connection: Connection, seconds: float) -> Iterator[None]:
+    """Inside a transaction on `connection`: its statements wait at most `seconds` for a lock (another writer,
+    a long import, `LOCK TABLE`, a vacuum) and then fail, instead of the usual long wait. For the few writes a
+    person is waiting on with a deadline (an ack)."""
+    ms = max(int(seconds * 1000), 1)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")  # both end with the transaction
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {ms}")
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute(f"PRAGMA busy_timeout={ms}")  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # type: ignore[union-attr]
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

@@ -11,9 +11,32 @@ from contextlib import contextmanager
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
+class _NothingPeopleTyped(logging.Filter):
+    """Slack's libraries log what arrived: Bolt a badly signed request's whole body (at info), slack_sdk every
+    payload it sends or receives (at debug). Those lines hold what people typed, so they are cut or dropped
+    before any handler writes them, whatever LOG_LEVEL says."""
+
+    NOISE = ("`token` will be unused",)  # Bolt's start-up warning about a token Tend deliberately gives its client
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(("slack_bolt", "slack_sdk")):
+            return True
+        if record.name == "slack_bolt.RequestVerification":
+            record.msg, record.args = "refused a request with an invalid signature or timestamp (body not logged)", ()
+            return True
+        if record.levelno < logging.INFO:
+            return False
+        return not any(noise in record.getMessage() for noise in self.NOISE)
+
+
 def configure(level: str = "INFO") -> None:
-    logging.basicConfig(level=getattr(logging, level, logging.INFO), format=FORMAT)
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+    """Log to stderr at `level` (LOG_LEVEL), for every entry point: `python app.py`, gunicorn, the clock."""
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format=FORMAT)
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if not any(isinstance(f, _NothingPeopleTyped) for f in handler.filters):
+            handler.addFilter(_NothingPeopleTyped())
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
 
 
 def fields(**values: object) -> str:

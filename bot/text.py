@@ -26,6 +26,26 @@ _EXTRA_FOLDS = str.maketrans(
     }
 )
 _SPACES = re.compile(r"\s+")
+# Characters that change how text looks without being seen: C0/C1 controls (NUL among them), bidirectional
+# overrides and isolates (which reverse what follows), and zero-width characters.
+_BIDI = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+_ZERO_WIDTH = "\u200b-\u200d\u2060\ufeff\u180e"
+_UNTYPABLE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+_INVISIBLE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}{_ZERO_WIDTH}]")
+
+
+def clean_typed(text: str) -> str:
+    """What a person typed, as Tend keeps it: NFC-normalised (so `Café` typed either way is one word), without
+    control characters (a NUL no database accepts) or direction overrides; line breaks and tabs stay, and so
+    do zero-width joiners (emoji and some scripts need them)."""
+    return _UNTYPABLE.sub("", unicodedata.normalize("NFC", text))
+
+
+def invisible_characters(text: str) -> list[str]:
+    """The characters in `text` that a name must not hold, by Unicode name ("U+202E RIGHT-TO-LEFT OVERRIDE"):
+    with them, two names that look the same on screen are different."""
+    found = dict.fromkeys(_INVISIBLE.findall(text))
+    return [f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL CHARACTER')}" for c in found]
 
 
 def fold(text: str) -> str:

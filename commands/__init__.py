@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from bot.errors import UserFacingError
 from bot.messages import Form, Option, Reply
+from bot.text import clean_typed
 from commands.context import CommandContext
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def run_search(ctx: CommandContext, name: str, query: str) -> list[Option]:
     handler = SEARCHES.get(name)
     if handler is None or not ctx.actor.may_use_tend:
         return []
-    return handler(ctx, query)
+    return handler(ctx, clean_typed(query))
 
 
 # What a person hears when they use something Tend no longer has (an older message's button or form).
@@ -96,6 +97,7 @@ def dispatch_form(ctx: CommandContext, name: str, value: str, answers: dict[str,
     if entry is None:
         return Reply(STALE_FORM)
     handler = entry[1]
+    answers = {name: clean_typed(answer) for name, answer in answers.items()}
     return _guarded(ctx, lambda c, v: handler(c, v, answers), value)  # type: ignore[return-value]
 
 
@@ -116,10 +118,11 @@ def dispatch_action(ctx: CommandContext, name: str, value: str) -> Reply | Form:
 
 
 def _guarded(ctx: CommandContext, handler: Callable[[CommandContext, str], Reply | Form], text: str) -> Reply | Form:
+    """Every command, button and form passes here: outsiders stop, and what people typed is cleaned once."""
     if not ctx.actor.may_use_tend:
         return Reply(UNKNOWN_PERSON if ctx.actor.access == "unknown" else REFUSAL)
     try:
-        return handler(ctx, text.strip())
+        return handler(ctx, clean_typed(text).strip())
     except UserFacingError as error:
         ctx.session.rollback()
         return Reply(error.message)

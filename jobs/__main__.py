@@ -12,7 +12,7 @@ from datetime import datetime
 from dotenv import load_dotenv
 
 from bot.clock import SystemClock, parse_now
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.db import engine_for, make_session_factory
 from bot.logs import configure, one_line
 from jobs import JOBS, NAMES, RUN_ALL, Job, Runtime, gateway_for
@@ -28,11 +28,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("name", choices=(*NAMES, "all"))
     run.add_argument("--now", metavar="ISO-8601")
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+        now = (parse_now(args.now) if getattr(args, "now", None) else SystemClock()).now()
+    except (ConfigError, ValueError) as error:
+        print(f"tend: {error}", file=sys.stderr)
+        return 2
     configure(settings.log_level)
     rt = Runtime(settings, make_session_factory(engine_for(settings)), gateway_for(settings))
     if args.command == "run":
-        now = (parse_now(args.now) if args.now else SystemClock()).now()
         names = RUN_ALL if args.name == "all" else (args.name,)
         for name in names:
             print(f"{name}: {_run(JOBS[name], rt, now)}")
@@ -71,6 +75,7 @@ def _clock(rt: Runtime) -> int:
     log.info("clock started with %d job(s): %s", len(JOBS), ", ".join(JOBS) or "none yet")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
+    log.info("clock stopped: no more jobs will start (one already running has finished)")
     return 0
 
 

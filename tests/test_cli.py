@@ -130,3 +130,15 @@ def test_a_command_typed_during_a_form_cancels_the_form(database):
     text = console_transcript(database, "ben@example.com", "/flag acme invoice charged twice\n3\n/tend flags\nquit\n")
     assert "Resolve flag #1" in text and "(The form was cancelled: nothing was changed.)" in text
     assert "Flags you raised or own (1–1)" in text and "open, nobody has taken it" in text.split("/tend flags")[-1]
+
+
+def test_ctrl_c_in_the_console_leaves_quietly(database):
+    class CtrlC(io.StringIO):
+        def readline(self, *_):
+            raise KeyboardInterrupt
+
+    main(["seed-demo"])
+    factory = make_session_factory(make_engine(database))
+    out = io.StringIO()
+    repl(ConsoleSession(factory, console_actor(factory, "maya@example.com"), FixedClock(NOW)), CtrlC(), out)
+    assert out.getvalue().endswith("quit to leave.\n\n")  # a new line, no traceback

@@ -113,3 +113,11 @@ def test_the_clock_stops_cleanly_on_sigterm(tmp_path):
     clock.send_signal(signal.SIGTERM)
     _out, err = clock.communicate(timeout=20)
     assert clock.returncode == 0, err
+    assert "clock stopped" in err  # an operator reading the log sees it went on purpose
+
+
+def test_a_wrong_now_is_explained_not_a_traceback(demo, capsys):
+    assert jobs(["run", "all", "--now", "2026-13-01"]) == 2
+    err = capsys.readouterr().err
+    assert "--now must be an ISO-8601 date or time" in err and "2026-13-01" in err
+    assert "Traceback" not in err

@@ -5,6 +5,7 @@ Used by the deliver job, and right after a request that queued messages."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,25 +22,47 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    waited: float = 0.0  # seconds spent waiting out the platform's rate limits within this run
+    paused_until: datetime | None = None  # the run stopped at a rate-limit pause that lasts until then
 
     def __str__(self) -> str:
-        return f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+        text = f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+        if self.waited:
+            text += f" (waited {self.waited:.1f} s for the platform's rate limit)"
+        return text
 
 
 WAIT_FOR_ORIGINAL = timedelta(seconds=10)
+# A Retry-After at most this long is waited out by the deliverer that met it, which then carries on; a longer
+# one stops the run and every deliverer waits for it through the pause kept in the database.
+SHORT_PAUSE = timedelta(seconds=10)
 
 
-def deliver_due(factory: SessionFactory, gateway: ChatGateway, now: datetime, limit: int = 500) -> DeliveryReport:
-    """Send what is due, in batches, until `limit` messages were dealt with. When the platform rate-limits
-    us, nothing more is sent by anyone until its Retry-After has passed (the pause is in the database)."""
+def deliver_due(
+    factory: SessionFactory, gateway: ChatGateway, now: datetime, limit: int = 500, budget: float = 0.0
+) -> DeliveryReport:
+    """Send what is due, in batches, until `limit` messages were dealt with or nothing is due. When the
+    platform rate-limits us, nothing more is sent by anyone until its Retry-After has passed (the pause is in
+    the database); with a `budget` (seconds), this run waits out a short pause itself and carries on, as long
+    as the budget lasts. `now` moves on by the time waited."""
     report = DeliveryReport()
+    deadline = time.monotonic() + budget
     while report.sent + report.retrying + report.failed < limit:
         with session_scope(factory) as session:  # committed at once: other deliverers skip these rows
             until = outbox.paused_until(session)
-            if until is not None and now < until:
+            if until is None or until <= now:
+                until = None
+                batch = outbox.claim_due(session, now, limit=min(50, limit))
+                originals = outbox.sent_refs(session, [i.target.ref for i in batch if i.target.kind == "message"])
+        if until is not None:  # rate-limited: wait it out here when short, else stop and leave it to the pause
+            wait = (until - now).total_seconds()
+            if until - now > SHORT_PAUSE or time.monotonic() + wait > deadline:
+                report.paused_until = until
                 break
-            batch = outbox.claim_due(session, now, limit=min(50, limit))
-            originals = outbox.sent_refs(session, [i.target.ref for i in batch if i.target.kind == "message"])
+            time.sleep(wait)
+            report.waited += wait
+            now = until
+            continue
         if not batch:
             break
         for position, item in enumerate(batch):

@@ -105,3 +105,13 @@ def prune(session: Session, now: datetime) -> int:
         )
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def set_aside(db: Session | Connection, request_id: int, now: datetime, why: str) -> None:
+    """Mark a request nobody should work on (the person was told it could not be taken): never finished
+    by the `requests` job, forgotten with the finished ones."""
+    db.execute(
+        update(InboundRequest)
+        .where(InboundRequest.id == request_id)
+        .values(status="failed", claimed_until=None, finished_at=now, last_error=why[:1000])
+    )

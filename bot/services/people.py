@@ -106,8 +106,13 @@ def remember_actor(
 
 
 def _actor(identity: ChatIdentity, person: Person | None) -> Actor:
+    access = Access(identity.access)
+    if access is not Access.MEMBER:
+        # An email is only a claim: a guest's or an outsider's profile may carry anyone's, even an admin's.
+        # Only members of the app's own workspace are linked to the people list (and so to a role).
+        return Actor(access, identity.display_name, external_id=identity.external_id)
     return Actor(
-        access=Access(identity.access),
+        access=access,
         display_name=person.name if person else identity.display_name,
         email=identity.email,
         person_id=person.id if person else None,

@@ -6,20 +6,24 @@ import logging
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 
 from bot.ai import make_model
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.db import SessionFactory
 from bot.gateway import ChatGateway
 from bot.slack.gateway import SlackGateway
+from bot.slack.identity import home_of
 from bot.slack.listeners import register_listeners
 from bot.slack.runtime import Deps
 
@@ -68,19 +72,27 @@ def build_app(
     gateway: ChatGateway | None = None,
 ) -> App:
     client = client or make_client(settings)
+    # Who Tend is, asked once at start-up (a bad token fails fast): the app's own workspace for telling
+    # members from outsiders, and Bolt's authorisation of every request. No request ever waits for it.
+    try:
+        introduction = client.auth_test()
+    except SlackApiError as error:
+        raise ConfigError(f"Slack refused SLACK_BOT_TOKEN (auth.test: {error.response.get('error')})") from error
+    authorized = _authorized_as(introduction, client.token)
     app = App(
-        client=client,
+        # Bolt's own client carries no token: each request's gets it from `authorize`.
+        client=WebClient(base_url=client.base_url, timeout=client.timeout, retry_handlers=client.retry_handlers),
+        authorize=lambda: AuthorizeResult(**authorized),
         signing_secret=settings.slack_signing_secret.value or None,
         # In Socket Mode there is no signature to check; over HTTP every request must be signed.
         request_verification_enabled=bool(settings.slack_signing_secret),
-        # auth.test once at start-up (a bad token fails fast), cached: no request ever waits for it.
-        token_verification_enabled=True,
         # The answer to Slack goes out when the listener returns. Listeners only check, record and hand over
         # (bot/slack/intake.py): with Bolt's default (False) every ack waits in 10 ms polling steps.
         process_before_response=True,
     )
     gateway = gateway or make_gateway(settings)
-    deps = Deps(settings, session_factory, clock or SystemClock(), gateway, client, model=make_model(settings))
+    home = home_of(introduction)  # no request can say otherwise
+    deps = Deps(settings, session_factory, clock or SystemClock(), gateway, client, home, model=make_model(settings))
     register_listeners(app, deps)
 
     @app.error
@@ -89,3 +101,15 @@ def build_app(
         return BoltResponse(status=500, body="")
 
     return app
+
+
+def _authorized_as(introduction: SlackResponse, token: str | None) -> dict[str, Any]:
+    """What Bolt's authorisation needs to know about Tend's own token, from its auth.test answer."""
+    result = AuthorizeResult.from_auth_test_response(auth_test_response=introduction, bot_token=token)
+    return {
+        "enterprise_id": result.enterprise_id,
+        "team_id": result.team_id,
+        "bot_id": result.bot_id,
+        "bot_user_id": result.bot_user_id,
+        "bot_token": result.bot_token,
+    }

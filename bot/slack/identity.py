@@ -1,9 +1,15 @@
 """Who a Slack user is to Tend: their profile email (users.info), whether they are a guest or from another
-organisation, cached in the database so most requests make no Web API call."""
+organisation, cached in the database so most requests make no Web API call.
+
+The app's own workspace (and Enterprise Grid organisation) is what Slack told Tend about its own token at
+start-up (auth.test), never what a request says: a request's `team_id` or `enterprise_id` is the sender's
+side of a shared channel, and anyone can come from there."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,34 +23,55 @@ PLATFORM = "slack"
 log = logging.getLogger(__name__)
 
 
-def classify(user: dict[str, Any], home_team_id: str | None, home_enterprise_id: str | None) -> Access:
-    """Full member, guest or external, from a users.info `user` object and the app's own workspace."""
+@dataclass(frozen=True)
+class Workspace:
+    """The app's own Slack workspace and, on Enterprise Grid, its organisation."""
+
+    team_id: str | None
+    enterprise_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """How identities are cached: one key per installation, so one person is one row."""
+        return self.enterprise_id or self.team_id or ""
+
+
+def home_of(introduction: Mapping[str, Any]) -> Workspace:
+    """The app's own workspace, from Slack's answer to auth.test on Tend's own token."""
+    home = Workspace(introduction.get("team_id") or None, introduction.get("enterprise_id") or None)
+    if not home.key:
+        log.error("auth.test named no workspace for Tend's token: every Slack user will be refused")
+    return home
+
+
+def learn_home(client: WebClient) -> Workspace:
+    return home_of(client.auth_test())
+
+
+def classify(user: dict[str, Any], home: Workspace) -> Access:
+    """Full member, guest or external, from a users.info `user` object and the app's own workspace.
+
+    A member belongs to the app's organisation on Enterprise Grid (any of its workspaces), or else to the
+    app's workspace. A user Slack gives no team or organisation for is refused: in doubt, an outsider."""
     if user.get("deleted") or user.get("is_bot"):
         return Access.UNKNOWN
     if user.get("is_stranger"):
         return Access.EXTERNAL
-    if home_enterprise_id:  # Enterprise Grid: anyone in the same org is one of us, whichever workspace
-        enterprise = (user.get("enterprise_user") or {}).get("enterprise_id") or user.get("enterprise_id")
-        if enterprise and enterprise != home_enterprise_id:
-            return Access.EXTERNAL
-    elif home_team_id and user.get("team_id") and user["team_id"] != home_team_id:
+    team = user.get("team_id") or None
+    enterprise = (user.get("enterprise_user") or {}).get("enterprise_id") or user.get("enterprise_id") or None
+    if enterprise and home.enterprise_id:
+        ours = enterprise == home.enterprise_id
+    else:  # no organisation to compare (a single workspace, or Slack said none): the user's own team decides
+        ours = team is not None and team == home.team_id
+    if not ours:
         return Access.EXTERNAL
     if user.get("is_restricted") or user.get("is_ultra_restricted"):
         return Access.GUEST
     return Access.MEMBER
 
 
-def resolve_actor(
-    client: WebClient,
-    session: Session,
-    *,
-    user_id: str,
-    home_team_id: str | None,
-    home_enterprise_id: str | None,
-    now: datetime,
-) -> Actor:
-    workspace = home_enterprise_id or home_team_id or ""
-    actor = cached_actor(session, PLATFORM, workspace, user_id, now)
+def resolve_actor(client: WebClient, session: Session, *, user_id: str, home: Workspace, now: datetime) -> Actor:
+    actor = cached_actor(session, PLATFORM, home.key, user_id, now)
     if actor is not None:
         return actor
     try:
@@ -56,9 +83,9 @@ def resolve_actor(
     return remember_actor(
         session,
         platform=PLATFORM,
-        workspace_id=workspace,
+        workspace_id=home.key,
         external_id=user_id,
-        access=classify(user, home_team_id, home_enterprise_id),
+        access=classify(user, home),
         display_name=profile.get("real_name") or user.get("real_name") or user.get("name") or user_id,
         email=profile.get("email"),
         now=now,

@@ -5,12 +5,14 @@ or a stack trace."""
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
 from typing import Any
 
-from slack_bolt import BoltContext
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,11 +26,11 @@ from bot.db import SessionFactory, session_scope
 from bot.gateway import ChatGateway, Target
 from bot.messages import Form, Option, Reply
 from bot.services import outbox
-from bot.services.delivery import deliver_due
+from bot.services.delivery import SHORT_PAUSE, deliver_due
 from bot.services.people import Access, Actor, cached_actor
 from bot.slack.after_ack import WorkQueue
 from bot.slack.blocks import render
-from bot.slack.identity import PLATFORM, resolve_actor
+from bot.slack.identity import PLATFORM, Workspace, resolve_actor
 from commands.context import CommandContext
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,30 @@ FORM_TOO_LATE = (
 )
 
 
+class FollowUp:
+    """At most one delivery waiting for a rate-limit pause to end, per process: a rush of requests during a
+    pause schedules one return, not one each."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._until: datetime | None = None
+
+    def at(self, until: datetime, seconds: float, job: Callable[[], None]) -> None:
+        with self._lock:
+            if self._until is not None and self._until >= until:
+                return
+            self._until = until
+        timer = threading.Timer(seconds, self._run, (until, job))
+        timer.daemon = True
+        timer.start()
+
+    def _run(self, until: datetime, job: Callable[[], None]) -> None:
+        with self._lock:
+            if self._until == until:
+                self._until = None
+        job()
+
+
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
@@ -47,43 +73,37 @@ class Deps:
     clock: Clock
     gateway: ChatGateway
     client: WebClient
+    home: Workspace  # the app's own workspace, from auth.test at start-up (never from a request)
     # Post-ack work runs here, not on Bolt's listener pool: listeners only ack, record and hand over, so a
     # burst of slow work can never delay the next request's ack past Slack's 3 seconds.
     work: WorkQueue = field(default_factory=WorkQueue)
     model: Model | None = None
+    follow_up: FollowUp = field(default_factory=FollowUp)
 
     def after_ack(self, job: Callable[[], None]) -> None:
         """Run `job` once the request is acknowledged; failures are logged, never lost silently."""
         self.work.submit(job)
 
 
-def home_workspace(context: BoltContext) -> tuple[str | None, str | None]:
-    """The app's own workspace (team, Grid org) — not the one a Slack Connect user comes from."""
-    authorized = context.authorize_result
-    home_team = (authorized.team_id if authorized else None) or context.team_id
-    home_enterprise = (authorized.enterprise_id if authorized else None) or context.enterprise_id
-    return home_team, home_enterprise
-
-
 @dataclass(frozen=True)
 class Inbound:
-    """A Slack request as the inbox keeps it: what Slack sent, and which workspace is the app's own."""
+    """A Slack request as the inbox keeps it: what Slack sent."""
 
     kind: str  # command, action, shortcut, view, event
     body: dict[str, Any]
-    home_team: str | None
-    home_enterprise: str | None
-
-    @classmethod
-    def received(cls, kind: str, body: dict[str, Any], context: BoltContext) -> Inbound:
-        return cls(kind, body, *home_workspace(context))
 
     @classmethod
     def from_payload(cls, kind: str, payload: dict[str, Any]) -> Inbound:
-        return cls(kind, payload["body"], payload.get("home_team"), payload.get("home_enterprise"))
+        return cls(kind, payload["body"])
 
     def to_payload(self) -> dict[str, Any]:
-        return {"body": self.body, "home_team": self.home_team, "home_enterprise": self.home_enterprise}
+        return {"body": self.body}
+
+    @property
+    def team(self) -> str | None:
+        """The workspace the request came from (for the logs: in a shared channel, not necessarily ours)."""
+        body = self.body
+        return body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
 
     @property
     def key(self) -> str:
@@ -129,14 +149,13 @@ class Answer:
     replied_by_outbox: bool = False  # the reply itself went to the outbox (see run_for_user's `reply_to`)
 
 
-def known_member_search(deps: Deps, context: BoltContext, user_id: str, name: str, query: str) -> list[Option]:
+def known_member_search(deps: Deps, user_id: str, name: str, query: str) -> list[Option]:
     """Search options for a form, for a user already known as a full member (no Web API call: this runs
     inside Slack's 3-second ack). Anyone else gets no options."""
-    home_team, home_enterprise = home_workspace(context)
     try:
         with session_scope(deps.session_factory) as session:
             now = deps.clock.now()
-            actor = cached_actor(session, PLATFORM, home_enterprise or home_team or "", user_id, now)
+            actor = cached_actor(session, PLATFORM, deps.home.key, user_id, now)
             ctx = CommandContext(
                 session, actor or Actor(Access.UNKNOWN, "someone"), deps.clock, deps.settings.timezone, PLATFORM
             )
@@ -161,8 +180,7 @@ def run_for_user(
                 deps.client,
                 session,
                 user_id=request.user_id,
-                home_team_id=request.home_team,
-                home_enterprise_id=request.home_enterprise,
+                home=deps.home,
                 now=deps.clock.now(),
             )
             ctx = CommandContext(session, actor, deps.clock, deps.settings.timezone, PLATFORM, model=deps.model)
@@ -190,12 +208,24 @@ def run_for_user(
 
 def deliver_queued(deps: Deps, answer: Answer) -> None:
     """Send what the request queued right away; anything not sent now stays in the outbox for the deliver job."""
-    if not answer.queued:
-        return
+    if answer.queued:
+        deliver_now(deps)
+
+
+def deliver_now(deps: Deps, now: datetime | None = None) -> None:
+    """Deliver what is due (a request's team post and DMs). Stopped by a short rate-limit pause, it comes back
+    once the pause is over, on a timer that holds no thread meanwhile; longer pauses are the deliver job's."""
+    now = max(now, deps.clock.now()) if now else deps.clock.now()
     try:
-        deliver_due(deps.session_factory, deps.gateway, deps.clock.now(), limit=20)
+        report = deliver_due(deps.session_factory, deps.gateway, now, limit=20)
     except Exception:
         log.exception("immediate delivery failed; the deliver job will send the messages")
+        return
+    until = report.paused_until
+    if until is not None and until - now <= SHORT_PAUSE:
+        deps.follow_up.at(
+            until, (until - now).total_seconds(), lambda: deps.after_ack(partial(deliver_now, deps, until))
+        )
 
 
 def tell(deps: Deps, request: Inbound, reply: Reply) -> None:

@@ -42,6 +42,16 @@ def sign(body: str | bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+def _from(payload: dict[str, Any], user_id: str, team_id: str | None, enterprise_id: str | None) -> dict[str, Any]:
+    """Who sent an interactive payload, as Slack says it: the user's own team and, on Enterprise Grid (or from
+    a Grid organisation in a shared channel), their organisation."""
+    payload["user"] = {"id": user_id, "username": user_id.lower(), "team_id": team_id or HOME_TEAM}
+    payload["team"] = {"id": team_id, "domain": "tend-test"} if team_id else None
+    payload["enterprise"] = {"id": enterprise_id, "name": "Some Grid"} if enterprise_id else None
+    payload["is_enterprise_install"] = False
+    return payload
+
+
 class SlackSender:
     """Posts to the app's /slack/events as Slack would, correctly signed unless told otherwise."""
 
@@ -125,12 +135,8 @@ class SlackSender:
     ) -> Response:
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id or HOME_TEAM},
             "api_app_id": "A0TEND",
             "token": "legacy-verification-token",
-            "team": {"id": team_id, "domain": "tend-test"} if team_id else None,
-            "enterprise": {"id": enterprise_id, "name": "Tend Grid"} if enterprise_id else None,
-            "is_enterprise_install": False,
             "trigger_id": new_trigger_id("action"),
             "actions": [
                 {
@@ -155,21 +161,23 @@ class SlackSender:
             }
             payload["channel"] = {"id": "C0GENERAL", "name": "general"}
             payload["response_url"] = self.response_url
+        return self._interactive(_from(payload, user_id, team_id, enterprise_id), **options)
+
+    def _interactive(self, payload: dict[str, Any], **options: Any) -> Response:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return self.post(body, "application/x-www-form-urlencoded", **options)
 
-    def shortcut(self, callback_id: str, *, user_id: str = "U0CSM") -> Response:
+    def shortcut(
+        self, callback_id: str, *, user_id: str = "U0CSM", team_id: str = HOME_TEAM, enterprise_id: str | None = None
+    ) -> Response:
         payload = {
             "type": "shortcut",
             "callback_id": callback_id,
             "trigger_id": new_trigger_id("shortcut"),
-            "user": {"id": user_id, "team_id": HOME_TEAM},
-            "team": {"id": HOME_TEAM},
             "token": "t",
             "action_ts": f"{time.time():.6f}",
-            "is_enterprise_install": False,
         }
-        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        return self._interactive(_from(payload, user_id, team_id, enterprise_id))
 
     def event(
         self,
@@ -177,12 +185,14 @@ class SlackSender:
         *,
         event_id: str = "Ev0001",
         team_id: str = HOME_TEAM,
+        enterprise_id: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> Response:
         body = json.dumps(
             {
                 "token": "t",
                 "team_id": team_id,
+                **({"enterprise_id": enterprise_id} if enterprise_id else {}),
                 "api_app_id": "A0TEND",
                 "event": event,
                 "type": "event_callback",
@@ -193,52 +203,67 @@ class SlackSender:
         )
         return self.post(body, "application/json", headers=headers)
 
-    def view_submission(self, view: dict[str, Any], answers: dict[str, str], *, user_id: str = "U0CSM") -> Response:
+    def view_submission(
+        self,
+        view: dict[str, Any],
+        answers: dict[str, str],
+        *,
+        user_id: str = "U0CSM",
+        team_id: str = HOME_TEAM,
+        enterprise_id: str | None = None,
+    ) -> Response:
         """Submit a modal the app opened, with `answers` typed into its inputs (by block_id)."""
         state = {
             block_id: {"answer": {"type": "plain_text_input", "value": value}} for block_id, value in answers.items()
         }
         payload = {
             "type": "view_submission",
-            "team": {"id": HOME_TEAM, "domain": "tend-test"},
-            "user": {"id": user_id, "team_id": HOME_TEAM},
             "api_app_id": "A0TEND",
             "token": "t",
             "trigger_id": new_trigger_id("view"),
-            "is_enterprise_install": False,
             "view": {**view, "id": view_id(view), "team_id": HOME_TEAM, "state": {"values": state}},
         }
-        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        return self._interactive(_from(payload, user_id, team_id, enterprise_id))
 
-    def options(self, action_id: str, value: str, *, user_id: str = "U0CSM") -> Response:
+    def options(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user_id: str = "U0CSM",
+        team_id: str = HOME_TEAM,
+        enterprise_id: str | None = None,
+    ) -> Response:
         """The options request an external_select sends as the person types."""
         payload = {
             "type": "block_suggestion",
             "action_id": action_id,
             "block_id": "account",
             "value": value,
-            "user": {"id": user_id, "team_id": HOME_TEAM},
-            "team": {"id": HOME_TEAM, "domain": "tend-test"},
             "api_app_id": "A0TEND",
             "token": "t",
             "view": {"id": "V0MODAL", "type": "modal"},
         }
-        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        return self._interactive(_from(payload, user_id, team_id, enterprise_id))
 
     def message_shortcut(
-        self, callback_id: str, text: str, *, user_id: str = "U0CSM", ts: str = "1700000000.123456"
+        self,
+        callback_id: str,
+        text: str,
+        *,
+        user_id: str = "U0CSM",
+        ts: str = "1700000000.123456",
+        team_id: str = HOME_TEAM,
+        enterprise_id: str | None = None,
     ) -> Response:
         payload = {
             "type": "message_action",
             "callback_id": callback_id,
             "trigger_id": new_trigger_id("message"),
-            "user": {"id": user_id, "team_id": HOME_TEAM},
-            "team": {"id": HOME_TEAM, "domain": "tend-test"},
             "channel": {"id": "C0SALES", "name": "sales"},
             "token": "t",
             "action_ts": f"{time.time():.6f}",
             "message": {"type": "message", "user": "U0OTHER", "ts": ts, "text": text},
             "response_url": self.response_url,
-            "is_enterprise_install": False,
         }
-        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        return self._interactive(_from(payload, user_id, team_id, enterprise_id))

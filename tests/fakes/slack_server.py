@@ -59,6 +59,8 @@ class FakeSlack(LocalServer):
         }
         self.delays: dict[str, float] = {}
         self.failures: dict[str, list[Failure]] = {}
+        self.limits: dict[str, tuple[int, int]] = {}  # method -> (every n-th call is a 429, its Retry-After)
+        self.counted: dict[str, int] = {}
         self._changed = threading.Condition()
         super().__init__(self._handler())
 
@@ -103,6 +105,11 @@ class FakeSlack(LocalServer):
         failure = Failure(status, {"ok": False, "error": error}, headers, times, reset)
         self.failures.setdefault(method, []).append(failure)
 
+    def rate_limit_every(self, method: str, n: int, retry_after: int) -> None:
+        """From now on, every `n`-th call to `method` is answered 429 with that Retry-After (a busy workspace)."""
+        self.limits[method] = (n, retry_after)
+        self.counted[method] = 0
+
     def stall(self, method: str, seconds: float, times: int = 1) -> None:
         """The next `times` calls to `method` succeed, but their answer comes `seconds` late."""
         self.failures.setdefault(method, []).append(Failure(200, {}, {}, times, stall=seconds))
@@ -130,6 +137,11 @@ class FakeSlack(LocalServer):
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]] | None:
         if method in self.delays:
             time.sleep(self.delays[method])
+        if method in self.limits:
+            every, retry_after = self.limits[method]
+            self.counted[method] += 1
+            if self.counted[method] % every == 0:
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
         queue = self.failures.get(method) or []
         if queue:
             failure = queue[0]

@@ -15,6 +15,7 @@ from bot.models import Notification
 from bot.services import outbox
 from bot.services.delivery import deliver_due
 from bot.slack.app import make_gateway
+from tests.processes import run_job, tend_env
 from tests.slack.conftest import slack_settings
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -73,3 +74,23 @@ def test_a_post_slack_answers_ten_seconds_late_counts_as_sent_and_is_not_posted_
     assert sorted(posted_texts(fake_slack)) == sorted(f"message {n}" for n in range(MESSAGES))  # once each
     with factory() as session:
         assert set(session.scalars(select(Notification.status))) == {"sent"}
+
+
+def test_one_deliver_run_drains_a_queue_through_a_storm_of_short_rate_limits(engine, factory, fake_slack, tmp_path):
+    """A fifth of the calls answered 429 with a 1-second Retry-After: one `python -m jobs run deliver`
+    waits each one out and carries on, instead of sending a few messages a minute."""
+    with session_scope(factory) as session:
+        for n in range(20):
+            outbox.enqueue(session, f"storm:{n}", Target("channel", "#support"), Reply(f"message {n}"), T0)
+    fake_slack.rate_limit_every("chat.postMessage", 5, retry_after=1)
+    env = tend_env(fake_slack, engine.url.render_as_string(hide_password=False))
+    started = time.monotonic()
+    said = run_job("deliver", T0.isoformat(), env, tmp_path)
+    took = time.monotonic() - started
+    assert sorted(posted_texts(fake_slack)) == sorted(f"message {n}" for n in range(20))  # all of them, once
+    assert "20 sent" in said and "waited" in said
+    assert len(fake_slack.calls_to("chat.postMessage")) == 24  # 4 answered 429, each followed by one wait
+    assert 4 <= took < 20  # four 1-second waits, not four minutes of runs
+    at = [call.at for call in fake_slack.calls_to("chat.postMessage")]
+    limited = [n for n, call in enumerate(fake_slack.calls_to("chat.postMessage")) if call.status == 429]
+    assert all(at[n + 1] - at[n] >= 0.9 for n in limited)  # Retry-After honoured every time

@@ -147,24 +147,6 @@ def test_guests_and_external_users_are_refused_without_data(slack, session):
         assert "Acme" not in text and "72" not in text, user
 
 
-def test_enterprise_grid_payloads_work(slack, session):
-    seed(session)
-    slack.fake.auth.update(enterprise_id="E0GRID", is_enterprise_install=False)
-    slack.fake.add_user(CSM, "maya@example.com", team_id="T0OTHERWS", enterprise_user={"enterprise_id": "E0GRID"})
-    assert slack.send.slash("/account", "globex", enterprise_id="E0GRID").status == 200
-    europe = next(b for b in buttons(reply_of(slack)) if b["text"]["text"] == "Globex Europe")
-    # Org-wide interactivity payloads carry `team: null`.
-    assert (
-        slack.send.block_action(europe["action_id"], europe["value"], team_id=None, enterprise_id="E0GRID").status
-        == 200
-    )
-    assert header(slack.fake.wait_for("response_url", 2)[-1].params) == "Globex Europe"
-    # A user from another Grid org is still external.
-    slack.fake.add_user("U0OTHERORG", "x@else.example", team_id="T0X", enterprise_user={"enterprise_id": "E0ELSE"})
-    slack.send.slash("/account", "acme", user_id="U0OTHERORG", enterprise_id="E0GRID")
-    assert "only available to full members" in all_text(slack.fake.wait_for("response_url", 3)[-1].params)
-
-
 def test_the_ack_comes_within_three_seconds_even_when_slack_api_is_slow(slack, session):
     seed(session)
     slack.fake.add_user(CSM, "maya@example.com")

@@ -175,3 +175,31 @@ def test_a_pasted_description_keeps_its_line_breaks(slack, session):
     slack.fake.wait_for("response_url")
     with slack.factory() as s:
         assert s.scalar(select(Flag.description)) == "invoice charged twice:\n- INV-001\n- INV-002"
+
+
+def test_typed_text_arrives_as_typed_control_characters_cleaned_and_symbols_escaped_once(slack, session):
+    seed(session)
+    people(slack)
+    # Slack sends slash-command text with `&`, `<`, `>` escaped; this one also carries a NUL and a bell.
+    typed = "acme R&amp;D invoice\x00 charged twice &lt;again&gt;\x07"
+    assert slack.send.slash("/flag", typed, user_id="U0SAM").status == 200
+    assert "Flag #1 filed for Acme Corporation" in slack.fake.wait_for("response_url")[0].params["text"]
+    session.expire_all()
+    assert session.scalar(select(Flag.description)) == "R&D invoice charged twice <again>"
+    slack.fake.wait_for("chat.postMessage", 2)
+    team_post = json.dumps(posts(slack)[0], ensure_ascii=False)
+    assert "R&amp;D invoice charged twice &lt;again&gt;" in team_post  # escaped once for mrkdwn...
+    assert "&amp;amp;" not in team_post  # ... never twice
+
+
+def test_a_short_rate_limit_delays_the_team_post_and_the_dm_by_about_its_retry_after(slack, session):
+    seed(session)
+    people(slack)
+    slack.fake.fail("chat.postMessage", status=429, error="ratelimited", retry_after=1)
+    slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")
+    limited = slack.fake.wait_for("chat.postMessage")[0]
+    calls = slack.fake.wait_for("chat.postMessage", 3, timeout=5)  # no deliver job runs in this test
+    delivered = [call for call in calls if call.ok]
+    assert sorted(call.params["channel"] for call in delivered) == ["U0MAYA", "billing"]
+    assert all(1.0 <= call.at - limited.at < 2.5 for call in delivered)  # Retry-After, and a little
+    assert eventually(lambda: statuses(slack) == {"sent"})

@@ -61,6 +61,8 @@ def import_csv(
     first_line: dict[tuple[str, str], int] = {}
     for row in rows:
         try:
+            if unreadable := row.unreadable():
+                raise RowProblem(unreadable)
             key, values = spec.validate(row, known)
             if key in first_line:
                 raise RowProblem(f"duplicate of line {first_line[key]} (same {key[0]} “{key[1]}”)")

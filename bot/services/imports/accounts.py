@@ -69,7 +69,7 @@ def validate(row: CsvRow, known: Known) -> tuple[tuple[str, str], dict[str, Any]
     touch = problems.check(iso_date, row.get("last_touch_date"), "last_touch_date")
     if touch and touch > known.today + timedelta(days=1):
         problems.add(f"last_touch_date {touch.isoformat()} is in the future")
-    criteria = split_list(row.get("success_criteria"))
+    criteria = problems.check(split_list, row.get("success_criteria"), "success_criteria") or []
     if any(len(criterion) > 500 for criterion in criteria):
         problems.add("a success criterion is longer than 500 characters")
     values = {

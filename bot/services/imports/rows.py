@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from bot.errors import BadInput
+from bot.text import invisible_characters
 
 T = TypeVar("T")
 
@@ -30,7 +32,12 @@ class CsvRow:
     values: dict[str, str]
 
     def get(self, column: str) -> str:
-        return (self.values.get(column) or "").strip()
+        return unicodedata.normalize("NFC", self.values.get(column) or "").strip()
+
+    def unreadable(self) -> str | None:
+        """Why no cell of this row can be stored at all (a NUL byte: no database keeps one), if so."""
+        bad = sorted(column for column, value in self.values.items() if "\x00" in value)
+        return f"{', '.join(bad)} contains a NUL character (byte 0x00)" if bad else None
 
     def has(self, column: str) -> bool:
         return column in self.values
@@ -127,6 +134,12 @@ def amount(text: str, column: str) -> Decimal | None:
 
 def text_value(text: str, column: str, limit: int, *, required: bool = False) -> str:
     value = " ".join(text.split())
+    invisible = invisible_characters(value)
+    if invisible:
+        raise RowProblem(
+            f"{column} holds invisible characters ({', '.join(invisible)}) that would make it look like another; "
+            "type it again without them"
+        )
     if required and not value:
         raise RowProblem(f"{column} is empty")
     if len(value) > limit:
@@ -134,8 +147,8 @@ def text_value(text: str, column: str, limit: int, *, required: bool = False) ->
     return value
 
 
-def split_list(text: str) -> list[str]:
-    return [" ".join(item.split()) for item in text.split(";") if item.strip()]
+def split_list(text: str, column: str) -> list[str]:
+    return [text_value(item, column, len(item)) for item in text.split(";") if item.strip()]
 
 
 class Problems:

@@ -28,7 +28,7 @@ def validate(row: CsvRow, known: Known) -> tuple[tuple[str, str], dict[str, Any]
         problems.add(
             f"channel “{row.get('channel')}” is not a Slack channel name (like #billing) or id (like C0123ABCD)"
         )
-    categories = [c.lower() for c in split_list(row.get("categories"))]
+    categories = [c.lower() for c in problems.check(split_list, row.get("categories"), "categories") or []]
     unknown = [c for c in categories if c not in Category._value2member_map_]
     if unknown or not categories:
         problems.add(

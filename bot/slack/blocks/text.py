@@ -11,6 +11,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """What a person typed, from text Slack sends escaped once (slash commands, message text)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def fit(text: str, limit: int) -> str:
     """`text` escaped and at most `limit` characters long once escaped, ending in "…" when cut."""
     escaped = escape(text)

@@ -6,26 +6,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltResponse
 
 import commands as command_layer
 from bot.messages import Form
 from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, Inbound, deliver_queued, open_view, run_for_user
+from bot.slack.runtime import Answer, Deps, Inbound, open_view, run_for_user
 
 ACTION_IDS = re.compile(r"^[a-z_.]+:\d+$")
 
 
 def register(app: App, deps: Deps) -> None:
     @app.action(ACTION_IDS)
-    def button(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        ack()
-        intake.accept(deps, "action", body, context)
+    def button(ack: Ack, body: dict[str, Any]) -> BoltResponse | None:
+        return intake.accept(deps, "action", body, ack)
 
 
 @intake.handles("action")
-def answer_button(deps: Deps, request: Inbound) -> None:
+def answer_button(deps: Deps, request: Inbound) -> Answer:
     body = request.body
     action = body["actions"][0]
     name, value = render.parse_action_id(action["action_id"]), action.get("value") or ""
@@ -40,4 +39,4 @@ def answer_button(deps: Deps, request: Inbound) -> None:
         request.respond(response_type="ephemeral", replace_original=replace, **render.message(result))
     elif body.get("trigger_id"):
         open_view(deps, request, render.modal(result, result.title or "Tend"))
-    deliver_queued(deps, answer)
+    return answer

@@ -5,28 +5,28 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltResponse
 
 import commands as command_layer
 from bot.messages import Form
 from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, Inbound, deliver_queued, open_view, run_for_user
+from bot.slack.blocks.text import unescape
+from bot.slack.runtime import Answer, Deps, Inbound, open_view, run_for_user
 
 SLASH_COMMANDS = re.compile(r"^/(account|tend|flag)$")
 
 
 def register(app: App, deps: Deps) -> None:
     @app.command(SLASH_COMMANDS)
-    def slash_command(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        ack()  # within Slack's 3 seconds, before any Web API or database work
-        intake.accept(deps, "command", body, context)
+    def slash_command(ack: Ack, body: dict[str, Any]) -> BoltResponse | None:
+        return intake.accept(deps, "command", body, ack)  # within Slack's 3 seconds, before any Web API work
 
 
 @intake.handles("command")
-def answer_command(deps: Deps, request: Inbound) -> None:
+def answer_command(deps: Deps, request: Inbound) -> Answer:
     body = request.body
-    name, text = body["command"], body.get("text") or ""
+    name, text = body["command"], unescape(body.get("text") or "")  # Slack sends `&`, `<`, `>` escaped
     # Slack's retries of one command carry its trigger_id: anything the command creates is created once.
     answer = run_for_user(
         deps,
@@ -39,4 +39,4 @@ def answer_command(deps: Deps, request: Inbound) -> None:
     else:
         # Always ephemeral: status cards hold ARR, health and renewal terms, for the asker's eyes only.
         request.respond(response_type="ephemeral", **render.message(answer.reply))
-    deliver_queued(deps, answer)
+    return answer

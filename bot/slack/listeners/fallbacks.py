@@ -9,7 +9,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 import commands as command_layer
 from bot.messages import Reply
@@ -23,15 +23,15 @@ UNKNOWN_SHORTCUT = "Tend doesn't know that shortcut. Type /tend help to see what
 
 
 def register(app: App, deps: Deps) -> None:
-    def told(kind: str, body: dict[str, Any], context: BoltContext, text: str) -> None:
-        request = Inbound.received(kind, body, context)
+    def told(kind: str, body: dict[str, Any], text: str) -> None:
+        request = Inbound(kind, body)
         log.warning("an unknown Slack %s (%s) was answered as out of date", kind, request.name)
         deps.after_ack(lambda: tell(deps, request, Reply(text)))
 
     @app.action(ANYTHING)
-    def unknown_button(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    def unknown_button(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        told("action", body, context, command_layer.STALE_BUTTON)
+        told("action", body, command_layer.STALE_BUTTON)
 
     @app.view(ANYTHING)
     def unknown_form(ack: Ack, body: dict[str, Any]) -> None:
@@ -43,9 +43,9 @@ def register(app: App, deps: Deps) -> None:
         ack(options=[])
 
     @app.shortcut(ANYTHING)
-    def unknown_shortcut(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    def unknown_shortcut(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        told("shortcut", body, context, UNKNOWN_SHORTCUT)
+        told("shortcut", body, UNKNOWN_SHORTCUT)
 
     @app.command(ANYTHING)
     def unknown_command(ack: Ack, body: dict[str, Any]) -> None:

@@ -6,21 +6,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltResponse
 
 import commands as command_layer
 from bot.messages import Form
 from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, Inbound, open_view, run_for_user, tell
+from bot.slack.blocks.text import unescape
+from bot.slack.runtime import Answer, Deps, Inbound, open_view, run_for_user, tell
 from commands.flag_form import COMPOSE
 
 MESSAGE_SHORTCUT, GLOBAL_SHORTCUT = "flag_message", "flag_problem"
-
-
-def unescape(text: str) -> str:
-    """Message text arrives escaped once by Slack; the form shows it as the person wrote it."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def permalink(body: dict[str, Any]) -> str:
@@ -32,16 +28,15 @@ def permalink(body: dict[str, Any]) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    def shortcut(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        ack()
-        intake.accept(deps, "shortcut", body, context)
+    def shortcut(ack: Ack, body: dict[str, Any]) -> BoltResponse | None:
+        return intake.accept(deps, "shortcut", body, ack)
 
     app.shortcut(MESSAGE_SHORTCUT)(shortcut)
     app.shortcut(GLOBAL_SHORTCUT)(shortcut)
 
 
 @intake.handles("shortcut")
-def compose_flag(deps: Deps, request: Inbound) -> None:
+def compose_flag(deps: Deps, request: Inbound) -> Answer:
     body, given = request.body, {}
     if body.get("type") == "message_action":
         given = {"text": unescape((body.get("message") or {}).get("text") or ""), "link": permalink(body)}
@@ -52,3 +47,4 @@ def compose_flag(deps: Deps, request: Inbound) -> None:
         tell(deps, request, answer.reply)
     else:
         open_view(deps, request, render.modal(answer.reply, "Tend"))
+    return answer

@@ -5,29 +5,28 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltResponse
 
 import commands as command_layer
 from bot.gateway import Target
 from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, Inbound, deliver_queued, known_member_search, run_for_user, tell
+from bot.slack.runtime import Answer, Deps, Inbound, known_member_search, run_for_user, tell
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(re.compile(f"^{render.FORM_PREFIX}"))
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> BoltResponse | None:
         name = view["callback_id"].removeprefix(render.FORM_PREFIX)
         problems = command_layer.check_form(name, render.form_answers(view))  # no database: safe inside the ack
         if problems:
             ack(response_action="errors", errors=problems)
-            return
-        ack()
-        intake.accept(deps, "view", body, context)  # a double-submitted modal shares its view id: one answer
+            return None
+        return intake.accept(deps, "view", body, ack)  # a double-submitted modal shares its view id: one answer
 
 
 @intake.handles("view")
-def handle_submission(deps: Deps, request: Inbound) -> None:
+def handle_submission(deps: Deps, request: Inbound) -> Answer:
     view = request.body["view"]
     name = view["callback_id"].removeprefix(render.FORM_PREFIX)
     answers = render.form_answers(view)
@@ -42,7 +41,7 @@ def handle_submission(deps: Deps, request: Inbound) -> None:
     )
     if not answer.replied_by_outbox:  # the database was unreachable: say so directly
         tell(deps, request, answer.reply)  # type: ignore[arg-type]
-    deliver_queued(deps, answer)
+    return answer
 
 
 def register_searches(app: App, deps: Deps) -> None:
@@ -50,7 +49,7 @@ def register_searches(app: App, deps: Deps) -> None:
     full member seen recently), never a Web API call."""
 
     @app.options(re.compile(f"^{render.SEARCH_PREFIX}"))
-    def search(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    def search(ack: Ack, body: dict[str, Any]) -> None:
         name = body["action_id"].removeprefix(render.SEARCH_PREFIX)
-        found = known_member_search(deps, context, body["user"]["id"], name, body.get("value") or "")
+        found = known_member_search(deps, body["user"]["id"], name, body.get("value") or "")
         ack(**render.options(found))
