@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 from sqlalchemy import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot import demo
 from bot.ai import make_model
@@ -31,6 +32,14 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(settings, clock, args)
     except (ConfigError, UserFacingError, ValueError) as error:
         print(f"tend: {getattr(error, 'message', error)}", file=sys.stderr)
+        return EXIT_INVALID
+    except DBAPIError as error:  # no schema yet, or no database answering: say so, not a traceback
+        why = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        print(
+            f"tend: the database {_safe_url(settings)} could not be used ({why}). If it is new, create its "
+            "schema first: python -m bot init-db (or seed-demo for the demo company).",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
 
 

@@ -30,12 +30,13 @@ PEOPLE = [
     ("alex@example.com", "Alex Morgan", "admin", "", "UTC"),
 ]
 
+CS_TEAM = "maya@example.com;jonas@example.com;aiko@example.com"
 TEAMS = [
-    ("Billing", "#billing", "ben@example.com", "billing", "24"),
-    ("Support", "#support", "priya@example.com", "support", "8"),
-    ("Sales & Marketing", "#sales", "sam@example.com", "sales;marketing", "48"),
-    ("Enablement", "#enablement", "olivia@example.com", "training", "72"),
-    ("Customer Success", "#customer-success", "olivia@example.com", "other;executive", "24"),
+    ("Billing", "#billing", "ben@example.com", "billing", "24", "ben@example.com"),
+    ("Support", "#support", "priya@example.com", "support", "8", "priya@example.com"),
+    ("Sales & Marketing", "#sales", "sam@example.com", "sales;marketing", "48", "sam@example.com"),
+    ("Enablement", "#enablement", "olivia@example.com", "training", "72", CS_TEAM),
+    ("Customer Success", "#customer-success", "olivia@example.com", "other;executive", "24", CS_TEAM),
 ]
 
 
@@ -204,7 +205,9 @@ def seed(session: Session, today: date) -> list[ImportReport]:
         return []
     reports = [
         import_csv(session, "people", _csv("email,name,role,manager_email,timezone", PEOPLE), today=today),
-        import_csv(session, "teams", _csv("name,channel,manager_email,categories,sla_hours", TEAMS), today=today),
+        import_csv(
+            session, "teams", _csv("name,channel,manager_email,categories,sla_hours,members", TEAMS), today=today
+        ),
     ]
     accounts = [
         (

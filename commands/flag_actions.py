@@ -1,4 +1,5 @@
-"""Owning a flag from its team-channel post: Take it, and Resolve (with a one-line outcome)."""
+"""Owning a flag from its team-channel post: Take it, Resolve (with a one-line outcome), Reassign, Not ours,
+and the reporter's Change category; who may press which is `bot.services.flag_permissions`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.messages import Form, Input, Option, Reply
 from bot.models import Team
 from bot.services.flag_lifecycle import reassign_flag, reroute_flag, resolve_flag, take_flag
 from bot.services.flag_messages import REASSIGN, REROUTE, RESOLVE, TAKE
+from bot.services.flag_permissions import FlagAction, require
 from bot.services.flags import MAX_OUTCOME
 from bot.services.people import find_people
 from bot.vocab import Category
@@ -35,13 +37,19 @@ def take(ctx: CommandContext, value: str) -> Reply:
             "same message when it's done."
         )
     if flag.status == "resolved":
-        return Reply(f"Flag #{flag.id} is already resolved by {flag.assignee_name}: {flag.outcome}")
+        return Reply(f"Flag #{flag.id} is already resolved by {flag.credited_to}: {flag.outcome}")
     return Reply(f"{flag.assignee_name} already took flag #{flag.id}; talk to them if you can help.")
+
+
+def _allowed(ctx: CommandContext, value: str, what: FlagAction) -> int:
+    """The flag's number, once `ctx.actor` may do `what` to it: checked before a form opens, so nobody fills
+    one in vain (and checked again when it is submitted)."""
+    return require(ctx.session, _flag_id(value), ctx.actor, what).id
 
 
 @action(RESOLVE)
 def resolve(ctx: CommandContext, value: str) -> Reply | Form:
-    flag_id = _flag_id(value)
+    flag_id = _allowed(ctx, value, FlagAction.RESOLVE)
     return Form(
         title=f"Resolve flag #{flag_id}",
         action=RESOLVED,
@@ -72,7 +80,7 @@ def resolved(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     change = resolve_flag(ctx.session, _flag_id(value), ctx.actor, answers["outcome"], ctx.clock.now())
     flag = change.flag
     if not change.changed:
-        return Reply(f"Flag #{flag.id} was already resolved by {flag.assignee_name}: {flag.outcome}")
+        return Reply(f"Flag #{flag.id} was already resolved by {flag.credited_to}: {flag.outcome}")
     return Reply(f"Flag #{flag.id} is resolved. The reporter and the CSM have been told: “{flag.outcome}”.")
 
 
@@ -99,12 +107,14 @@ def _category_form(flag_id: int, title: str, action_name: str, reason_required: 
 
 @action(REROUTE)
 def not_ours(ctx: CommandContext, value: str) -> Form:
-    return _category_form(_flag_id(value), f"Move flag #{_flag_id(value)}", REROUTED, reason_required=True)
+    flag_id = _allowed(ctx, value, FlagAction.REROUTE)
+    return _category_form(flag_id, f"Move flag #{flag_id}", REROUTED, reason_required=True)
 
 
 @action(CHANGE_CATEGORY)
 def change_category(ctx: CommandContext, value: str) -> Form:
-    return _category_form(_flag_id(value), f"Flag #{_flag_id(value)}: category", RECATEGORIZED, reason_required=False)
+    flag_id = _allowed(ctx, value, FlagAction.RECATEGORIZE)
+    return _category_form(flag_id, f"Flag #{flag_id}: category", RECATEGORIZED, reason_required=False)
 
 
 def _check_move(required: bool) -> Callable[[dict[str, str]], dict[str, str]]:
@@ -119,7 +129,7 @@ def _check_move(required: bool) -> Callable[[dict[str, str]], dict[str, str]]:
     return check
 
 
-def _move(ctx: CommandContext, value: str, answers: dict[str, str], default_reason: str) -> Reply:
+def _move(ctx: CommandContext, value: str, answers: dict[str, str], default_reason: str, what: FlagAction) -> Reply:
     reason = (answers.get("reason") or "").strip() or default_reason
     change = reroute_flag(
         ctx.session,
@@ -129,6 +139,7 @@ def _move(ctx: CommandContext, value: str, answers: dict[str, str], default_reas
         reason,
         ctx.clock.now(),
         ctx.default_timezone,
+        what,
     )
     flag = change.flag
     if not change.changed:
@@ -144,12 +155,12 @@ def _move(ctx: CommandContext, value: str, answers: dict[str, str], default_reas
 
 @form(REROUTED, _check_move(required=True))
 def rerouted(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
-    return _move(ctx, value, answers, "")
+    return _move(ctx, value, answers, "", FlagAction.REROUTE)
 
 
 @form(RECATEGORIZED, _check_move(required=False))
 def recategorized(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
-    return _move(ctx, value, answers, "category corrected by the reporter")
+    return _move(ctx, value, answers, f"category corrected by {ctx.actor.display_name}", FlagAction.RECATEGORIZE)
 
 
 REASSIGNED = "flag.reassigned"
@@ -163,8 +174,9 @@ def find(ctx: CommandContext, query: str) -> list[Option]:
 
 @action(REASSIGN)
 def reassign(ctx: CommandContext, value: str) -> Form:
+    flag_id = _allowed(ctx, value, FlagAction.REASSIGN)
     return Form(
-        title=f"Reassign flag #{_flag_id(value)}",
+        title=f"Reassign flag #{flag_id}",
         action=REASSIGNED,
         value=value,
         submit="Reassign",

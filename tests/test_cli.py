@@ -142,3 +142,10 @@ def test_ctrl_c_in_the_console_leaves_quietly(database):
     out = io.StringIO()
     repl(ConsoleSession(factory, console_actor(factory, "maya@example.com"), FixedClock(NOW)), CtrlC(), out)
     assert out.getvalue().endswith("quit to leave.\n\n")  # a new line, no traceback
+
+
+def test_a_database_without_tends_schema_is_explained_not_a_traceback(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    assert main(["try", "--as", "maya@example.com", "/account acme"]) == 2
+    err = capsys.readouterr().err
+    assert "could not be used" in err and "python -m bot init-db" in err and "Traceback" not in err

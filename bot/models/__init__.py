@@ -53,7 +53,7 @@ from bot.models.notification import Notification  # noqa: E402
 from bot.models.nudge import CheckIn, Holiday, Nudge, NudgeEvent, NudgeSetting  # noqa: E402
 from bot.models.person import ChatIdentity, Person  # noqa: E402
 from bot.models.state import AppState  # noqa: E402
-from bot.models.team import RoutingRule, Team  # noqa: E402
+from bot.models.team import RoutingRule, Team, TeamMember  # noqa: E402
 
 __all__ = [
     "Account",
@@ -77,5 +77,6 @@ __all__ = [
     "StageChange",
     "SuccessCriterion",
     "Team",
+    "TeamMember",
     "Timestamps",
 ]

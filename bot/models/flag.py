@@ -45,7 +45,13 @@ class Flag(Timestamps, Base):
     # The outbox key of the flag's current team post: updates redraw it; a re-route starts a new one.
     team_post_key: Mapped[str | None] = mapped_column(String(200))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_name: Mapped[str | None] = mapped_column(String(200))  # who resolved it (not always its owner)
     outcome: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def credited_to(self) -> str | None:
+        """Whom the flag's state is credited to: who resolved it once resolved, else who owns it."""
+        return self.resolved_by_name or self.assignee_name
 
 
 class FlagEvent(Base):

@@ -25,3 +25,12 @@ class RoutingRule(Base):
 
     category: Mapped[str] = mapped_column(String(20), primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+
+
+class TeamMember(Base):
+    """Someone who works a team's flags (the teams CSV's `members`): may take them, and act on those open."""
+
+    __tablename__ = "team_member"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -145,7 +145,7 @@ def _flag_fact(flag: Flag, now: datetime) -> FlagFact:
         flag.description,
         flag.status == "open" and flag.sla_due_at is not None and flag.sla_due_at <= now,
         flag.escalated_at is not None and flag.status == "open",
-        flag.assignee_name,
+        flag.credited_to,
         flag.resolved_at.date() if flag.resolved_at else None,
         flag.outcome,
     )

@@ -113,7 +113,7 @@ def gather(session: Session, since: datetime, since_date: date, now: datetime, t
         func.coalesce(Team.name, "Customer success"),
         Flag.category,
         Flag.status,
-        Flag.assignee_name,
+        func.coalesce(Flag.resolved_by_name, Flag.assignee_name),  # who resolved it, else who owns it
         Flag.sla_due_at,
         Flag.escalated_at.is_not(None),
         Flag.outcome,

@@ -14,6 +14,7 @@ from bot.errors import NotFound
 from bot.gateway import Target
 from bot.models import Account, Flag, FlagEvent, Person, Team
 from bot.services import flag_messages, outbox
+from bot.services.flag_permissions import FlagAction, require
 from bot.services.flags import MAX_OUTCOME, post_to_team, sla_due
 from bot.services.people import Actor
 from bot.services.routing import owning_team
@@ -31,6 +32,7 @@ class Change:
 def take_flag(session: Session, flag_id: int, actor: Actor, now: datetime) -> Change:
     """Make `actor` the flag's owner, unless someone already is: a conditional UPDATE, so two clicks at
     the same instant (or a double click) can never produce two owners."""
+    require(session, flag_id, actor, FlagAction.TAKE)
     taken = session.execute(
         update(Flag)
         .where(Flag.id == flag_id, Flag.status == "open")
@@ -51,9 +53,16 @@ def take_flag(session: Session, flag_id: int, actor: Actor, now: datetime) -> Ch
 
 
 def resolve_flag(session: Session, flag_id: int, actor: Actor, outcome: str, now: datetime) -> Change:
-    """Close the flag with a one-line outcome; the reporter and the CSM hear it. Resolving twice does nothing."""
+    """Close the flag with a one-line outcome, credited to `actor`; the reporter and the CSM hear it.
+    Resolving twice does nothing."""
+    overruled = _owner(session, require(session, flag_id, actor, FlagAction.RESOLVE))
     outcome = " ".join(outcome.split())[:MAX_OUTCOME]
-    values: dict = {"status": "resolved", "outcome": outcome, "resolved_at": now}
+    values: dict = {
+        "status": "resolved",
+        "outcome": outcome,
+        "resolved_at": now,
+        "resolved_by_name": actor.display_name[:200],
+    }
     resolved = session.execute(
         update(Flag).where(Flag.id == flag_id, Flag.status != "resolved").values(**values).returning(Flag.assignee_name)
     ).first()
@@ -64,17 +73,31 @@ def resolve_flag(session: Session, flag_id: int, actor: Actor, outcome: str, now
             flag.assignee_person_id = actor.person_id
         event_id = _event(session, flag, "resolved", actor, now, outcome)
         _tell_people(
-            session, flag, event_id, actor, now, f"{actor.display_name} resolved flag #{flag.id}. Outcome: {outcome}"
+            session,
+            flag,
+            event_id,
+            actor,
+            now,
+            f"{actor.display_name} resolved flag #{flag.id}. Outcome: {outcome}",
+            also=overruled,
         )
     return Change(flag, resolved is not None)
 
 
 def reroute_flag(
-    session: Session, flag_id: int, actor: Actor, category: Category, reason: str, now: datetime, default_timezone: str
+    session: Session,
+    flag_id: int,
+    actor: Actor,
+    category: Category,
+    reason: str,
+    now: datetime,
+    default_timezone: str,
+    action: FlagAction = FlagAction.REROUTE,
 ) -> Change:
-    """Move the flag to the team that owns `category` ("Not ours", or a corrected category): the old post
-    says where it went, the new team gets its own post and a fresh SLA, the reporter and CSM are told."""
-    flag = _flag(session, flag_id)
+    """Move the flag to the team that owns `category` ("Not ours", or a corrected category: `action`): the
+    old post says where it went, the new team gets its own post and a fresh SLA, the reporter and CSM are told."""
+    flag = require(session, flag_id, actor, action)
+    overruled = _owner(session, flag)
     team = owning_team(session, category)
     if flag.status == "resolved" or team is None or (team.id == flag.team_id and category.value == flag.category):
         return Change(flag, False)
@@ -130,12 +153,14 @@ def reroute_flag(
         now,
         f"{actor.display_name} moved flag #{flag.id} to {team.name} ({category.value}): {reason}",
         redraw=False,
+        also=overruled,
     )
     return Change(flag, True)
 
 
 def reassign_flag(session: Session, flag_id: int, actor: Actor, person_id: int, now: datetime) -> Change:
     """Give the flag to someone else from the people list; they, the reporter and the CSM are told."""
+    overruled = _owner(session, require(session, flag_id, actor, FlagAction.REASSIGN))
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound("That person is no longer in Tend's people list.")
@@ -157,9 +182,23 @@ def reassign_flag(session: Session, flag_id: int, actor: Actor, person_id: int, 
             actor,
             now,
             f"{actor.display_name} gave flag #{flag.id} to {person.name}.",
-            also={"assignee": Target("person", person.email)},
+            also={**overruled, "assignee": Target("person", person.email)},
         )
     return Change(flag, moved is not None)
+
+
+def _owner(session: Session, flag: Flag) -> dict[str, Target]:
+    """The flag's owner before a change, to be told when someone else resolves, moves or reassigns it."""
+    target = _reach(session, flag.assignee_ref, flag.assignee_person_id)
+    return {"owner": target} if target else {}
+
+
+def _reach(session: Session, chat_ref: str | None, person_id: int | None) -> Target | None:
+    """How to reach someone Tend knows by chat user id or as a person in the people list."""
+    if chat_ref:
+        return Target("chat_user", chat_ref)
+    email = session.scalar(select(Person.email).where(Person.id == person_id)) if person_id else None
+    return Target("person", email) if email else None
 
 
 def _flag(session: Session, flag_id: int) -> Flag:
@@ -188,8 +227,9 @@ def _tell_people(
     redraw: bool = True,
     also: dict[str, Target] | None = None,
 ) -> None:
-    """Update the team's post in place, and tell the reporter and the account's CSM (closing the loop),
-    except whoever made the change."""
+    """Update the team's post in place, and tell the reporter and the account's CSM (closing the loop) and
+    anyone in `also` (the owner someone else overruled, the new assignee), each once, except whoever made
+    the change."""
     account = session.get_one(Account, flag.account_id)
     owner = session.get(Person, account.owner_id) if account.owner_id else None
     team = session.get(Team, flag.team_id) if flag.team_id else None
@@ -203,15 +243,13 @@ def _tell_people(
         )
     notice = flag_messages.update(flag, account, text)
     recipients: dict[str, Target] = {}
-    if flag.reporter_ref:
-        recipients["reporter"] = Target("chat_user", flag.reporter_ref)
-    elif flag.reporter_person_id:
-        email = session.scalar(select(Person.email).where(Person.id == flag.reporter_person_id))
-        recipients["reporter"] = Target("person", email or "")
+    reporter = _reach(session, flag.reporter_ref, flag.reporter_person_id)
+    if reporter is not None:
+        recipients["reporter"] = reporter
     if owner is not None and owner.id != flag.reporter_person_id:  # a CSM who reported hears it once
         recipients["csm"] = Target("person", owner.email)
-    recipients.update(also or {})
-    myself = {Target("chat_user", actor.external_id or ""), Target("person", actor.email or "")}
-    for role, target in recipients.items():
-        if target not in myself:
+    told = {Target("chat_user", actor.external_id or ""), Target("person", actor.email or "")}  # never oneself
+    for role, target in {**recipients, **(also or {})}.items():
+        if target not in told:  # and everyone once, whatever their roles
+            told.add(target)
             outbox.enqueue(session, f"flag:{flag.id}:e{event_id}:{role}", target, notice, now)

@@ -21,7 +21,7 @@ class FlagLine:
     category: str
     severity: str
     status: str
-    assignee_name: str | None
+    assignee_name: str | None  # who resolved it, once resolved
     team_name: str | None
     raised_at: datetime
     outcome: str | None
@@ -44,7 +44,7 @@ def _lines(session: Session, query: Select, now: datetime) -> list[FlagLine]:
             flag.category,
             flag.severity,
             flag.status,
-            flag.assignee_name,
+            flag.credited_to,
             team_name,
             flag.created_at,
             flag.outcome,

@@ -29,7 +29,7 @@ def renewal(account: Account, today: datetime) -> str:
 
 def status_line(flag: Flag, manager: Person | None = None) -> str:
     if flag.status == "resolved":
-        return f"✅ Resolved by {flag.assignee_name or 'someone'}: {flag.outcome or 'no outcome given'}"
+        return f"✅ Resolved by {flag.credited_to or 'someone'}: {flag.outcome or 'no outcome given'}"
     if flag.status == "taken":
         return f"🙋 Taken by {flag.assignee_name}"
     if flag.escalated_at is not None:
@@ -84,7 +84,8 @@ def for_team(
 
 def for_csm(flag: Flag, account: Account, team: Team | None) -> Reply:
     routed = f"routed to {team.name}" if team else "not routed: no team owns this category yet"
-    text = f"{flag.reporter_name} flagged a {flag.category} problem on {account.name} (flag #{flag.id}, {routed})."
+    kind = f"{'an' if flag.category[:1] in 'aeiou' else 'a'} {flag.category}"
+    text = f"{flag.reporter_name} flagged {kind} problem on {account.name} (flag #{flag.id}, {routed})."
     return Reply(text, blocks=(Section(text), *_described(flag)), private=False)
 
 

@@ -82,7 +82,8 @@ def remember_actor(
 ) -> Actor:
     """Store what the platform said about a user and link them to the people list by email."""
     email = email.strip().lower() if email else None
-    person = session.scalar(select(Person).where(Person.email == email)) if email else None
+    linked = email if access is Access.MEMBER else None  # see _actor: only members are linked to a person
+    person = session.scalar(select(Person).where(Person.email == linked)) if linked else None
     values = {
         "person_id": person.id if person else None,
         "email": email,

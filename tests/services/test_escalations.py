@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.models import Notification, RoutingRule, Team
+from bot.models import Notification, Person, RoutingRule, Team
 from bot.services.escalations import escalate_stalled
 from bot.services.flag_lifecycle import take_flag
 from bot.services.flags import FlagRequest, raise_flag
@@ -59,7 +59,8 @@ def test_a_flag_raised_friday_afternoon_escalates_monday_afternoon_once(session)
 def test_urgent_flags_escalate_at_half_the_sla_and_taken_flags_never(session):
     urgent = support_flag(session, "u", Severity.URGENT)  # 4 business hours: Friday 16–17, Monday 9–12
     taken = support_flag(session, "t")
-    take_flag(session, taken, SAM, FRIDAY_4PM_BERLIN)
+    lena = session.scalar(select(Person).where(Person.email == "lead-u@example.com"))  # the team's manager
+    take_flag(session, taken, Actor(Access.MEMBER, lena.name, lena.email, lena.id, "manager"), FRIDAY_4PM_BERLIN)
     session.commit()
     assert escalate_stalled(session, datetime(2026, 11, 30, 11, 0, tzinfo=UTC)) == [urgent]
     assert escalate_stalled(session, datetime(2026, 12, 7, 11, 0, tzinfo=UTC)) == []

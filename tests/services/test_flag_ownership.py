@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.db import session_scope
-from bot.models import Flag, FlagEvent, Notification, RoutingRule, Team
+from bot.models import Flag, FlagEvent, Notification, Person, RoutingRule, Team, TeamMember
 from bot.services.flag_lifecycle import reroute_flag, resolve_flag, take_flag
 from bot.services.flags import FlagRequest, raise_flag
 from bot.services.people import Access, Actor
@@ -17,20 +17,31 @@ from tests.factories import make_account, make_person
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 SAM = Actor(Access.MEMBER, "Sam Rivera", "sam@example.com", None, "sales", "UTC", "U0SAM")
-JONAS = Actor(Access.MEMBER, "Jonas Weber", "jonas@example.com", None, "billing", "UTC", "U0JONAS")
-PRIYA = Actor(Access.MEMBER, "Priya Shah", "priya@example.com", None, "billing", "UTC", "U0PRIYA")
 
 
-def flag_on_acme(session) -> int:
+def person(session, email: str, name: str, role: str = "billing", team: Team | None = None) -> Actor:
+    """Someone in the people list (a member of `team`, when given), as they act."""
+    row = make_person(session, email, name=name, role=role)
+    if team is not None:
+        session.add(TeamMember(team_id=team.id, person_id=row.id))
+        session.flush()
+    return Actor(Access.MEMBER, name, email, row.id, role, "UTC", f"U0{name.split()[0].upper()}")
+
+
+def flag_on_acme(session) -> tuple[int, Actor, Actor]:
+    """Sam flags Acme; the flag goes to Billing, whose members are Jonas and Priya (and manager Dana)."""
     maya = make_person(session, "maya@example.com", name="Maya Patel")
     account = make_account(session, "Acme", owner_id=maya.id)
-    team = Team(name="Billing", channel="#billing", sla_hours=24)
+    dana = make_person(session, "dana@example.com", name="Dana Lee", role="manager")
+    team = Team(name="Billing", channel="#billing", sla_hours=24, manager_id=dana.id)
     session.add(team)
     session.flush()
     session.add(RoutingRule(category="billing", team_id=team.id))
+    jonas = person(session, "jonas@example.com", "Jonas Weber", team=team)
+    priya = person(session, "priya@example.com", "Priya Shah", team=team)
     raised = raise_flag(session, FlagRequest(account.id, "invoice charged twice", "test", "r1"), SAM, NOW, "UTC")
     session.commit()
-    return raised.flag_id
+    return raised.flag_id, jonas, priya
 
 
 def last_id(session) -> int:
@@ -51,9 +62,9 @@ def queued(session, after: int) -> dict[str, tuple[str, str, str]]:
 
 
 def test_take_assigns_the_clicker_and_tells_the_reporter_and_csm(session):
-    flag_id = flag_on_acme(session)
+    flag_id, jonas, _priya = flag_on_acme(session)
     before = last_id(session)
-    change = take_flag(session, flag_id, JONAS, NOW)
+    change = take_flag(session, flag_id, jonas, NOW)
     session.commit()
     assert change.changed and change.flag.status == "taken" and change.flag.assignee_name == "Jonas Weber"
     told = f"Jonas Weber took flag #{flag_id} and owns it now."
@@ -65,11 +76,11 @@ def test_take_assigns_the_clicker_and_tells_the_reporter_and_csm(session):
 
 
 def test_a_second_take_sees_who_owns_it(session):
-    flag_id = flag_on_acme(session)
-    take_flag(session, flag_id, JONAS, NOW)
+    flag_id, jonas, priya = flag_on_acme(session)
+    take_flag(session, flag_id, jonas, NOW)
     session.commit()
     before = last_id(session)
-    again = take_flag(session, flag_id, PRIYA, NOW + timedelta(seconds=1))
+    again = take_flag(session, flag_id, priya, NOW + timedelta(seconds=1))
     session.commit()
     assert not again.changed and again.flag.assignee_name == "Jonas Weber"
     assert queued(session, before) == {}
@@ -77,10 +88,10 @@ def test_a_second_take_sees_who_owns_it(session):
 
 
 def test_simultaneous_clicks_make_exactly_one_owner(session, factory):
-    flag_id = flag_on_acme(session)
-    people = [
-        Actor(Access.MEMBER, f"Clicker {n}", f"c{n}@example.com", None, "billing", "UTC", f"U0C{n}") for n in range(5)
-    ]
+    flag_id, _jonas, _priya = flag_on_acme(session)
+    billing = session.scalars(select(Team)).one()
+    people = [person(session, f"c{n}@example.com", f"Clicker {n}", team=billing) for n in range(5)]
+    session.commit()
     start = threading.Barrier(len(people))
     results: list[bool] = []
 
@@ -100,37 +111,49 @@ def test_simultaneous_clicks_make_exactly_one_owner(session, factory):
 
 
 def test_resolving_tells_the_outcome_once(session):
-    flag_id = flag_on_acme(session)
-    take_flag(session, flag_id, JONAS, NOW)
+    flag_id, jonas, _priya = flag_on_acme(session)
+    take_flag(session, flag_id, jonas, NOW)
     session.commit()
     before = last_id(session)
-    change = resolve_flag(session, flag_id, JONAS, "  Refunded   the double charge ", NOW + timedelta(hours=2))
+    change = resolve_flag(session, flag_id, jonas, "  Refunded   the double charge ", NOW + timedelta(hours=2))
     session.commit()
     assert change.changed and change.flag.outcome == "Refunded the double charge"
     told = queued(session, before)
     assert told["reporter"][2].endswith("Outcome: Refunded the double charge") and "csm" in told
-    assert not resolve_flag(session, flag_id, PRIYA, "again", NOW + timedelta(hours=3)).changed
+    assert not resolve_flag(session, flag_id, jonas, "again", NOW + timedelta(hours=3)).changed
 
 
 def test_nobody_is_told_about_their_own_action(session):
-    flag_id = flag_on_acme(session)
+    flag_id, _jonas, _priya = flag_on_acme(session)
+    billing = session.scalars(select(Team)).one()
+    maya_id = session.scalar(select(Person.id).where(Person.email == "maya@example.com"))
+    session.add(TeamMember(team_id=billing.id, person_id=maya_id))  # the CSM also works billing flags
+    session.commit()
     before = last_id(session)
-    maya = Actor(Access.MEMBER, "Maya Patel", "maya@example.com", None, "csm", "UTC", "U0MAYA")
+    maya = Actor(Access.MEMBER, "Maya Patel", "maya@example.com", maya_id, "csm", "UTC", "U0MAYA")
     take_flag(session, flag_id, maya, NOW)
     session.commit()
     assert set(queued(session, before)) == {"post", "reporter"}
 
 
-def test_not_ours_moves_the_flag_to_the_right_team_with_a_new_post(session):
-    flag_id = flag_on_acme(session)
+def support_team(session) -> Team:
+    """A second team, owning support flags: where "Not ours" sends a login bug."""
     support = Team(name="Support", channel="#support", sla_hours=8)
     session.add(support)
     session.flush()
     session.add(RoutingRule(category="support", team_id=support.id))
-    take_flag(session, flag_id, JONAS, NOW)
+    session.flush()
+    return support
+
+
+def test_not_ours_moves_the_flag_to_the_right_team_with_a_new_post(session):
+    flag_id, jonas, _priya = flag_on_acme(session)
+    support = support_team(session)
+    pia = person(session, "pia@example.com", "Pia Support", role="support", team=support)
+    take_flag(session, flag_id, jonas, NOW)
     session.commit()
     before = last_id(session)
-    change = reroute_flag(session, flag_id, JONAS, Category.SUPPORT, "It's a login bug, not billing", NOW, "UTC")
+    change = reroute_flag(session, flag_id, jonas, Category.SUPPORT, "It's a login bug, not billing", NOW, "UTC")
     session.commit()
     flag = change.flag
     assert change.changed and (flag.category, flag.team_id, flag.status, flag.assignee_name) == (
@@ -148,9 +171,9 @@ def test_not_ours_moves_the_flag_to_the_right_team_with_a_new_post(session):
         "csm": ("person", "maya@example.com"),
     }
     # Moving it to where it already is changes nothing; the next take redraws the new post.
-    assert not reroute_flag(session, flag_id, PRIYA, Category.SUPPORT, "again", NOW, "UTC").changed
+    assert not reroute_flag(session, flag_id, pia, Category.SUPPORT, "again", NOW, "UTC").changed
     before = last_id(session)
-    take_flag(session, flag_id, PRIYA, NOW)
+    take_flag(session, flag_id, pia, NOW)
     session.commit()
     assert queued(session, before)["post"][:2] == ("message", f"flag:{flag_id}:team:1")
 
@@ -158,14 +181,12 @@ def test_not_ours_moves_the_flag_to_the_right_team_with_a_new_post(session):
 def test_reassign_gives_the_flag_to_someone_and_tells_them(session):
     from bot.services.flag_lifecycle import reassign_flag
 
-    flag_id = flag_on_acme(session)
-    priya = make_person(session, "priya@example.com", name="Priya Shah")
-    session.commit()
+    flag_id, jonas, priya = flag_on_acme(session)
     before = last_id(session)
-    change = reassign_flag(session, flag_id, JONAS, priya.id, NOW)
+    change = reassign_flag(session, flag_id, jonas, priya.person_id, NOW)
     session.commit()
     assert change.changed and (change.flag.status, change.flag.assignee_name) == ("taken", "Priya Shah")
     told = queued(session, before)
     assert told["assignee"] == ("person", "priya@example.com", f"Jonas Weber gave flag #{flag_id} to Priya Shah.")
     assert {"post", "reporter", "csm"} <= set(told)
-    assert not reassign_flag(session, flag_id, JONAS, priya.id, NOW).changed  # already hers
+    assert not reassign_flag(session, flag_id, priya, priya.person_id, NOW).changed  # already hers

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.errors import BadInput
-from bot.models import Account, HealthSnapshot, Person, RoutingRule, StageChange, SuccessCriterion, Team
+from bot.models import Account, HealthSnapshot, Person, RoutingRule, StageChange, SuccessCriterion, Team, TeamMember
 from bot.services.imports import import_csv
 from tests.factories import make_person
 
@@ -295,3 +295,48 @@ def test_rows_that_clash_with_the_database_also_mean_nothing_is_written(session,
     assert "several accounts are named “Initech”" in report.rejected[0].reason
     assert count(session, Account) == 2
     assert run(session, "accounts", text, skip_invalid=True).created == 1
+
+
+def test_teams_import_sets_who_works_each_teams_flags(session):
+    for email in ("jonas@example.com", "priya@example.com", "ben@example.com"):
+        make_person(session, email)
+    session.commit()
+    header = "name,channel,manager_email,categories,sla_hours,members\n"
+    text = header + "Billing,#billing,,billing,24,jonas@example.com; Priya@Example.com\nSupport,#support,,support,8,\n"
+    assert run(session, "teams", text).created == 2
+    assert members_of(session) == {"Billing": ["jonas@example.com", "priya@example.com"], "Support": []}
+    assert run(session, "teams", text).unchanged == 2  # the same members: nothing to do
+    changed = header + "Billing,#billing,,billing,24,ben@example.com\nSupport,#support,,support,8,\n"
+    assert run(session, "teams", changed).updated == 1
+    assert members_of(session)["Billing"] == ["ben@example.com"]
+    without = "name,channel,manager_email,categories,sla_hours\nBilling,#billing,,billing,24\n"
+    assert run(session, "teams", without).unchanged == 1  # no members column: the members stay
+    assert members_of(session)["Billing"] == ["ben@example.com"]
+
+
+def test_a_team_member_who_is_not_a_person_yet_is_a_bad_row(session):
+    text = "name,channel,categories,members\nBilling,#billing,billing,nobody@example.com;not-an-email\n"
+    report = run(session, "teams", text)
+    assert [(e.line, e.reason) for e in report.rejected] == [
+        (
+            2,
+            "unknown member email “nobody@example.com” (import people first); "
+            "members “not-an-email” is not an email address",
+        )
+    ]
+    assert count(session, Team) == 0
+
+
+def members_of(session) -> dict[str, list[str]]:
+    rows = session.execute(
+        select(Team.name, Person.email)
+        .outerjoin(TeamMember, TeamMember.team_id == Team.id)
+        .outerjoin(Person, Person.id == TeamMember.person_id)
+        .order_by(Team.name, Person.email)
+    )
+    found: dict[str, list[str]] = {}
+    for team, email in rows:
+        found.setdefault(team, [])
+        if email:
+            found[team].append(email)
+    return found

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.models import Flag, Notification, RoutingRule, Team
+from bot.models import Flag, Notification, RoutingRule, Team, TeamMember
 from bot.services.delivery import deliver_due
 from bot.slack.app import make_gateway
 from tests.factories import make_account, make_person
@@ -16,15 +16,22 @@ from tests.slack.conftest import NOW, slack_settings
 
 
 def seed(session) -> None:
+    """Acme (Maya's) and Initech (unowned); Billing, worked by Jonas and Priya; customer success for the rest."""
     maya = make_person(session, "maya@example.com", name="Maya Patel")
     make_account(session, "Acme Corporation", domain="acme.example", owner_id=maya.id, tier="intimacy")
     make_account(session, "Initech", domain="initech.example")
+    billers = [make_person(session, f"{n.lower()}@example.com", name=f"{n} {s}", role="billing") for n, s in BILLERS]
     for name, channel, categories in (("Billing", "#billing", "billing"), ("CS", "#customer-success", "other")):
         team = Team(name=name, channel=channel, sla_hours=24)
         session.add(team)
         session.flush()
         session.add_all(RoutingRule(category=c, team_id=team.id) for c in categories.split(";"))
+        if name == "Billing":
+            session.add_all(TeamMember(team_id=team.id, person_id=p.id) for p in billers)
     session.commit()
+
+
+BILLERS = (("Jonas", "Weber"), ("Priya", "Shah"))
 
 
 def people(slack) -> None:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy import select
+
+from bot.models import Flag, Person, Team
+from tests.factories import make_person
 from tests.slack.test_flag_command import eventually, people, posts, seed, statuses
 
 
@@ -131,12 +135,10 @@ def test_the_reporter_can_change_the_category_in_one_click(slack, session):
 
 
 def test_reassign_searches_people_and_hands_the_flag_over(slack, session):
-    from tests.factories import make_person
     from tests.slack.test_flag_command import opened_view
 
     reassign = post_buttons(flagged(slack, session))["Reassign"]
-    priya = make_person(session, "priya@example.com", name="Priya Shah")
-    session.commit()
+    priya = session.scalars(select(Person).where(Person.email == "priya@example.com")).one()
     slack.send.block_action(reassign["action_id"], reassign["value"], user_id="U0JONAS", ephemeral=False)
     view = opened_view(slack)
     element = next(b["element"] for b in view["blocks"] if b["type"] == "input")
@@ -147,3 +149,43 @@ def test_reassign_searches_people_and_hands_the_flag_over(slack, session):
     assert eventually(
         lambda: any(c.params.get("email") == "priya@example.com" for c in slack.fake.calls_to("users.lookupByEmail"))
     )
+
+
+def test_someone_outside_the_team_pressing_its_buttons_is_told_who_can_and_nothing_changes(slack, session):
+    buttons = post_buttons(flagged(slack, session))
+    slack.fake.add_user("U0OLAF", "olaf@example.com", name="Olaf Other")  # a full member, not in Billing
+    for n, label in enumerate(("Take it", "Resolve", "Reassign", "Not ours"), start=2):
+        button = buttons[label]
+        assert (
+            slack.send.block_action(button["action_id"], button["value"], user_id="U0OLAF", ephemeral=False).status
+            == 200
+        )
+        told = slack.fake.wait_for("response_url", n)[-1].params
+        assert told["response_type"] == "ephemeral" and told["replace_original"] is False  # only Olaf sees it
+        assert "Only the Billing team (its members) and Tend admins can" in told["text"], label
+    assert not slack.fake.calls_to("views.open")  # no form to fill in vain
+    assert not slack.fake.calls_to("chat.update") and len(posts(slack)) == 2  # the post and the DM, as before
+    session.expire_all()
+    assert session.scalar(select(Flag.status)) == "open"
+
+
+def test_a_manager_resolves_a_members_flag_and_is_credited_everywhere(slack, session):
+    from tests.slack.test_flag_command import opened_view
+
+    buttons = post_buttons(flagged(slack, session))
+    take = buttons["Take it"]
+    slack.send.block_action(take["action_id"], take["value"], user_id="U0JONAS", ephemeral=False)
+    slack.fake.wait_for("chat.update")
+    dana = make_person(session, "dana@example.com", name="Dana Lee", role="manager")
+    session.execute(Team.__table__.update().where(Team.name == "Billing").values(manager_id=dana.id))
+    session.commit()
+    slack.fake.add_user("U0DANA", "dana@example.com", name="Dana Lee")
+    resolve = buttons["Resolve"]
+    slack.send.block_action(resolve["action_id"], resolve["value"], user_id="U0DANA", ephemeral=False)
+    slack.send.view_submission(opened_view(slack), {"outcome": "Refunded"}, user_id="U0DANA")
+    update = slack.fake.wait_for("chat.update", 2)[-1].params
+    assert "Resolved by Dana Lee: Refunded" in json.dumps(update)
+    assert eventually(lambda: statuses(slack) == {"sent"})
+    told = {p["channel"]: p["text"] for p in posts(slack) if p["channel"] in ("U0SAM", "U0MAYA", "U0JONAS")}
+    assert told["U0SAM"] == told["U0MAYA"] == "Dana Lee resolved flag #1. Outcome: Refunded"
+    assert told["U0JONAS"] == "Dana Lee resolved flag #1. Outcome: Refunded"  # the owner hears it was closed

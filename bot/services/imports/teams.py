@@ -1,4 +1,5 @@
-"""The teams CSV: each team's channel, manager and SLA, and the flag categories it owns (routing rules)."""
+"""The teams CSV: each team's channel, manager and SLA, the flag categories it owns (routing rules), and
+optionally its members (the people who work its flags)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from bot.models import RoutingRule, Team
+from bot.models import RoutingRule, Team, TeamMember
 from bot.services.imports.common import Counts, Known, RowError, Valid
 from bot.services.imports.rows import CsvRow, Problems, email, integer, split_list, text_value
 from bot.text import fold
@@ -42,6 +43,7 @@ def validate(row: CsvRow, known: Known) -> tuple[tuple[str, str], dict[str, Any]
         if manager_id is None:
             problems.add(f"unknown manager email “{manager}” (import people first)")
     sla = problems.check(integer, row.get("sla_hours"), "sla_hours", 1, 720)
+    members = _members(row, known, problems)
     problems.raise_any()
     values = {
         "name": name,
@@ -49,8 +51,25 @@ def validate(row: CsvRow, known: Known) -> tuple[tuple[str, str], dict[str, Any]
         "manager_id": manager_id,
         "sla_hours": sla or DEFAULT_SLA_HOURS,
         "categories": sorted(set(categories)),
+        "members": members,  # None: the file has no members column, and the team's members stay as they are
     }
     return ("name", fold(name or "")), values
+
+
+def _members(row: CsvRow, known: Known, problems: Problems) -> set[int] | None:
+    """The people who work the team's flags (`;`-separated emails), each already in the people list."""
+    if not row.has("members"):
+        return None
+    found: set[int] = set()
+    for address in row.get("members").split(";"):
+        if not address.strip() or problems.check(email, address, "members") is None:
+            continue
+        person_id = known.person_ids.get(address.strip().lower())
+        if person_id is None:
+            problems.add(f"unknown member email “{address.strip()}” (import people first)")
+        else:
+            found.add(person_id)
+    return found
 
 
 def apply(session: Session, valid: list[Valid], header: list[str], known: Known, rejected: list[RowError]) -> Counts:
@@ -70,6 +89,9 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
     rules: dict[int, set[str]] = {}
     for category, team_id in session.execute(select(RoutingRule.category, RoutingRule.team_id)):
         rules.setdefault(team_id, set()).add(category)
+    members: dict[int, set[int]] = {}
+    for team_id, person_id in session.execute(select(TeamMember.team_id, TeamMember.person_id)):
+        members.setdefault(team_id, set()).add(person_id)
     counts = Counts()
     for item in kept:  # teams are few: a handful of rows, not a bulk load
         values = item.values
@@ -80,7 +102,11 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
             session.add(team)
             session.flush()
             counts.created += 1
-        elif all(getattr(team, f) == v for f, v in fields.items()) and rules.get(team.id) == set(values["categories"]):
+        elif (
+            all(getattr(team, f) == v for f, v in fields.items())
+            and rules.get(team.id) == set(values["categories"])
+            and values["members"] in (None, members.get(team.id, set()))
+        ):
             counts.unchanged += 1
             continue
         else:
@@ -92,4 +118,9 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
             delete(RoutingRule).where((RoutingRule.team_id == team.id) | RoutingRule.category.in_(values["categories"]))
         )
         session.execute(insert(RoutingRule), [{"category": c, "team_id": team.id} for c in values["categories"]])
+        if values["members"] is not None:  # the file is the truth for the team's members too
+            session.execute(delete(TeamMember).where(TeamMember.team_id == team.id))
+            if values["members"]:
+                rows = [{"team_id": team.id, "person_id": p} for p in sorted(values["members"])]
+                session.execute(insert(TeamMember), rows)
     return counts
