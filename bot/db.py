@@ -139,6 +139,19 @@ def insert_ignore(db: Session | Connection, table: Table, values: dict[str, Any]
     return db.execute(_insert_ignore_statement(dialect, table), values).scalar()
 
 
+def insert_ignore_many(db: Connection, table: Table, rows: list[dict[str, Any]], *returning: str) -> list[Row[Any]]:
+    """INSERT of many rows at once, skipping any whose unique key exists already (or repeats among them):
+    the `returning` columns of the rows added, in no particular order."""
+    if not rows:
+        return []
+    return db.execute(_insert_ignore_returning(db.dialect.name, table, returning), rows).all()
+
+
+@cache
+def _insert_ignore_returning(dialect: str, table: Table, returning: tuple[str, ...]) -> Any:
+    return _dialect_insert(dialect)(table).on_conflict_do_nothing().returning(*(table.c[c] for c in returning))
+
+
 @cache
 def _insert_ignore_statement(dialect: str, table: Table) -> Any:
     """Built once per table: the values travel as parameters, so each call skips statement building."""

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, or_, update
+from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import claim, insert_ignore
+from bot.db import claim, insert_ignore, insert_ignore_many
 from bot.models import InboundRequest
 
 LEASE = timedelta(minutes=2)  # a request still claimed after this was being handled by a process that died
+FRESH = LEASE / 2  # started this soon after its recording, a request needs no fresh claim
 MAX_ATTEMPTS = 3  # a request that broke its handler this often is set aside (failed), not retried forever
 KEEP = timedelta(days=3)  # finished requests are kept this long: retries arrive within minutes
 
@@ -49,22 +50,50 @@ def record(
     )
 
 
-def take(session: Session, request_id: int, now: datetime) -> Recorded | None:
-    """Start on a request this process recorded and queued: renew its claim, unless the `requests` job
-    took it over while it waited in the queue (it counts an attempt when it does). Then None: that
-    process answers it, so the person never hears twice."""
-    row = session.execute(
-        update(InboundRequest)
-        .where(InboundRequest.id == request_id, InboundRequest.status == "working", InboundRequest.attempts == 1)
-        .values(claimed_until=now + LEASE)
-        .returning(InboundRequest.id, InboundRequest.kind, InboundRequest.payload, InboundRequest.attempts)
-        .execution_options(synchronize_session=False)
-    ).first()
+def record_many(
+    db: Connection, platform: str, requests: list[tuple[str, str, dict[str, Any]]], now: datetime
+) -> dict[str, int]:
+    """Record (key, kind, payload) requests at once, claimed by the caller: the new rows' ids by key. A key
+    recorded before (a retry), or twice among `requests`, is added once."""
+    rows = [
+        {
+            "platform": platform,
+            "request_key": key[:200],
+            "kind": kind,
+            "payload": payload,
+            "status": "working",
+            "attempts": 1,
+            "received_at": now,
+            "claimed_until": now + LEASE,
+        }
+        for key, kind, payload in requests
+    ]
+    added = insert_ignore_many(db, InboundRequest.__table__, rows, "id", "request_key")
+    return {key: request_id for request_id, key in added}
+
+
+def take(session: Session, request_id: int, now: datetime, waited: timedelta = timedelta(0)) -> Recorded | None:
+    """Start on a request this process recorded and queued `waited` ago. Soon after its recording it still
+    holds the claim it was recorded with, so it is only read (no write for the next ack's insert to wait
+    behind). Later, its claim is renewed, unless the `requests` job took it over while it waited in the queue
+    (it counts an attempt when it does). Then None: that process answers it, so the person never hears twice."""
+    mine = (InboundRequest.id == request_id, InboundRequest.status == "working", InboundRequest.attempts == 1)
+    columns = (InboundRequest.id, InboundRequest.kind, InboundRequest.payload, InboundRequest.attempts)
+    if waited < FRESH:
+        row = session.execute(select(*columns).where(*mine)).first()
+    else:
+        row = session.execute(
+            update(InboundRequest)
+            .where(*mine)
+            .values(claimed_until=now + LEASE)
+            .returning(*columns)
+            .execution_options(synchronize_session=False)
+        ).first()
     return Recorded(*row) if row else None
 
 
-def finish(session: Session, request_id: int, now: datetime) -> None:
-    session.execute(
+def finish(db: Session | Connection, request_id: int, now: datetime) -> None:
+    db.execute(
         update(InboundRequest)
         .where(InboundRequest.id == request_id)
         .values(status="done", finished_at=now, claimed_until=None)
@@ -107,11 +136,11 @@ def prune(session: Session, now: datetime) -> int:
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-def set_aside(db: Session | Connection, request_id: int, now: datetime, why: str) -> None:
-    """Mark a request nobody should work on (the person was told it could not be taken): never finished
+def set_aside(db: Session | Connection, request_ids: list[int], now: datetime, why: str) -> None:
+    """Mark requests nobody should work on (the person was told they could not be taken): never finished
     by the `requests` job, forgotten with the finished ones."""
     db.execute(
         update(InboundRequest)
-        .where(InboundRequest.id == request_id)
+        .where(InboundRequest.id.in_(request_ids))
         .values(status="failed", claimed_until=None, finished_at=now, last_error=why[:1000])
     )

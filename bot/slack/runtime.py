@@ -28,6 +28,7 @@ from bot.messages import Form, Option, Reply
 from bot.services import outbox
 from bot.services.delivery import SHORT_PAUSE, deliver_due
 from bot.services.people import Access, Actor, cached_actor
+from bot.services.recording import InboxWriter
 from bot.slack.after_ack import WorkQueue
 from bot.slack.blocks import render
 from bot.slack.identity import PLATFORM, Workspace, resolve_actor
@@ -79,6 +80,10 @@ class Deps:
     work: WorkQueue = field(default_factory=WorkQueue)
     model: Model | None = None
     follow_up: FollowUp = field(default_factory=FollowUp)
+    inbox: InboxWriter = field(init=False)  # records requests before their ack (bot.slack.intake)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inbox", InboxWriter(self.session_factory, self.clock, PLATFORM))
 
     def after_ack(self, job: Callable[[], None]) -> None:
         """Run `job` once the request is acknowledged; failures are logged, never lost silently."""

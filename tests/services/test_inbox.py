@@ -2,7 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.db import session_scope
+from bot.models import InboundRequest
 from bot.services import inbox
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -24,10 +27,20 @@ def test_a_retry_of_a_recorded_request_is_dropped(factory):
 def test_the_process_that_recorded_a_request_works_on_it_even_after_a_long_queue(factory):
     request_id = _record(factory)
     with session_scope(factory) as session:
-        taken = inbox.take(session, request_id, NOW + timedelta(minutes=5))
+        taken = inbox.take(session, request_id, NOW + timedelta(minutes=5), waited=timedelta(minutes=5))
     assert taken is not None and taken.payload["body"]["text"] == "acme"
     with session_scope(factory) as session:  # its claim was renewed: the requests job leaves it alone
         assert inbox.claim_stranded(session, "slack", NOW + timedelta(minutes=6)) == []
+
+
+def test_a_request_started_soon_after_its_recording_is_only_read(factory):
+    request_id = _record(factory)
+    with session_scope(factory) as session:
+        claimed = session.scalar(select(InboundRequest.claimed_until))
+        taken = inbox.take(session, request_id, NOW + timedelta(seconds=2), waited=timedelta(seconds=2))
+    assert taken is not None and taken.kind == "command"
+    with factory() as session:  # no write: the claim it was recorded with still stands
+        assert session.scalar(select(InboundRequest.claimed_until)) == claimed
 
 
 def test_a_request_taken_over_while_it_queued_is_not_worked_on_twice(factory):
@@ -36,7 +49,7 @@ def test_a_request_taken_over_while_it_queued_is_not_worked_on_twice(factory):
         [stranded] = inbox.claim_stranded(session, "slack", NOW + timedelta(minutes=3))
     assert stranded.id == request_id
     with session_scope(factory) as session:
-        assert inbox.take(session, request_id, NOW + timedelta(minutes=3, seconds=1)) is None
+        assert inbox.take(session, request_id, NOW + timedelta(minutes=3), waited=timedelta(minutes=3)) is None
 
 
 def test_a_finished_request_is_not_taken_again(factory):

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, func, select, text
 
 from bot.models import Flag, InboundRequest
-from bot.slack import intake
+from bot.services.recording import Outcome, Recording
 from tests.slack.test_account_command import CSM, reply_of, seed
 from tests.slack.test_flag_command import people
 from tests.slack.test_flag_command import seed as seed_flags
@@ -102,20 +102,20 @@ def test_buttons_events_and_forms_are_refused_so_slack_shows_it(slack, session, 
     assert len(slack.fake.calls_to("response_url")) == 1  # the button's look-up was never done
 
 
-def test_a_commit_under_way_at_the_deadline_is_waited_for_and_one_that_misses_it_is_set_aside():
-    recording = intake.Recording()
-    assert recording.may_start() and recording.may_commit()  # the row is written; its commit is slow
-    threading.Timer(0.15, recording.settle, (intake.Outcome.RECORDED,)).start()
-    assert recording.wait(budget=0.1, grace=0.5) is intake.Outcome.RECORDED  # given a little more time
+def test_a_write_under_way_at_the_deadline_is_waited_for_and_one_that_misses_it_is_set_aside():
+    recording = Recording("k", "command", {})
+    assert recording.may_commit()  # the writer has started; its commit is slow
+    threading.Timer(0.15, recording.settle, (Outcome.RECORDED,)).start()
+    assert recording.wait(budget=0.1, grace=0.5) is Outcome.RECORDED  # given a little more time
 
-    late = intake.Recording()
+    late = Recording("k", "command", {})
     assert late.may_commit()
-    assert late.wait(budget=0.05, grace=0.05) is intake.Outcome.IN_DOUBT
-    assert late.settle(intake.Outcome.RECORDED) is intake.Outcome.IN_DOUBT  # the recorder sets the row aside
+    assert late.wait(budget=0.05, grace=0.05) is Outcome.IN_DOUBT
+    assert late.settle(Outcome.RECORDED) is Outcome.IN_DOUBT  # the writer sets the row aside
 
-    abandoned = intake.Recording()
-    assert abandoned.wait(budget=0.01, grace=0.01) is intake.Outcome.ABANDONED
-    assert not abandoned.may_start() and not abandoned.may_commit()  # rolled back: never worked on
+    abandoned = Recording("k", "command", {})
+    assert abandoned.wait(budget=0.01, grace=0.01) is Outcome.ABANDONED
+    assert not abandoned.may_commit()  # never written
 
 
 def test_a_flag_refused_at_the_door_is_never_filed(slack, session, engine):
