@@ -139,12 +139,15 @@ def insert_ignore(db: Session | Connection, table: Table, values: dict[str, Any]
     return db.execute(_insert_ignore_statement(dialect, table), values).scalar()
 
 
-def insert_ignore_many(db: Connection, table: Table, rows: list[dict[str, Any]], *returning: str) -> list[Row[Any]]:
+def insert_ignore_many(
+    db: Session | Connection, table: Table, rows: list[dict[str, Any]], *returning: str
+) -> list[Row[Any]]:
     """INSERT of many rows at once, skipping any whose unique key exists already (or repeats among them):
     the `returning` columns of the rows added, in no particular order."""
     if not rows:
         return []
-    return db.execute(_insert_ignore_returning(db.dialect.name, table, returning), rows).all()
+    dialect = (db.get_bind() if isinstance(db, Session) else db).dialect.name
+    return db.execute(_insert_ignore_returning(dialect, table, returning), rows).all()
 
 
 @cache

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import claim, insert_ignore, insert_ignore_many
+from bot.db import claim, insert_ignore_many
 from bot.models import InboundRequest
 
 LEASE = timedelta(minutes=2)  # a request still claimed after this was being handled by a process that died
@@ -29,29 +29,8 @@ class Recorded:
     attempts: int
 
 
-def record(
-    db: Session | Connection, platform: str, key: str, kind: str, payload: dict[str, Any], now: datetime
-) -> int | None:
-    """Record a request, claimed by the caller; None when this key was recorded before (a retry). On the
-    request's hot path, so it also takes a bare Connection (no ORM session to set up)."""
-    return insert_ignore(
-        db,
-        InboundRequest.__table__,
-        {
-            "platform": platform,
-            "request_key": key[:200],
-            "kind": kind,
-            "payload": payload,
-            "status": "working",
-            "attempts": 1,
-            "received_at": now,
-            "claimed_until": now + LEASE,
-        },
-    )
-
-
 def record_many(
-    db: Connection, platform: str, requests: list[tuple[str, str, dict[str, Any]]], now: datetime
+    db: Session | Connection, platform: str, requests: list[tuple[str, str, dict[str, Any]]], now: datetime
 ) -> dict[str, int]:
     """Record (key, kind, payload) requests at once, claimed by the caller: the new rows' ids by key. A key
     recorded before (a retry), or twice among `requests`, is added once."""

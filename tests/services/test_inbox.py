@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.db import session_scope
 from bot.models import InboundRequest
@@ -13,7 +13,7 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 def _record(factory, key: str = "command:T1") -> int:
     with session_scope(factory) as session:
-        request_id = inbox.record(session, "slack", key, "command", {"body": {"text": "acme"}}, NOW)
+        request_id = inbox.record_many(session, "slack", [(key, "command", {"body": {"text": "acme"}})], NOW).get(key)
     assert request_id
     return request_id
 
@@ -21,7 +21,7 @@ def _record(factory, key: str = "command:T1") -> int:
 def test_a_retry_of_a_recorded_request_is_dropped(factory):
     _record(factory)
     with session_scope(factory) as session:
-        assert inbox.record(session, "slack", "command:T1", "command", {"body": {}}, NOW) is None
+        assert inbox.record_many(session, "slack", [("command:T1", "command", {"body": {}})], NOW) == {}
 
 
 def test_the_process_that_recorded_a_request_works_on_it_even_after_a_long_queue(factory):
@@ -31,6 +31,16 @@ def test_the_process_that_recorded_a_request_works_on_it_even_after_a_long_queue
     assert taken is not None and taken.payload["body"]["text"] == "acme"
     with session_scope(factory) as session:  # its claim was renewed: the requests job leaves it alone
         assert inbox.claim_stranded(session, "slack", NOW + timedelta(minutes=6)) == []
+
+
+def test_a_key_twice_in_one_batch_is_recorded_once(factory):
+    with session_scope(factory) as session:
+        added = inbox.record_many(
+            session, "slack", [("k", "command", {}), ("k", "command", {}), ("j", "view", {})], NOW
+        )
+    assert sorted(added) == ["j", "k"]
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(InboundRequest)) == 2
 
 
 def test_a_request_started_soon_after_its_recording_is_only_read(factory):
