@@ -64,7 +64,10 @@ class FollowUp:
         with self._lock:
             if self._until == until:
                 self._until = None
-        job()
+        try:
+            job()
+        except Exception:  # e.g. the process is stopping: the deliver job sends what is left
+            log.warning("a delivery after a rate-limit pause could not be queued", exc_info=True)
 
 
 @dataclass(frozen=True)
