@@ -142,8 +142,8 @@ class InboxWriter:
                 batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
             try:
                 self._write(batch)
-            except Exception:  # never lose the thread: each record of the batch has been settled
-                log.exception("the inbox writer failed on a batch")
+            except Exception:  # never lose the thread (a failed write has settled its records as failed)
+                log.exception("the inbox writer failed after a batch")
 
     def _write(self, batch: list[Recording]) -> None:
         batch = [recording for recording in batch if recording.may_commit()]
@@ -158,8 +158,9 @@ class InboxWriter:
                 lock_wait_at_most(connection, LOCK_WAIT),
             ):
                 added = inbox.record_many(connection, self._platform, [(r.key, r.kind, r.payload) for r in batch], now)
-        except (DBAPIError, TimeoutError) as error:
-            log.warning("could not record %d request(s): %s", len(batch), type(getattr(error, "orig", error)).__name__)
+        except Exception as error:  # locked or down (DBAPIError), no pooled connection in time, the lock above
+            cause = error.orig if isinstance(error, DBAPIError) else error
+            log.warning("could not record %d request(s): %s", len(batch), type(cause).__name__)
             for recording in batch:
                 recording.settle(Outcome.FAILED)
             return
