@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Actions, Button, Field, Note, Reply, Section
-from bot.services.accounts import AccountStatus, account_status, accounts_owned_by
+from bot.services.accounts import AccountStatus, account_count, account_status, accounts_owned_by
 from bot.services.catalog import Match, search_accounts
 from bot.services.flag_lists import FlagLine, account_timeline
 from bot.services.nudge_actions import CRITERION_STATUSES
@@ -21,6 +21,7 @@ USAGE = (
     "(only you see it)"
 )
 MAX_CRITERIA = 10
+ECHO = 80  # characters of what was typed that a reply repeats
 
 
 @command("/account", USAGE)
@@ -37,14 +38,17 @@ def account(ctx: CommandContext, text: str) -> Reply:
         result, text = named, " ".join(words[:-1])
     if result.kind == "found":
         return card(ctx, result.account_id)
+    typed = shorten(text, ECHO)
     if result.kind == "ambiguous":
         return Reply(
-            f"Several accounts match “{text}”. Which one do you mean?",
-            blocks=(Section(f"Several accounts match “{text}”. Which one do you mean?"), _pick(result.matches)),
+            f"Several accounts match “{typed}”. Which one do you mean?",
+            blocks=(Section(f"Several accounts match “{typed}”. Which one do you mean?"), _pick(result.matches)),
         )
-    message = f"No account matches “{text}”."
+    message = f"No account matches “{typed}”."
     if not result.matches:
-        return Reply(message + " There are no accounts yet: an admin can import them.")
+        if not account_count(ctx.session):
+            return Reply(message + " There are no accounts yet: an admin can import them.")
+        return Reply(message + " Try part of its name, its domain, or a word of its domain.")
     nearest = ", ".join(m.name for m in result.matches)
     return Reply(
         f"{message} Nearest: {nearest}.",
@@ -92,11 +96,13 @@ def status_card(status: AccountStatus, open_flags: list[FlagLine] = (), resolved
         criteria += f"\n…and {len(status.success_criteria) - len(shown)} more"
     renewal = countdown(status.renewal_date, status.days_to_renewal)
     summary = f"{status.name}: health {health(status.health)}, renewal {renewal}"
+    concerns = status.attention.words
     return Reply(
         summary,
         title=status.name,
         blocks=(
             Section(fields=fields),
+            *((Section(f"Needs attention: {concerns}"),) if concerns else ()),
             Section(f"Success criteria\n{criteria}"),
             *_timeline(status.open_problems, open_flags, resolved),
             Actions(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from bot.messages import Note, Reply
@@ -11,11 +9,14 @@ from bot.models import Person
 from bot.services.digest_facts import gather
 from bot.services.digest_messages import for_manager
 from bot.services.digest_summary import summarize
-from bot.services.digests import build, last_sent, managers
+from bot.services.digests import build_for, managers, previous_digests, since_of
 from commands.context import CommandContext
 from commands.tend import subcommand
 
-USAGE = "/tend digest [all]: your daily digest as it would read now (managers; `all` lists every item)"
+USAGE = (
+    "/tend digest [all [page]]: your daily digest as it would read now (managers; `all` lists every item, "
+    "a page at a time)"
+)
 
 
 @subcommand("digest", USAGE)
@@ -26,12 +27,18 @@ def digest_preview(ctx: CommandContext, text: str) -> Reply:
             "Nobody reports to you in Tend's people list, so there is no digest for you. "
             "Digests go to people named as someone's manager_email in the people CSV."
         )
+    words = text.lower().split()
+    everything = bool(words) and words[0] == "all"
+    page = int(words[1]) if everything and len(words) > 1 and words[1].isdigit() else 1
+    if words and (not everything or len(words) > 2 or (len(words) == 2 and not words[1].isdigit())):
+        return Reply(f"Usage: {USAGE}.")
     now = ctx.clock.now()
-    since = last_sent(ctx.session, [me.id]).get(me.id, now - timedelta(days=1))
-    local_since = since.astimezone(ctx.local_now.tzinfo)
-    facts = gather(ctx.session, since, local_since.date(), now, ctx.today)
+    previous = previous_digests(ctx.session, [me.id]).get(me.id)
+    since = since_of(previous, now)
+    facts = gather(ctx.session, since, since.astimezone(ctx.local_now.tzinfo).date(), now, ctx.today)
     people = dict(ctx.session.execute(select(Person.id, Person.name)).all())
-    digest = build(facts, me, ctx.today, people)
-    reply = for_manager(digest, everything=text.strip().lower() == "all", summary=summarize(ctx.model, digest))
+    digest = build_for(facts, me, ctx.today, people, previous)
+    summary = () if everything else summarize(ctx.model, digest)
+    reply = for_manager(digest, page=page if everything else None, summary=summary)
     note = Note("Preview, not sent: your next digest still covers everything since your last one.")
     return Reply(f"Preview (not sent): {reply.text}", blocks=(note, *reply.blocks))

@@ -4,15 +4,11 @@ managers a line per person on their team. Bounded for any data size (a view hold
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
 
 from bot.messages import Actions, Block, Button, Form, Input, Note, Reply, Section
-from bot.models import Account, HealthSnapshot, Nudge, Person
-from bot.services import flag_lists
+from bot.models import Account, Nudge, Person
+from bot.services import attention, flag_lists
 from bot.services.digests import managers
 from bot.services.nudge_rules import settings
 from bot.text import plural, shorten
@@ -30,60 +26,6 @@ LOOK_UP, LOOKED_UP, CHECK_IN_ANY, CHECKED_IN_ANY = "home.look_up", "home.looked_
 USAGE = "/tend home: what needs you today (the same as Tend's Home tab in Slack)"
 SHOWN = 10  # items per list in full
 ACCOUNT_PICKER = Input("account", "Account", kind="search", search=ACCOUNTS)
-
-
-@dataclass(frozen=True)
-class Attention:
-    account_id: int
-    name: str
-    score: int
-    why: list[str]
-
-
-def needing_attention(session: Session, person_id: int, today: date) -> tuple[list[Attention], int]:
-    """The person's active accounts, those needing attention first: a renewal soon or overdue, health low
-    or dropping, no touch past the tier's cadence. Returns them and how many accounts the person owns."""
-    rules = settings(session)
-    rows = session.execute(
-        select(
-            Account.id, Account.name, Account.tier, Account.health_score, Account.renewal_date, Account.last_touch_date
-        ).where(Account.owner_id == person_id, Account.stage != Stage.CHURNED.value)
-    ).all()
-    peaks = dict(
-        session.execute(
-            select(HealthSnapshot.account_id, func.max(HealthSnapshot.score))
-            .join(Account, Account.id == HealthSnapshot.account_id)
-            .where(
-                Account.owner_id == person_id,
-                HealthSnapshot.taken_on >= today - timedelta(days=rules["health_drop_days"]),
-            )
-            .group_by(HealthSnapshot.account_id)
-        ).all()
-    )
-    found = []
-    for account_id, name, tier, health, renewal, touched in rows:
-        score, why = 0, []
-        if renewal is not None:
-            left = (renewal - today).days
-            if left < 0:
-                score, why = score + 4, [*why, f"renewal overdue by {plural(-left, 'day')}"]
-            elif left <= rules["renewal_days_last"]:
-                score, why = score + 3, [*why, f"renews in {plural(left, 'day')}"]
-            elif left <= rules["renewal_days_first"]:
-                score, why = score + 1, [*why, f"renews in {plural(left, 'day')}"]
-        if health is not None and health < rules["health_floor"]:
-            score, why = score + 2, [*why, f"health {health}"]
-        elif health is not None and peaks.get(account_id, health) - health >= rules["health_drop_points"]:
-            score, why = score + 2, [*why, f"health down from {peaks[account_id]} to {health}"]
-        cadence = rules.get(f"no_touch_days_{tier}")
-        if cadence and (touched is None or (today - touched).days >= cadence):
-            score, why = (
-                score + 1,
-                [*why, "no touch yet" if touched is None else f"no touch for {(today - touched).days} days"],
-            )
-        found.append(Attention(account_id, name, score, why))
-    found.sort(key=lambda a: (-a.score, a.name))
-    return found, len(rows)
 
 
 @subcommand("home", USAGE)
@@ -125,16 +67,15 @@ def _lines(title: str, lines: list[str], more: str = "") -> Section:
 
 
 def _my_accounts(ctx: CommandContext, person_id: int) -> list[Block]:
-    accounts, total = needing_attention(ctx.session, person_id, ctx.today)
-    if not total:
+    accounts = attention.of_owner(ctx.session, person_id, ctx.today, settings(ctx.session))
+    if not accounts:
         return [Section("Your accounts\nYou don't own any accounts yet.")]
-    urgent = [a for a in accounts if a.score]
-    lines = [f"{a.name}: {', '.join(a.why)}" for a in urgent] or ["Nothing urgent: every account is on track."]
-    blocks: list[Block] = [
-        _lines(f"Your accounts needing attention ({len(urgent)} of {total})", lines, ": /account <name>")
-    ]
+    urgent = [a for a in accounts if a.concerns]
+    lines = [f"{a.vitals.name}: {a.words}" for a in urgent] or ["Nothing urgent: every account is on track."]
+    title = f"Your accounts needing attention ({len(urgent)} of {len(accounts)}), most urgent first"
+    blocks: list[Block] = [_lines(title, lines, ": /account <name>")]
     picks = urgent[:5] or accounts[:5]
-    blocks.append(Actions(tuple(Button(shorten(a.name, 75), SHOW_ACCOUNT, str(a.account_id)) for a in picks)))
+    blocks.append(Actions(tuple(Button(shorten(a.vitals.name, 75), SHOW_ACCOUNT, str(a.vitals.id)) for a in picks)))
     return blocks
 
 
@@ -169,11 +110,12 @@ def _my_team(ctx: CommandContext, person_id: int) -> list[Block]:
     me = next((m for m in managers(ctx.session, ctx.default_timezone) if m.id == person_id), None)
     if me is None:
         return []
+    floor = settings(ctx.session)["health_floor"]
     rows = ctx.session.execute(
         select(
             Person.name,
             func.count(Account.id),
-            func.sum(case((Account.health_score < 50, 1), else_=0)),
+            func.sum(case((Account.health_score < floor, 1), else_=0)),
             func.min(Account.renewal_date),
         )
         .outerjoin(Account, (Account.owner_id == Person.id) & (Account.stage != Stage.CHURNED.value))
@@ -182,7 +124,7 @@ def _my_team(ctx: CommandContext, person_id: int) -> list[Block]:
         .order_by(Person.name)
     ).all()
     lines = [
-        f"{name}: {plural(owned, 'account')}, {int(low or 0)} with health under 50"
+        f"{name}: {plural(owned, 'account')}, {int(low or 0)} with health under {floor}"
         + (f", next renewal {soonest.isoformat()}" if soonest else "")
         for name, owned, low, soonest in rows
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models import Base, UTCDateTime
@@ -22,6 +22,9 @@ class DigestSent(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The digest's "what needs you now" list: item key → the first day of its unbroken run on the list, so
+    # the next digest can say "3rd day". One row per digest, not one per item (200 managers × 300 items).
+    worklist: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class StageChange(Base):

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.errors import NotFound
 from bot.models import Account, HealthSnapshot, Person, SuccessCriterion
+from bot.services.attention import Assessment, assess, read_ids
 from bot.services.flags import open_flag_count
+from bot.services.nudge_rules import settings
 from bot.vocab import Stage, Tier
 
 TREND_DAYS = 30
@@ -57,6 +59,7 @@ class AccountStatus:
     days_since_touch: int | None
     success_criteria: tuple[CriterionLine, ...]
     open_problems: int
+    attention: Assessment  # what is wrong with it: the same words Home, nudges and digests use
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ def account_status(session: Session, account_id: int, today: date) -> AccountSta
     if row is None:
         raise NotFound("That account no longer exists; it may have been removed by an import.")
     account, owner_name, owner_email = row
+    rules = settings(session)
     criteria = session.execute(
         select(SuccessCriterion.text, SuccessCriterion.status, SuccessCriterion.updated_on)
         .where(SuccessCriterion.account_id == account_id)
@@ -107,6 +111,7 @@ def account_status(session: Session, account_id: int, today: date) -> AccountSta
         days_since_touch=(today - account.last_touch_date).days if account.last_touch_date else None,
         success_criteria=tuple(CriterionLine(*row) for row in criteria),
         open_problems=open_flag_count(session, account_id),
+        attention=assess(read_ids(session, [account_id], today, rules)[account_id], rules, today),
     )
 
 
@@ -149,3 +154,7 @@ def accounts_owned_by(session: Session, person_id: int, today: date, limit: int 
         for account_id, name, health, renewal in rows
     )
     return AccountList(lines, total)
+
+
+def account_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Account)) or 0

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.ai import Call, Model
+from bot.services.attention import Kind
 from bot.services.briefing_facts import RECENT, Facts, FlagFact, gather, health_key
 from bot.text import plural, shorten
 from bot.vocab import Stage
@@ -22,10 +23,6 @@ from bot.vocab import Stage
 log = logging.getLogger(__name__)
 
 HEADINGS = ("What changed", "Open problems", "Risks", "Suggested next step")
-LOW_HEALTH = 70
-BIG_DROP = 10
-QUIET_DAYS = 30
-RENEWAL_SOON = 90
 SHOWN_FLAGS = 5
 
 
@@ -108,18 +105,10 @@ def _problems(facts: Facts) -> list[Sentence]:
 
 
 def _risks(facts: Facts) -> list[Sentence]:
-    status, out = facts.status, []
-    score, days = status.health.score, status.days_to_renewal
-    if days is not None and 0 <= days <= RENEWAL_SOON and score is not None and score < LOW_HEALTH:
-        text = f"Renews in {plural(days, 'day')} with health at {score}."
-        out.append(Sentence(text, ("renewal date", health_key(facts.today))))
-    if len(facts.health) > 1:
-        peak_day, peak = max(facts.health[:-1], key=lambda point: point[1])
-        if score is not None and peak - score >= BIG_DROP:
-            text = f"Health is down {peak - score} points from {peak} on {peak_day}."
-            out.append(Sentence(text, (health_key(peak_day), health_key(facts.today))))
-    if status.days_since_touch is not None and status.days_since_touch > QUIET_DAYS:
-        out.append(Sentence(f"No touch for {plural(status.days_since_touch, 'day')}.", ("last touch",)))
+    """What is wrong with the account, in the words its card uses (`bot.services.attention`), then the flags
+    and criteria in trouble."""
+    status = facts.status
+    out = [Sentence(f"{_capital(c.words)}.", _concern_sources(facts, c.kind)) for c in status.attention.concerns]
     late = [f for f in facts.open_flags if f.overdue]
     if late:
         ids = ", ".join(f"#{f.id}" for f in late[:SHOWN_FLAGS])
@@ -127,9 +116,24 @@ def _risks(facts: Facts) -> list[Sentence]:
     for n, criterion in enumerate(status.success_criteria, start=1):
         if criterion.status == "at_risk":
             out.append(Sentence(f"Success criterion at risk: {shorten(criterion.text, 120)}.", (f"criterion {n}",)))
-    if status.stage.value == "at_risk":
-        out.append(Sentence("The account's stage is At risk.", ("stage",)))
     return out
+
+
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def _concern_sources(facts: Facts, kind: Kind) -> tuple[str, ...]:
+    status = facts.status
+    if kind in (Kind.RENEWAL_OVERDUE, Kind.RENEWAL_NEAR, Kind.RENEWAL_AHEAD):
+        return ("renewal date",)
+    if kind is Kind.HEALTH:
+        peak = status.attention.vitals.peak
+        at_peak = [day for day, score in facts.health if score == peak and day < facts.today][-1:]
+        return tuple(health_key(day) for day in (*at_peak, facts.today))
+    if kind is Kind.AT_RISK:
+        return ("stage",)
+    return ("last touch",) if status.last_touch_date else ("tier",)  # no touch yet: the tier sets the cadence
 
 
 def _next_step(facts: Facts) -> Sentence:
@@ -137,19 +141,24 @@ def _next_step(facts: Facts) -> Sentence:
     late = [f for f in facts.open_flags if f.overdue]
     if late:
         return Sentence(f"Get flag #{late[0].id} an owner today: it is past its SLA.", _keys(late[:1]))
-    days, score = status.days_to_renewal, status.health.score
-    if days is not None and 0 <= days <= RENEWAL_SOON and score is not None and score < LOW_HEALTH:
+    concerns = status.attention.concerns
+    first = concerns[0].kind if concerns else None
+    days = status.days_to_renewal
+    if first in (Kind.RENEWAL_OVERDUE, Kind.RENEWAL_NEAR):
+        why = ", ".join(c.words for c in concerns)
+        return Sentence(f"Settle the renewal now: {why}.", tuple(_concern_sources(facts, c.kind)[0] for c in concerns))
+    if first is Kind.HEALTH or first is Kind.AT_RISK:
         return Sentence(
-            f"Plan the renewal conversation now: {plural(days, 'day')} left and health is {score}.",
-            ("renewal date", health_key(facts.today)),
+            f"Find out what is going wrong at {status.name} and agree a recovery plan: {concerns[0].words}.",
+            _concern_sources(facts, first),
         )
-    if status.days_since_touch is not None and status.days_since_touch > QUIET_DAYS:
-        return Sentence(
-            f"Check in with {status.name}: the last touch was {status.days_since_touch} days ago.", ("last touch",)
-        )
+    if first is Kind.NO_TOUCH:
+        return Sentence(f"Check in with {status.name}: {concerns[0].words}.", _concern_sources(facts, first))
     if facts.open_flags:
         flag = facts.open_flags[0]
         return Sentence(f"Follow up on flag #{flag.id} ({flag.category}) with its team.", _keys([flag]))
+    if first is Kind.RENEWAL_AHEAD and days is not None:
+        return Sentence(f"Start the renewal conversation: {plural(days, 'day')} left.", ("renewal date",))
     if status.renewal_date:
         return Sentence(f"Keep the usual cadence; the renewal is on {status.renewal_date}.", ("renewal date",))
     return Sentence("Keep the usual cadence, and record a renewal date.", ("stage",))

@@ -77,10 +77,11 @@ class Facts:
             gaps.append(f"no health history in the last {WINDOW.days} days")
         if status.renewal_date is None:
             gaps.append("no renewal date")
+        # Imports and logged check-ins are one history of touches (a check-in moves the last touch).
         if status.last_touch_date is None and not self.check_ins:
             gaps.append("no touch or check-in recorded")
-        elif not self.check_ins:
-            gaps.append(f"no check-in logged in the last {WINDOW.days} days")
+        elif not self.check_ins and (status.days_since_touch or 0) > WINDOW.days:
+            gaps.append(f"no touch in the last {WINDOW.days} days")
         if not status.success_criteria:
             gaps.append("no success criteria")
         if status.owner_name is None:

@@ -1,4 +1,5 @@
-"""Fuzzy, accent-insensitive account search over an in-process catalogue shared by all requests.
+"""Fuzzy, accent-insensitive account search over an in-process catalogue shared by all requests: by name
+(or part of it), domain, or a word of the domain; nearest names are suggested only when they are alike.
 
 The catalogue (ids, folded names, domains) is loaded once per process and reloaded only when another
 writer has changed accounts: every writer stores a new random generation token in `app_state`, and each
@@ -24,6 +25,7 @@ from bot.text import fold
 
 GENERATION_KEY = "account_catalog"
 MATCH_CUTOFF = 75.0  # below this a candidate is a guess, not a match
+SUGGEST_FLOOR = 65.0  # below this a guess is not even worth suggesting ("zzzzzz" is like nothing)
 CLOSE_MARGIN = 4.0  # candidates this close to the best are equally plausible: let the person pick
 MAX_PICKS = 5
 NEAREST = 3
@@ -66,6 +68,7 @@ class _Snapshot:
     by_key: dict[str, int] = field(default_factory=dict)  # folded name -> id of the first account with it
     shared_keys: dict[str, list[int]] = field(default_factory=dict)  # folded names several accounts share
     by_domain: dict[str, int] = field(default_factory=dict)
+    by_domain_word: dict[str, list[int]] = field(default_factory=dict)  # "inject" -> inject.example's account
     by_prefix: dict[str, array[int]] = field(default_factory=dict)  # word prefix -> positions in `keys`
 
     def name_of(self, account_id: int) -> str:
@@ -127,7 +130,21 @@ def _load(session: Session, generation: int | None) -> _Snapshot:
             snapshot.by_prefix.setdefault(prefix, array("i")).append(position)
         if domain:
             snapshot.by_domain[domain] = account_id
+            for word in domain_words(domain):
+                snapshot.by_domain_word.setdefault(word, []).append(account_id)
     return snapshot
+
+
+GENERIC_LABELS = frozenset({"www", "com", "net", "org", "app", "example"})
+
+
+def domain_words(domain: str) -> set[str]:
+    """The words of a domain a person would type for it: "inject.example" → {"inject"}; "acme-corp.co.uk" →
+    {"acme-corp", "acme", "corp"} (not the top-level domain, nor labels such as "www" or "co")."""
+    labels = domain.lower().split(".")[:-1]
+    words = {label for label in labels if len(label) > 2 and label not in GENERIC_LABELS}
+    words |= {part for label in list(words) for part in label.split("-") if len(part) > 2}
+    return words - GENERIC_LABELS
 
 
 def search_accounts(session: Session, query: str) -> SearchResult:
@@ -146,13 +163,18 @@ def search_accounts(session: Session, query: str) -> SearchResult:
     exact = snapshot.exact(folded)
     if len(exact) == 1:
         return SearchResult("found", (match(exact[0], 100.0),))
+    by_word = [] if exact else snapshot.by_domain_word.get(folded, [])
+    if len(by_word) == 1:
+        return SearchResult("found", (match(by_word[0], 100.0),))
+    if by_word:
+        return SearchResult("ambiguous", tuple(match(i, 100.0) for i in by_word[:MAX_PICKS]))
 
     ranked = _rank(snapshot, folded)
     if len(exact) > 1:  # several accounts share that exact name: let the person pick
         same = [m for m in ranked if m.account_id in exact] or [match(i, 100.0) for i in exact]
         return SearchResult("ambiguous", tuple(same[:MAX_PICKS]))
     if not ranked or ranked[0].score < MATCH_CUTOFF:
-        return SearchResult("none", tuple(ranked[:NEAREST]))
+        return SearchResult("none", tuple(m for m in ranked[:NEAREST] if m.score >= SUGGEST_FLOOR))
     best = ranked[0].score
     close = [m for m in ranked if m.score >= max(MATCH_CUTOFF, best - CLOSE_MARGIN)]
     if len(close) == 1:

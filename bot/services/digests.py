@@ -5,18 +5,23 @@ the manager's own morning, late rather than never when the clock was down."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.ai import Model
+from bot.batch import fewer_collections
 from bot.db import insert_ignore
 from bot.gateway import Target
 from bot.models import DigestSent, Person
 from bot.services import outbox
+from bot.services.attention import WEIGHT, Assessment, Kind
 from bot.services.digest_facts import AccountRow, Facts, gather
 from bot.services.digest_messages import for_manager
 from bot.services.digest_summary import summarize
@@ -25,6 +30,9 @@ from bot.text import plural
 from bot.vocab import Stage
 
 RENEWAL_MARKS = ("renewal_days_first", "renewal_days_second", "renewal_days_last")
+FIRST_LOOK_BACK = timedelta(days=7)  # what a first digest's "what changed" covers
+ZERO = Decimal(0)
+UNTOUCHED_DAYS = 14  # an account at risk with no touch this long needs its manager
 
 
 @dataclass(frozen=True)
@@ -43,18 +51,50 @@ class Section:
     title: str
     lines: list[str] = field(default_factory=list)
     note: str = ""  # a standing count behind the day's new items ("12 in all")
+    # What the note counts, written only when `/tend digest all` lists them (a daily run would otherwise
+    # write a line for every overdue or untouched account of 200 teams to show none of them).
+    standing: Callable[[], list[str]] | None = None
+
+
+class Item(NamedTuple):
+    """One thing that needs the manager now, whatever changed or not. Its words are written only when shown:
+    a digest run weighs every account of 200 teams and shows eight items each (a tuple, for the same reason)."""
+
+    key: str  # "renewal:42": what it is about, to tell how many days it has been on the list
+    arr: Decimal  # the money at stake: the list is ordered by it
+    urgency: int  # then by how much is wrong
+    who: str  # "Globex (Jonas Weber)"
+    about: Assessment | str  # the account's concerns, or the words themselves
+    days: int = 1  # the how-manieth day in a row it is on the list
+
+    @property
+    def words(self) -> str:
+        """ "renews in 15 days, health 29, no touch for 52 days" (the last touch said when it is no concern)."""
+        if isinstance(self.about, str):
+            return self.about
+        judged = self.about
+        return judged.words if judged.untouched else f"{judged.words}, last touch {judged.days_since_touch} days ago"
+
+    @property
+    def line(self) -> str:
+        return f"{self.who}, ARR {self.arr:,.0f}: {self.words}" if self.arr else f"{self.who}: {self.words}"
+
+    def text(self) -> str:
+        return f"{self.line} — {ordinal(self.days)} day" if self.days > 1 else self.line
 
 
 @dataclass
 class Digest:
     manager: Manager
     local_date: date
-    sections: list[Section]
+    sections: list[Section]  # what changed
     activity: list[str]
+    needs: list[Item] = field(default_factory=list)  # what needs the manager now, most money at stake first
+    previous: date | None = None  # the local day of the previous digest; None: this is the first
 
     @property
     def quiet(self) -> bool:
-        return not any(s.lines for s in self.sections)
+        return not self.needs and not any(s.lines for s in self.sections)
 
 
 def managers(session: Session, default_timezone: str) -> list[Manager]:
@@ -92,9 +132,18 @@ def managers(session: Session, default_timezone: str) -> list[Manager]:
     ]
 
 
-def build(facts: Facts, manager: Manager, local_date: date, people: dict[int, str]) -> Digest:
+def build(
+    facts: Facts,
+    manager: Manager,
+    local_date: date,
+    people: dict[int, str],
+    previous: date | None = None,
+    on_list_since: dict[str, date] | None = None,
+) -> Digest:
     """The digest for one manager from the run's facts: their team's accounts (and their own), with day
-    counts from the manager's own calendar day."""
+    counts from the manager's own calendar day. `previous` is the local day of their previous digest (None:
+    the first: its "what changed" covers the week before); `on_list_since` the first day of each "needs you now" item
+    that was on the previous digest's list too."""
     facts = replace(facts, today=local_date)
     owners = manager.team | {manager.id}
     accounts = [a for o in owners for a in facts.by_owner.get(o, ()) if a.stage != Stage.CHURNED.value]
@@ -106,9 +155,9 @@ def build(facts: Facts, manager: Manager, local_date: date, people: dict[int, st
         _renewals(facts, accounts, who),
         _no_touch(facts, accounts, who),
         Section("Snoozed three times in a row", [who(a) for a in accounts if a.id in facts.snoozed_often]),
-        _open_flags(facts, ids, facts.accounts),
+        _open_flags(facts, accounts),
         Section(
-            "Flags resolved since your last digest",
+            "Flags resolved",
             [
                 f"#{f.id} {facts.accounts[f.account_id].name}: {f.outcome or 'no outcome given'}"
                 for f in facts.resolved_flags
@@ -126,7 +175,52 @@ def build(facts: Facts, manager: Manager, local_date: date, people: dict[int, st
         f"{plural(facts.open_nudges.get(person, 0), 'nudge')} open"
         for person in sorted(manager.team, key=lambda p: people.get(p, ""))
     ]
-    return Digest(manager, local_date, sections, activity)
+    since = on_list_since or {}
+    needs = [
+        item._replace(days=(local_date - since[item.key]).days + 1) if item.key in since else item
+        for item in needs_now(facts, accounts, who)
+    ]
+    return Digest(manager, local_date, sections, activity, needs, previous)
+
+
+def needs_now(facts: Facts, accounts: list[AccountRow], who) -> list[Item]:  # noqa: ANN001
+    """What needs the manager today, changed or not: renewals within the last threshold (30 days) or overdue
+    on an account at risk; accounts at risk untouched for two weeks; flags past their SLA; nudges snoozed the
+    limit's number of times. Most money at stake first, each with its CSM and the reason in plain words."""
+    rules = facts.rules
+    items: list[Item] = []
+    late = facts.late_flags
+    for a, judged in zip(accounts, facts.judge(accounts), strict=True):
+        if not judged.at_risk and a.id not in facts.still_snoozed and a.id not in late:
+            continue
+        snoozed = a.id in facts.still_snoozed
+        arr, name = a.arr or ZERO, who(a)
+        left, days = judged.renewal_in, judged.days_since_touch
+        if not judged.at_risk:
+            pass
+        elif left is not None and left <= rules["renewal_days_last"]:
+            items.append(Item(f"renewal:{a.id}", arr, judged.score, name, judged))
+        elif judged.troubled and (days is None or days >= UNTOUCHED_DAYS):
+            items.append(Item(f"risk:{a.id}", arr, judged.score, name, judged))
+        if snoozed:
+            limit = rules["snoozes_before_manager"]
+            items.append(Item(f"snoozed:{a.id}", arr, 0, name, f"its nudge was snoozed {limit} times in a row"))
+        for f in late.get(a.id, ()):
+            by = _ago(facts.now - f.sla_due_at)  # type: ignore[operator]
+            words = f"flag #{f.id} ({f.category}) past its SLA by {by}, nobody on {f.team} has taken it"
+            items.append(Item(f"flag:{f.id}", arr, WEIGHT[Kind.RENEWAL_OVERDUE], name, words))
+    by_name = sorted(items, key=lambda i: (i.who, i.key))
+    return sorted(by_name, key=lambda i: (i.arr, i.urgency), reverse=True)  # stable: names stay in order
+
+
+def _ago(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return plural(hours, "hour") if hours < 48 else plural(hours // 24, "day")
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _path(moves: list[tuple[str, str]]) -> str:
@@ -157,36 +251,61 @@ def _at_risk(facts: Facts, accounts: list[AccountRow], who) -> Section:  # noqa:
 
 
 def _renewals(facts: Facts, accounts: list[AccountRow], who) -> Section:  # noqa: ANN001
-    """Renewals that reached a 90/60/30-day mark or became overdue since the last digest; overdue ones counted."""
+    """Renewals that reached a 90/60/30-day mark or became overdue since the last digest; every overdue one
+    counted (and listed by `/tend digest all`)."""
     marks = sorted((facts.rules[k] for k in RENEWAL_MARKS), reverse=True)
-    lines, overdue = [], 0
-    for a in sorted((a for a in accounts if a.renewal_date), key=lambda a: a.renewal_date):  # type: ignore[arg-type,return-value]
-        left_now, left_then = (a.renewal_date - facts.today).days, (a.renewal_date - facts.since_date).days  # type: ignore[operator]
-        overdue += left_now < 0
-        if left_now < 0 <= left_then:
-            lines.append(f"{who(a)}: overdue since {a.renewal_date.isoformat()}")  # type: ignore[union-attr]
-        elif left_now >= 0 and any(left_now <= mark < left_then for mark in marks):
-            lines.append(f"{who(a)}: renews in {plural(left_now, 'day')}")
-    return Section("Renewals", lines, f"{overdue} overdue in all" if overdue else "")
+    today, since = facts.today, facts.since_date
+    lines, overdue = [], []
+    for a in accounts:
+        if a.renewal_date is None:
+            continue
+        left_now, left_then = (a.renewal_date - today).days, (a.renewal_date - since).days
+        if left_now < 0:
+            overdue.append(a)
+            if left_then >= 0:
+                lines.append((a.renewal_date, f"{who(a)}: overdue since {a.renewal_date.isoformat()}"))
+        elif left_then > marks[-1] and any(left_now <= mark < left_then for mark in marks):
+            lines.append((a.renewal_date, f"{who(a)}: renews in {plural(left_now, 'day')}"))
+    overdue.sort(key=lambda a: (a.renewal_date, a.name))  # type: ignore[arg-type,return-value]
+    note = f"{len(overdue)} overdue in all" if overdue else ""
+    return Section(
+        "Renewals",
+        [line for _day, line in sorted(lines)],
+        note,
+        lambda: [f"{who(a)}: overdue since {a.renewal_date.isoformat()}" for a in overdue],  # type: ignore[union-attr]
+    )
 
 
 def _no_touch(facts: Facts, accounts: list[AccountRow], who) -> Section:  # noqa: ANN001
-    """Accounts that went past their tier's touch cadence since the last digest; all past it counted."""
-    lines, past = [], 0
+    """Accounts that went past their tier's touch cadence since the last digest; every account past it
+    counted (and listed by `/tend digest all`, longest untouched first)."""
+    lines, past = [], []
+    today, since = facts.today, facts.since_date
     for a in accounts:
         cadence = facts.rules.get(f"no_touch_days_{a.tier}")
         if not cadence or not a.last_touch:
             continue
-        days_now, days_then = (facts.today - a.last_touch).days, (facts.since_date - a.last_touch).days
-        past += days_now >= cadence
-        if days_now >= cadence > days_then:
-            lines.append(f"{who(a)}: no touch for {plural(days_now, 'day')}")
-    return Section("Past their touch cadence", sorted(lines), f"{past} past it in all" if past else "")
+        days_now = (today - a.last_touch).days
+        if days_now >= cadence:
+            past.append(a)
+            if cadence > (since - a.last_touch).days:
+                lines.append((-days_now, f"{who(a)}: no touch for {plural(days_now, 'day')}"))
+    note = f"{len(past)} past it in all" if past else ""
+
+    def standing() -> list[str]:
+        return [f"{who(a)}: no touch for {plural((today - a.last_touch).days, 'day')}" for a in _oldest_touch(past)]
+
+    return Section("Past their touch cadence", [t for _d, t in sorted(lines)], note, standing)
 
 
-def _open_flags(facts: Facts, ids: set[int], accounts: dict[int, AccountRow]) -> Section:
-    mine = [f for f in facts.open_flags if f.account_id in ids]
-    breached = lambda f: f.status == "open" and f.sla_due_at is not None and f.sla_due_at <= facts.now  # noqa: E731
+def _oldest_touch(accounts: list[AccountRow]) -> list[AccountRow]:
+    return sorted(accounts, key=lambda a: (a.last_touch, a.name))  # type: ignore[arg-type,return-value]
+
+
+def _open_flags(facts: Facts, accounts: list[AccountRow]) -> Section:
+    names = {a.id: a.name for a in accounts if a.id in facts.open_by_account}
+    mine = [f for account_id in names for f in facts.open_by_account[account_id]]
+    breached = lambda f: f.past_sla(facts.now)  # noqa: E731
     mine.sort(key=lambda f: (not breached(f), f.team, f.id))
     lines = []
     for f in mine:
@@ -197,7 +316,7 @@ def _open_flags(facts: Facts, ids: set[int], accounts: dict[int, AccountRow]) ->
             if f.status == "taken"
             else "open"
         )
-        lines.append(f"{f.team}: #{f.id} {accounts[f.account_id].name} ({f.category}) — {state}")
+        lines.append(f"{f.team}: #{f.id} {names[f.account_id]} ({f.category}) — {state}")
     return Section("Open flags by team, SLA breaches first", lines)
 
 
@@ -240,14 +359,48 @@ def due(session: Session, now: datetime, default_timezone: str) -> list[tuple[Ma
     return [(m, d) for m, d in candidates if (m.id, d) not in sent]
 
 
-def last_sent(session: Session, person_ids: list[int]) -> dict[int, datetime]:
+@dataclass(frozen=True)
+class Previous:
+    """A manager's previous digest: when it was sent, for which of their local days, and its worklist."""
+
+    sent_at: datetime
+    local_date: date
+    worklist: dict[str, date]  # item key → the first day of its run on the list
+
+
+def previous_digests(session: Session, person_ids: list[int]) -> dict[int, Previous]:
+    latest = (
+        select(DigestSent.person_id, func.max(DigestSent.local_date).label("day"))
+        .where(DigestSent.person_id.in_(person_ids))
+        .group_by(DigestSent.person_id)
+        .subquery()
+    )
     rows = session.execute(
-        select(DigestSent.person_id, DigestSent.sent_at).where(DigestSent.person_id.in_(person_ids))
-    ).all()
-    latest: dict[int, datetime] = {}
-    for person, at in rows:
-        latest[person] = max(at, latest.get(person, at))
-    return latest
+        select(DigestSent.person_id, DigestSent.sent_at, DigestSent.local_date, DigestSent.worklist).join(
+            latest, and_(latest.c.person_id == DigestSent.person_id, latest.c.day == DigestSent.local_date)
+        )
+    )
+    return {
+        person: Previous(at, day, {key: date.fromisoformat(first) for key, first in (worklist or {}).items()})
+        for person, at, day, worklist in rows
+    }
+
+
+def since_of(previous: Previous | None, now: datetime) -> datetime:
+    """What "what changed" covers: since the previous digest; a first digest looks back a week."""
+    return previous.sent_at if previous else now - FIRST_LOOK_BACK
+
+
+def build_for(facts: Facts, manager: Manager, day: date, people: dict[int, str], previous: Previous | None) -> Digest:
+    """`build` with what the manager's previous digest tells: its day, and its list's runs."""
+    if previous is None:
+        return build(facts, manager, day, people)
+    return build(facts, manager, day, people, previous.local_date, previous.worklist)
+
+
+def worklist(digest: Digest) -> dict[str, str]:
+    """What the digest's row keeps of its list for the next one."""
+    return {item.key: (digest.local_date - timedelta(days=item.days - 1)).isoformat() for item in digest.needs}
 
 
 def send_due(session: Session, now: datetime, default_timezone: str, model: Model | None = None) -> SendReport:
@@ -257,23 +410,28 @@ def send_due(session: Session, now: datetime, default_timezone: str, model: Mode
     waiting = due(session, now, default_timezone)
     if not waiting:
         return report
-    previous = last_sent(session, [m.id for m, _d in waiting])
+    with fewer_collections():
+        _send(session, waiting, now, model, report)
+    return report
+
+
+def _send(
+    session: Session, waiting: list[tuple[Manager, date]], now: datetime, model: Model | None, report: SendReport
+) -> None:
+    previous = previous_digests(session, [m.id for m, _d in waiting])
     people = dict(session.execute(select(Person.id, Person.name)).all())
     by_since: dict[datetime, list[tuple[Manager, date]]] = defaultdict(list)
     for manager, day in waiting:
-        by_since[previous.get(manager.id, now - timedelta(days=1))].append((manager, day))
+        by_since[since_of(previous.get(manager.id), now)].append((manager, day))
     for since, group in by_since.items():
         facts = gather(session, since, since.astimezone(ZoneInfo(group[0][0].timezone)).date(), now, now.date())
         for manager, day in group:
-            added = insert_ignore(
-                session, DigestSent.__table__, {"person_id": manager.id, "local_date": day, "sent_at": now}
-            )
-            if added is None:
+            digest = build_for(facts, manager, day, people, previous.get(manager.id))
+            row = {"person_id": manager.id, "local_date": day, "sent_at": now, "worklist": worklist(digest)}
+            if insert_ignore(session, DigestSent.__table__, row) is None:
                 continue  # another clock sent it a moment ago
-            digest = build(facts, manager, day, people)
             reply = for_manager(digest, summary=summarize(model, digest))
             outbox.enqueue(
                 session, f"digest:{manager.id}:{day.isoformat()}", Target("person", manager.email), reply, now
             )
             report.sent.append(manager.email)
-    return report

@@ -16,7 +16,8 @@ from bot.services import flag_messages, outbox
 from bot.services.classifier import classify
 from bot.services.people import Actor
 from bot.services.routing import customer_success_team, owning_team
-from bot.services.sla import business_deadline
+from bot.services.sla import business_deadline, calendar_span
+from bot.services.working_hours import holidays_near
 from bot.vocab import Category, Severity
 
 MAX_DESCRIPTION = 3000
@@ -124,14 +125,14 @@ def _create(session: Session, request: FlagRequest, reporter: Actor, now: dateti
 
 def sla_due(session: Session, team: Team | None, severity: Severity, now: datetime, default_tz: str) -> datetime | None:
     """When the team must have taken the flag: its SLA in business hours (half for urgent flags) in the
-    team manager's time zone."""
+    team manager's time zone, the organisation's holidays skipped."""
     if team is None:
         return None
     manager_tz = (
         session.scalar(select(Person.timezone).where(Person.id == team.manager_id)) if team.manager_id else None
     )
     hours = team.sla_hours / 2 if severity is Severity.URGENT else team.sla_hours
-    return business_deadline(now, hours, manager_tz or default_tz)
+    return business_deadline(now, hours, manager_tz or default_tz, holidays_near(session, now, calendar_span(hours)))
 
 
 def post_to_team(

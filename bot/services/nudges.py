@@ -6,21 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.gateway import Target
-from bot.models import Account, HealthSnapshot, Nudge, Person, SuccessCriterion
-from bot.services import nudge_messages, outbox
+from bot.models import Account, Nudge, Person, SuccessCriterion
+from bot.services import attention, nudge_messages, outbox
+from bot.services.attention import Assessment, Kind
 from bot.services.imports.common import chunks
 from bot.services.nudge_rules import Reason, settings
 from bot.services.routing import customer_success_team
 from bot.services.working_hours import Schedule, holidays_near
 from bot.text import plural
-from bot.vocab import Stage, Tier
+from bot.vocab import Stage
 
 URGENCY = list(Reason)
 
@@ -34,14 +36,14 @@ class DueReason:
 
 @dataclass
 class DueAccount:
-    """One account in a nudge: every reason it is due, and how long since anyone touched it."""
+    """One account in a nudge: the nudges that made it due, and everything that is wrong with it now (the
+    same concerns its card and the Home tab show)."""
 
     account_id: int
     name: str
-    last_touch: date | None
-    renewal_in: int | None
     today: date
     reasons: list[DueReason] = field(default_factory=list)
+    assessment: Assessment | None = None
 
     @property
     def nudge_ids(self) -> list[int]:
@@ -49,16 +51,26 @@ class DueAccount:
 
     @property
     def summary(self) -> str:
-        """ "renews in 30 days — last touch 95 days ago"."""
-        words = " · ".join(r.words for r in self.reasons)
-        if any(r.reason in (Reason.NO_TOUCH, Reason.UNOWNED) for r in self.reasons):
+        """Every current reason, most urgent first, in one line: "renewal overdue by 6 days, health 35, no touch
+        for 31 days"; a stale criterion (not an account-wide concern) after them; the last touch when it is
+        not itself a concern."""
+        concerns = self.assessment.words if self.assessment else ""
+        criteria = [r.words for r in self.reasons if r.reason is Reason.CRITERION]
+        if not concerns and not criteria:  # the reason went away since planning: say why it was due
+            concerns = ", ".join(r.words for r in self.reasons)
+        words = ", ".join(filter(None, (concerns, *criteria)))
+        if any(r.reason is Reason.UNOWNED for r in self.reasons) or (
+            self.assessment and self.assessment.has(Kind.NO_TOUCH)
+        ):
             return words
-        return f"{words} — {touch_words(self.last_touch, self.today)}"
+        last_touch = self.assessment.vitals.last_touch if self.assessment else None
+        return f"{words} — {touch_words(last_touch, self.today)}"
 
-    def urgency(self) -> tuple[int, int, int]:
+    def urgency(self) -> tuple[int, int, Decimal, str]:
+        score = self.assessment.score if self.assessment else 0
         first = min(URGENCY.index(r.reason) for r in self.reasons)
-        touch_age = (self.today - self.last_touch).days if self.last_touch else 10**6
-        return (first, self.renewal_in if self.renewal_in is not None else 10**6, -touch_age)
+        arr = (self.assessment.vitals.arr if self.assessment else None) or Decimal(0)
+        return (-score, first, -arr, self.name.casefold())
 
 
 def touch_words(last_touch: date | None, today: date) -> str:
@@ -82,24 +94,14 @@ def describe(session: Session, nudge_ids: Iterable[int], today: date) -> list[Du
     """The accounts behind `nudge_ids`, each with its reasons in plain words, most urgent first."""
     rows = _load(session, list(nudge_ids))
     rules = settings(session)
-    return _group(rows, _health_peaks(session, rows, today, rules), rules, today)
+    return _group(rows, attention.read_ids(session, {r[2] for r in rows}, today, rules), rules, today)
 
 
 def _load(session: Session, ids: list[int]) -> list[Row[Any]]:
     rows: list[Row[Any]] = []
     for chunk in chunks(ids):
         rows += session.execute(
-            select(
-                Nudge.id,
-                Nudge.reason,
-                Account.id,
-                Account.name,
-                Account.tier,
-                Account.renewal_date,
-                Account.last_touch_date,
-                Account.health_score,
-                SuccessCriterion.text,
-            )
+            select(Nudge.id, Nudge.reason, Account.id, Account.name, SuccessCriterion.text)
             .join(Account, Account.id == Nudge.account_id)
             .outerjoin(SuccessCriterion, SuccessCriterion.id == Nudge.criterion_id)
             .where(Nudge.id.in_(chunk))
@@ -107,65 +109,33 @@ def _load(session: Session, ids: list[int]) -> list[Row[Any]]:
     return rows
 
 
-def _group(rows: Iterable[Row[Any]], peaks: dict[int, int], rules: dict[str, int], today: date) -> list[DueAccount]:
+def _group(
+    rows: Iterable[Row[Any]], vitals: dict[int, attention.Vitals], rules: dict[str, int], today: date
+) -> list[DueAccount]:
     accounts: dict[int, DueAccount] = {}
-    for nudge_id, reason, account_id, name, tier, renewal, touched, health, criterion in rows:
-        renewal_in = (renewal - today).days if renewal else None
-        entry = accounts.setdefault(account_id, DueAccount(account_id, name, touched, renewal_in, today))
-        facts = _Facts(Reason(reason), tier, renewal_in, touched, health, peaks.get(account_id), criterion, today)
-        entry.reasons.append(DueReason(nudge_id, Reason(reason), facts.words(rules)))
+    for nudge_id, reason, account_id, name, criterion in rows:
+        entry = accounts.get(account_id)
+        if entry is None:
+            found = vitals.get(account_id)
+            entry = DueAccount(account_id, name, today, assessment=found and attention.assess(found, rules, today))
+            accounts[account_id] = entry
+        entry.reasons.append(DueReason(nudge_id, Reason(reason), _words(Reason(reason), criterion, rules)))
     for entry in accounts.values():
         entry.reasons.sort(key=lambda r: URGENCY.index(r.reason))
     return sorted(accounts.values(), key=DueAccount.urgency)
 
 
-@dataclass(frozen=True)
-class _Facts:
-    reason: Reason
-    tier: str
-    renewal_in: int | None
-    last_touch: date | None
-    health: int | None
-    peak: int | None
-    criterion: str | None
-    today: date
-
-    def words(self, rules: dict[str, int]) -> str:
-        if self.reason is Reason.RENEWAL:
-            days = self.renewal_in or 0
-            return "renews today" if days <= 0 else "renews tomorrow" if days == 1 else f"renews in {days} days"
-        if self.reason is Reason.HEALTH:
-            if (
-                self.peak is not None
-                and self.health is not None
-                and self.peak - self.health >= rules["health_drop_points"]
-            ):
-                return f"health fell from {self.peak} to {self.health} in {rules['health_drop_days']} days"
-            return f"health fell below {rules['health_floor']} (now {self.health})"
-        if self.reason is Reason.NO_TOUCH:
-            if self.last_touch is None:
-                return "no touch logged yet"
-            cadence = rules.get(f"no_touch_days_{self.tier}", rules["no_touch_days_engagement"])
-            label = Tier(self.tier).value if self.tier in Tier._value2member_map_ else self.tier
-            return f"no touch for {plural((self.today - self.last_touch).days, 'day')} ({label}: every {cadence})"
-        if self.reason is Reason.CRITERION:
-            return f"success criterion “{self.criterion}” has had no update for {rules['criterion_stale_days']}+ days"
+def _words(reason: Reason, criterion: str | None, rules: dict[str, int]) -> str:
+    """Why one nudge was planned, for what the account's concerns do not say (criteria, unowned accounts)."""
+    if reason is Reason.CRITERION:
+        return f"success criterion “{criterion}” has had no update for {rules['criterion_stale_days']}+ days"
+    if reason is Reason.UNOWNED:
         return "has no CSM: who will take it?"
-
-
-def _health_peaks(session: Session, rows: list[Row[Any]], today: date, rules: dict[str, int]) -> dict[int, int]:
-    account_ids = [row[2] for row in rows if row[1] == Reason.HEALTH.value]
-    since = today - timedelta(days=rules["health_drop_days"])
-    peaks: dict[int, int] = {}
-    for chunk in chunks(account_ids):
-        peaks.update(
-            session.execute(
-                select(HealthSnapshot.account_id, func.max(HealthSnapshot.score))
-                .where(HealthSnapshot.account_id.in_(chunk), HealthSnapshot.taken_on >= since)
-                .group_by(HealthSnapshot.account_id)
-            ).all()
-        )
-    return peaks
+    return {
+        Reason.RENEWAL: "renewal coming up",
+        Reason.HEALTH: "health fell",
+        Reason.NO_TOUCH: "no touch for a while",
+    }[reason]
 
 
 @dataclass(frozen=True)
@@ -227,14 +197,14 @@ def send_due(session: Session, now: datetime, default_timezone: str) -> SendRepo
     claimed = set(_claim(session, ready, now))
     loaded = _load(session, sorted(claimed))
     rules = settings(session)
-    peaks = _health_peaks(session, loaded, now.date(), rules)
+    vitals = attention.read_ids(session, {row[2] for row in loaded}, now.date(), rules)
     by_id = {row[0]: row for row in loaded}
     for key, ids in waiting.items():
         recipient = recipients[key]
         mine = [by_id[i] for i in ids if i in claimed]
         if not mine:
             continue
-        due = _group(mine, peaks, rules, recipient.schedule.local_date(now))
+        due = _group(mine, vitals, rules, recipient.schedule.local_date(now))
         reply = nudge_messages.for_team(due) if key == "team" else nudge_messages.for_csm(due)
         outbox.enqueue(
             session, f"nudges:{key}:{min(r[0] for r in mine)}:{now.isoformat()}", recipient.target, reply, now

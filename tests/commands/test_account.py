@@ -114,3 +114,14 @@ def test_help_lists_every_command_and_unknown_commands_are_explained(session):
     assert "/account" in text and "/flag" in text and "/tend" in text
     assert "don't know" in dispatch(ctx(session), "/nope", "").text
     assert "don't know “/tend frobnicate”" in text_of(dispatch(ctx(session), "/tend", "frobnicate"))
+
+
+def test_a_query_that_matches_nothing_says_so_briefly_and_suggests_nothing_unrelated(session):
+    for name in ("Café Zürich", "Acme Corporation", "Ōtsuka Shōkai"):
+        make_account(session, name)
+    session.commit()
+    for typed in ("zzzzzz", "z" * 100_000):
+        reply = dispatch(ctx(session), "/account", typed)
+        assert reply.text.startswith("No account matches “zzzzzz") and len(reply.text) < 300, reply.text[:300]
+        assert "Nearest" not in reply.text and not any(isinstance(b, Actions) for b in reply.blocks)
+        assert all(len(b.text) < 300 for b in reply.blocks if isinstance(b, Section))

@@ -82,14 +82,41 @@ def test_the_plain_briefing_cites_a_real_record_for_every_sentence(session, acme
     assert shown["Open problems"] == [
         "#1 billing (normal), open 3 days, nobody has taken it, past its SLA: “Invoice charged twice” ['flag #1']"
     ]
-    assert f"Renews in 60 days with health at 62. ['renewal date', 'health {TODAY}']" in shown["Risks"]
-    assert "No touch for 40 days. ['last touch']" in shown["Risks"]
-    assert "Success criterion at risk: Cut support tickets by 30%. ['criterion 1']" in shown["Risks"]
+    assert shown["Risks"] == [  # the card's concerns, in its words and order, then the flags and criteria
+        "No touch for 40 days. ['last touch']",
+        "Renews in 60 days. ['renewal date']",
+        "Past their SLA with nobody on them: #1. ['flag #1']",
+        "Success criterion at risk: Cut support tickets by 30%. ['criterion 1']",
+    ]
     assert shown["Suggested next step"] == ["Get flag #1 an owner today: it is past its SLA. ['flag #1']"]
     for _heading, sentences in briefing.sections:
         for sentence in sentences:
             assert sentence.sources and set(sentence.sources) <= known
-    assert briefing.missing == ("no check-in logged in the last 90 days",) and not briefing.by_model
+    assert briefing.missing == () and not briefing.by_model  # touched 40 days ago: touches are one history
+
+
+def test_a_briefing_never_contradicts_the_card(session):
+    """Seen: "Not on file: no check-in logged in the last 90 days" beside "Last touch: 20 days ago"."""
+    maya = make_person(session, "maya@example.com", name="Maya Patel")
+    make_account(
+        session,
+        "Umbrella Health",
+        owner_id=maya.id,
+        tier="intimacy",
+        health_score=35,
+        renewal_date=TODAY - timedelta(days=6),
+        last_touch_date=TODAY - timedelta(days=20),
+        criteria=("Go live",),
+    )
+    session.commit()
+    card = dispatch(ctx(session, None, actor=MAYA), "/account", "umbrella")
+    card_text = "\n".join(b.text for b in card.blocks if getattr(b, "text", None))
+    assert "Needs attention: renewal overdue by 6 days, health 35, no touch for 20 days" in card_text
+    reply = dispatch(ctx(session, None, actor=MAYA), "/account", "umbrella brief")
+    text = " ".join(b.text for b in reply.blocks if hasattr(b, "text"))
+    assert "Renewal overdue by 6 days. [renewal date]" in text.replace("'", "")
+    assert "Health 35." in text and "No touch for 20 days." in text
+    assert "check-in" not in text.split("Not on file")[-1]
 
 
 def test_an_account_with_little_on_file_says_so_instead_of_guessing(session):

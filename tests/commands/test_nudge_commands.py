@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.clock import FixedClock
-from bot.messages import Actions, Form, Reply, from_dict
+from bot.messages import Actions, Form, Reply, Section, from_dict
 from bot.models import Account, CheckIn, Holiday, Notification, Nudge, NudgeEvent, Person, SuccessCriterion
 from bot.services.nudge_rules import plan
 from bot.services.nudges import send_due
@@ -165,9 +165,7 @@ def test_tend_nudges_lists_what_is_due_and_when_the_next_message_comes(session):
     session.commit()
     assert reply.text == "1 account could use a touch from you, most urgent first:"
     texts = [getattr(b, "text", "") for b in reply.blocks]
-    assert "Acme Corporation\nrenews in 20 days · no touch for 84 days (engagement: every 30) · success criterion" in (
-        "\n".join(texts)
-    )
+    assert "Acme Corporation\nrenews in 20 days, no touch for 84 days, success criterion" in ("\n".join(texts))
     assert texts[-1].endswith("Next: Wed 25 Nov, 09:00.")
     [dm] = nudge_run(session, NOW + timedelta(days=1))  # the next morning: the same nudges, in one DM, once
     assert dm.text.startswith("1 account could use a touch from you: Acme Corporation")
@@ -210,3 +208,31 @@ def test_admins_change_rules_and_holidays(session):
     session.commit()
     assert session.get(Holiday, date(2026, 12, 25)).name == "Christmas"
     assert "Only Tend admins" in dispatch(ctx(session), "/tend", "admin holidays add 2026-12-26 x").text
+
+
+def test_umbrella_nudge_home_and_nudges_list_tell_the_same_whole_truth(session):
+    """Umbrella Health was due for its touch cadence only, but its renewal is overdue and its health low: the
+    nudge, /tend nudges and the Home tab all say all of it, most urgent first, in the same words."""
+    maya = make_person(session, "maya@example.com", name="Maya Patel")
+    make_account(
+        session,
+        "Umbrella Health",
+        owner_id=maya.id,
+        last_touch_date=date(2026, 10, 24),
+        renewal_date=date(2026, 11, 18),
+        health_score=35,
+    )
+    make_account(session, "Quiet Co", owner_id=maya.id, last_touch_date=date(2026, 10, 1), arr=1000)
+    session.commit()
+    dm = nudge_run(session)[0]
+    assert set(session.scalars(select(Nudge.reason))) == {"no_touch"}  # the one reason that planned it
+    truth = "Umbrella Health: renewal overdue by 6 days, health 35, no touch for 31 days"
+    entries = [b.text.replace("\n", ": ") for b in dm.blocks if isinstance(b, Section)]
+    assert entries[1:] == [truth, "Quiet Co: no touch for 54 days"]  # the most urgent first, whatever the ARR
+    home = dispatch(ctx(session), "/tend", "home")
+    assert f"• {truth}\n• Quiet Co: no touch for 54 days" in "\n".join(
+        b.text for b in home.blocks if isinstance(b, Section)
+    )
+    session.execute(update(Nudge).values(notified_at=None))  # as if not yet sent: /tend nudges lists it as due
+    listed = dispatch(ctx(session), "/tend", "nudges")
+    assert truth.replace(": ", "\n", 1) in "\n".join(b.text for b in listed.blocks if isinstance(b, Section))

@@ -63,10 +63,19 @@ def test_two_accounts_with_the_same_name_are_a_choice_not_a_guess(session, accou
     assert result.kind == "ambiguous" and len(result.matches) == 2
 
 
-def test_no_match_returns_the_three_nearest_names(session, accounts):
-    result = search_accounts(session, "zzqx")
-    assert result.kind == "none"
-    assert len(result.matches) == 3
+def test_a_near_miss_suggests_only_names_that_are_alike(session, accounts):
+    near = search_accounts(session, "otska")  # alike, but not enough to be sure
+    assert near.kind == "none" and [m.name for m in near.matches] == ["Ōtsuka Shōkai"]
+    for nothing_like in ("zzqx", "zzzzzz", "xylophone"):  # seen: zzzzzz suggested Café Zürich, Acme, Ōtsuka
+        assert search_accounts(session, nothing_like).matches == ()
+
+
+@pytest.mark.parametrize(("query", "name"), [("inject", "Hypodermic Supplies"), ("zuerich", "Café Zürich")])
+def test_a_word_of_the_domain_finds_the_account(session, accounts, query, name):
+    make_account(session, "Hypodermic Supplies", domain="inject.example")
+    session.commit()
+    result = search_accounts(session, query)
+    assert result.kind == "found" and result.matches[0].name == name
 
 
 def test_empty_catalogue_and_empty_query_find_nothing(session):
@@ -87,5 +96,5 @@ def test_large_catalogues_use_the_prefix_index_with_the_same_answers(session, ac
     session.commit()
     assert search_accounts(session, "acme corp").matches[0].name == "Acme Corporation"
     assert search_accounts(session, "globex").kind == "ambiguous"
-    near = search_accounts(session, "xylophone")
-    assert near.kind == "none" and len(near.matches) == 3
+    assert search_accounts(session, "xylophone").matches == ()
+    assert search_accounts(session, "otska").matches[0].name == "Ōtsuka Shōkai"

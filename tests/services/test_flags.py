@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Flag, FlagEvent, Notification, RoutingRule, Team
+from bot.models import Flag, FlagEvent, Holiday, Notification, RoutingRule, Team
 from bot.services.accounts import account_status
 from bot.services.flags import FlagRequest, raise_flag
 from bot.services.people import Access, Actor
@@ -119,6 +119,18 @@ def test_sla_runs_in_business_hours_and_urgent_flags_get_half(session, teams):
     # Support: 8 business hours from Monday 10:00 London → Tuesday 10:00; urgent: 4 hours → Monday 14:00.
     assert normal.sla_due_at.astimezone(UTC) == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
     assert urgent.sla_due_at.astimezone(UTC) == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+def test_the_sla_clock_skips_the_organisations_holidays(session, teams):
+    session.add(Holiday(day=date(2026, 12, 25), name="Christmas Day"))
+    account = make_account(session, "Acme", owner_id=make_person(session).id)
+    christmas_eve = datetime(2026, 12, 24, 15, 0, tzinfo=UTC)  # Thursday 15:00 in London
+    raised = raise_flag(
+        session, FlagRequest(account.id, "invoice charged twice", "test", "xmas"), SAM, christmas_eve, "UTC"
+    )
+    # Billing's 24 business hours: 2 on Christmas Eve, none on the 25th (a holiday) nor at the weekend, 8 on
+    # Monday, 8 on Tuesday, 6 on Wednesday.
+    assert raised.sla_due_at.astimezone(UTC) == datetime(2026, 12, 30, 15, 0, tzinfo=UTC)
 
 
 def test_open_problems_appear_on_the_status_card(session, teams):

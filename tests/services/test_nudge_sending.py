@@ -61,9 +61,9 @@ def test_one_message_per_csm_most_urgent_first_in_plain_words(session):
     maya_blocks = sent[0][1]
     assert texts(maya_blocks) == [
         "3 accounts could use a touch from you, most urgent first:",
-        "Renewing Co\nrenews in 30 days · no touch for 115 days (engagement: every 30)",
-        "Falling Co\nhealth fell from 78 to 61 in 14 days — last touch 4 days ago",
-        "Quiet Co\nno touch for 115 days (engagement: every 30)",
+        "Renewing Co\nrenews in 30 days, no touch for 115 days",
+        "Falling Co\nhealth down from 78 to 61 in 14 days — last touch 4 days ago",
+        "Quiet Co\nno touch for 115 days",
     ]
     buttons = [b.label for b in maya_blocks if isinstance(b, Actions) for b in b.buttons]
     assert buttons[:5] == ["Log check-in", "Draft a message", "Snooze", "Update criteria", "Dismiss"]

@@ -113,13 +113,16 @@ def test_two_close_matches_offer_a_pick_list_and_a_click_shows_that_account(slac
     assert header(card) == "Globex Europe"
 
 
-def test_unknown_account_says_so_and_offers_the_three_nearest(slack, session):
+def test_unknown_account_says_so_and_offers_only_names_that_are_alike(slack, session):
     seed(session)
     slack.fake.add_user(CSM, "maya@example.com")
-    slack.send.slash("/account", "zzqx")
+    slack.send.slash("/account", "otska")
     payload = reply_of(slack)
-    assert "No account matches “zzqx”" in all_text(payload)
-    assert len(buttons(payload)) == 3
+    assert "No account matches “otska”" in all_text(payload)
+    assert [b["text"]["text"] for b in buttons(payload)] == ["Ōtsuka Shōkai"]
+    slack.send.slash("/account", "zzqx")
+    payload = slack.fake.wait_for("response_url", count=2)[-1].params
+    assert "No account matches “zzqx”" in all_text(payload) and buttons(payload) == []
 
 
 def test_no_text_shows_usage_and_the_askers_own_accounts(slack, session):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.services.sla import business_deadline
 
@@ -30,3 +30,9 @@ def test_a_flag_raised_at_night_starts_its_clock_next_morning():
 def test_half_an_hour_and_daylight_saving_are_exact():
     # Friday 2026-03-27 16:30 Berlin (CET, UTC+1) + 1 h → Monday 2026-03-30 09:30 CEST (UTC+2) = 07:30 UTC.
     assert business_deadline(utc(2026, 3, 27, 15, 30), 1, "Europe/Berlin") == utc(2026, 3, 30, 7, 30)
+
+
+def test_holidays_do_not_count():
+    # Thursday 2026-12-24 16:00 Berlin + 2 h: 1 h that day, Friday 25th a holiday, 1 h on Monday the 28th.
+    christmas = {date(2026, 12, 25)}
+    assert business_deadline(utc(2026, 12, 24, 15), 2, "Europe/Berlin", christmas) == utc(2026, 12, 28, 9)
