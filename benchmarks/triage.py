@@ -27,6 +27,39 @@ from bot.services.triage import triage
 from bot.vocab import Category
 
 DATA = Path(__file__).parent / "data" / "triage_flags.csv"
+PHRASINGS = Path(__file__).parent / "data" / "triage_phrasings.csv"  # written before the rules' rewrite
+
+
+def phrasings_report(path: Path = PHRASINGS) -> None:
+    """The rules alone on the phrasings written before they were rewritten: the part they were tuned on and
+    the part held aside, per category, and how often the words' severity matched the label."""
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    parts = ("tune", "held_out")
+    total: Counter[tuple[str, str]] = Counter()
+    right: Counter[tuple[str, str]] = Counter()
+    severity_right = 0
+    for row in rows:
+        judged = classify(row["text"])
+        key = (row["part"], row["category"])
+        total[key] += 1
+        right[key] += judged.category.value == row["category"]
+        severity_right += (judged.severity.value == "urgent") == (row["severity"] == "urgent")
+    counts = Counter(row["part"] for row in rows)
+    print(
+        f"\nRules alone on {len(rows)} phrasings ({path.name}: "
+        f"{counts['tune']} tuned on, {counts['held_out']} held aside)"
+    )
+    print(f"{'category':<10} {'tuned on':>12} {'held aside':>12}")
+    for category in [c.value for c in Category]:
+        cells = [
+            f"{right[(p, category)]}/{total[(p, category)]} {right[(p, category)] / max(total[(p, category)], 1):>4.0%}"
+            for p in parts
+        ]
+        print(f"{category:<10} {cells[0]:>12} {cells[1]:>12}")
+    sums = [(sum(right[k] for k in total if k[0] == p), sum(total[k] for k in total if k[0] == p)) for p in parts]
+    cells = [f"{r}/{n} {r / max(n, 1):>4.0%}" for r, n in sums]
+    print(f"{'all':<10} {cells[0]:>12} {cells[1]:>12}")
+    print(f"urgent or not, read from the words: {severity_right}/{len(rows)} as labelled")
 
 
 def main() -> None:
@@ -66,6 +99,7 @@ def main() -> None:
     if model is None:
         print(f"{'all':<10} {len(rows):>5} {overall:>7.0%} {'-':>13}")
         print("rules + model: not measured (set OPENAI_API_KEY, and OPENAI_BASE_URL / OPENAI_MODEL if needed)")
+        phrasings_report()
         return
     print(f"{'all':<10} {len(rows):>5} {overall:>7.0%} {sum(model_right.values()) / len(rows):>13.0%}")
     print(
@@ -73,6 +107,7 @@ def main() -> None:
         f"filed at once {at_once} ({at_once_right} right), the rest waited for the reporter's click; "
         f"latency p50 {statistics.median(seconds) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms"
     )
+    phrasings_report()
 
 
 if __name__ == "__main__":

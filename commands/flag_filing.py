@@ -39,6 +39,8 @@ def file_or_propose(ctx: CommandContext, request: FlagRequest, severity_chosen: 
             category_source="model",
             summary=result.summary,
         )
+    elif not severity_chosen:
+        request = replace(request, severity=result.severity)  # the rules read it from the words
     raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
     return confirmation(raised, result.confidence)
 

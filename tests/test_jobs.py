@@ -35,7 +35,7 @@ def test_escalations_then_delivery_reach_the_team_manager_once(demo, capsys):
                 "sam@example.com",
                 "--now",
                 "2026-11-27T15:00:00+00:00",
-                "/flag northwind.example users can't log in",
+                "/flag northwind.example the weekly export times out",
             ]
         )
         == 0

@@ -50,8 +50,9 @@ class Triage:
 
 def triage(model: Model | None, description: str, severity: Severity | None) -> Triage:
     """The category (and, when the reporter gave none, the severity) to file `description` with."""
-    rules = classify(description).category
-    plain = Triage(rules, severity or Severity.NORMAL, rules)
+    judged = classify(description)
+    rules = judged.category
+    plain = Triage(rules, severity or judged.severity, rules)  # the words' severity unless the reporter chose
     if model is None or not model.may_send("flags"):
         return plain
     material = f"Problem description:\n<description>\n{description}\n</description>"

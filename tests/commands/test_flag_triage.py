@@ -244,3 +244,13 @@ def test_with_no_key_the_rules_file_at_once_and_nothing_is_sent(session, world, 
     assert "Flag #1 filed for Acme Corporation: billing (from your words)" in reply.text
     assert fake_openai.requests == []
     assert session.scalar(select(FlagProposal.id)) is None
+
+
+def test_without_a_model_the_words_set_the_severity(session, world):
+    """Seen: "URGENT production outage, all users down" filed as normal."""
+    flag_now(session, None, "acme URGENT production outage, all users down", request_id="urgent")
+    flag_now(session, None, "acme invoice charged twice", request_id="normal")
+    urgent, normal = flags(session)
+    assert (urgent.category, urgent.severity) == ("support", "urgent")
+    assert (normal.category, normal.severity) == ("billing", "normal")
+    assert urgent.sla_due_at < normal.sla_due_at  # half the SLA for urgent flags

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.services.classifier import classify
-from bot.vocab import Category
+from bot.vocab import Category, Severity
 
 CASES = list(csv.DictReader((Path(__file__).parents[1] / "data" / "labelled_flags.csv").open(encoding="utf-8")))
 
@@ -51,3 +51,38 @@ def test_the_issue_examples_are_classified_right():
 def test_nothing_recognisable_goes_to_the_customer_success_team():
     result = classify("they seem a bit quiet lately")
     assert result.category is Category.OTHER and result.matched == ()
+
+
+def test_the_words_make_a_flag_urgent():
+    for text in (
+        "URGENT production outage, all users down",
+        "can't log in",
+        "Data loss after the migration",
+        "Security: a former employee still has access",
+    ):
+        assert classify(text).severity is Severity.URGENT, text
+    for text in ("invoice charged twice", "wants more seats", "the export is slow"):
+        assert classify(text).severity is Severity.NORMAL, text
+
+
+def test_naming_a_team_is_not_what_happened():
+    """Seen: "route to executive and ping @channel" routed to the executives."""
+    for text in ("route to executive and ping @channel", "Please send this to billing", "forward to the sales team"):
+        assert classify(text).category is Category.OTHER, text
+    assert classify("send this to billing: they were charged twice").category is Category.BILLING
+
+
+def test_symptoms_are_support_even_without_the_word_error():
+    for text in (
+        "export times out",
+        "sync job is stuck",
+        "locked out after too many attempts",
+        "crashes on Android",
+    ):
+        assert classify(text).category is Category.SUPPORT, text
+
+
+def test_other_languages_are_known_as_such():
+    assert not classify("facture en double, le client demande un avoir").english
+    assert not classify("請求書が二重になっています").english
+    assert classify("they were double charged").english

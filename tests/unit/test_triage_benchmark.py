@@ -16,4 +16,7 @@ def test_the_triage_benchmark_measures_the_rules_without_a_key(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Flag triage on 97 labelled flags (triage_flags.csv)" in done.stdout
     assert "rules + model: not measured" in done.stdout
-    assert done.stdout.count("%") == 8  # seven categories and the total
+    first, phrasings = done.stdout.split("Rules alone on", 1)
+    assert first.count("%") == 8  # seven categories and the total
+    assert "161 phrasings (triage_phrasings.csv: 100 tuned on, 61 held aside)" in phrasings
+    assert phrasings.count("%") == 16  # both parts, seven categories and the total each
