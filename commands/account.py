@@ -126,7 +126,10 @@ def _timeline(count: int, open_flags: list[FlagLine], resolved: list[FlagLine]) 
     sections = []
     if open_flags:
         more = f"\n…and {count - len(open_flags)} more: /tend flags account <name>" if count > len(open_flags) else ""
-        sections.append(Section("Open problems\n" + "\n".join(f"• {flag_line(f)}" for f in open_flags) + more))
+        lines = [
+            f"• {flag_line(f)}" + (f" (routed: {f.routed_because})" if f.routed_because else "") for f in open_flags
+        ]
+        sections.append(Section("Open problems\n" + "\n".join(lines) + more))
     if resolved:
         sections.append(Section("Recently resolved\n" + "\n".join(f"• {flag_line(f)}" for f in resolved)))
     return tuple(sections)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.errors import Forbidden
 from bot.messages import Actions, Button, Reply, Section
-from bot.services import outbox
+from bot.services import flag_lists, outbox, routing_examples
 from bot.text import shorten
 from bot.vocab import Role
 from commands import action
@@ -14,8 +14,8 @@ from commands.context import CommandContext
 from commands.tend import subcommand
 
 USAGE = (
-    "/tend admin outbox | nudges [set <rule> <number>] | holidays [add YYYY-MM-DD <name> | remove YYYY-MM-DD]: "
-    "undelivered messages, nudge rules, holidays (admins only)"
+    "/tend admin outbox | routing | nudges [set <rule> <number>] | holidays [add YYYY-MM-DD <name> | remove "
+    "YYYY-MM-DD]: undelivered messages, how flags were routed, nudge rules, holidays (admins only)"
 )
 RETRY = "admin.retry"
 
@@ -32,6 +32,8 @@ def admin(ctx: CommandContext, text: str) -> Reply:
     topic = topic.lower()
     if topic == "outbox":
         return _outbox(ctx)
+    if topic == "routing":
+        return _routing(ctx)
     if topic == "nudges":
         return nudge_rules_admin(ctx, rest)
     if topic == "holidays":
@@ -57,6 +59,24 @@ def _outbox(ctx: CommandContext, note: str = "") -> Reply:
     if state.failed:
         buttons.append(Button("Retry all failed", RETRY, "all"))
     return Reply(head, blocks=(Section(f"{head}\n{lines}"), Section(advice), Actions(tuple(buttons))))
+
+
+def _routing(ctx: CommandContext) -> Reply:
+    """How the newest flags' teams were chosen, and how much Tend has learned from corrections."""
+    learned = routing_examples.count(ctx.session)
+    flags = flag_lists.recently_routed(ctx.session, ctx.clock.now())
+    head = (
+        f"Routing: {learned} flag(s) corrected or confirmed by people so far; Tend routes new flags like the "
+        "most similar of them, else by its rules."
+    )
+    if not flags:
+        return Reply(f"{head} No flags yet.", blocks=(Section(f"{head}\nNo flags yet."),))
+    lines = "\n".join(
+        f"• #{f.flag_id} {shorten(f.account_name, 60)} → {f.team_name or 'no team'} ({f.category}): "
+        f"{shorten(f.routed_because or 'not recorded (raised before Tend kept it)', 160)}"
+        for f in flags
+    )
+    return Reply(head, blocks=(Section(head), Section(f"The newest flags and why they went where they did:\n{lines}")))
 
 
 @action(RETRY)

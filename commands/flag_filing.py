@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from bot.errors import BadInput
 from bot.messages import Actions, Button, Form, Input, Note, Option, Reply, Section
+from bot.services import routing_examples
 from bot.services.flag_messages import when
 from bot.services.flag_proposals import WAIT, Proposal, file_proposal, propose
 from bot.services.flags import FlagRequest, RaisedFlag, find_raised, raise_flag
@@ -28,7 +29,8 @@ def file_or_propose(ctx: CommandContext, request: FlagRequest, severity_chosen: 
     """File `request`, or hold it with the model's proposal for the reporter to confirm."""
     if request.category is not None or find_raised(ctx.session, request) is not None:
         return confirmation(raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone))
-    result = triage(ctx.model, request.description, request.severity if severity_chosen else None)
+    examples = routing_examples.examples(ctx.session)
+    result = triage(ctx.model, request.description, request.severity if severity_chosen else None, examples)
     if not result.file_now:
         return proposal_reply(propose(ctx.session, request, ctx.actor, result, ctx.clock.now()))
     if result.by_model:
@@ -39,16 +41,23 @@ def file_or_propose(ctx: CommandContext, request: FlagRequest, severity_chosen: 
             category_source="model",
             summary=result.summary,
         )
-    elif not severity_chosen:
-        request = replace(request, severity=result.severity)  # the rules read it from the words
+    elif result.judged is not None:  # the rules' (or the examples') choice, and the words' severity
+        request = replace(
+            request,
+            category=result.category,
+            severity=result.severity,
+            category_source="learned" if result.judged.like else "rules",
+            chosen_because=result.judged.explain(),
+        )
     raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
-    return confirmation(raised, result.confidence)
+    return confirmation(raised, result.confidence, request.chosen_because)
 
 
-def confirmation(raised: RaisedFlag, confidence: float | None = None) -> Reply:
+def confirmation(raised: RaisedFlag, confidence: float | None = None, because: str | None = None) -> Reply:
     """What the reporter sees once the flag is filed, with the one-click way to change its category."""
     chosen = {
         "rules": "from your words",
+        "learned": because or "like an earlier flag",
         "model": "suggested by Tend's AI" + (f", {confidence:.0%} sure" if confidence is not None else ""),
     }.get(raised.category_source, "as you chose")
     where = f"{raised.team_name} (#{raised.team_channel.lstrip('#')})" if raised.team_name else "no team yet"
@@ -67,6 +76,8 @@ def proposal_reply(proposal: Proposal) -> Reply:
     """The model's guess, for the reporter to confirm or change in one click. Nothing is routed yet."""
     if proposal.filed_flag_id is not None:
         return Reply(f"That flag was filed already as flag #{proposal.filed_flag_id}.")
+    if not proposal.by_model:
+        return _ask_category(proposal)
     guess = f"{proposal.category.value} ({proposal.severity.value})"
     headline = (
         f"Where should your flag about {proposal.account_name} go? Tend's AI suggests {guess}, "
@@ -85,6 +96,29 @@ def proposal_reply(proposal: Proposal) -> Reply:
             Section(f"Summary (written by AI): {proposal.summary}"),
             Actions(tuple(buttons)),
             Note(f"Unconfirmed after {minutes} minutes, it is filed as Tend's rules say. What you wrote: {text}"),
+        ),
+    )
+
+
+def _ask_category(proposal: Proposal) -> Reply:
+    """The rules could not read the words (and no model could): one button per team category."""
+    headline = (
+        f"Which team should your flag about {proposal.account_name} go to? Tend could not tell from the "
+        "words (without AI it reads English only). Nothing has been sent yet."
+    )
+    minutes = int(WAIT.total_seconds() // 60)
+    buttons = tuple(
+        Button(category.value.capitalize(), FILE_PROPOSAL, _choice(proposal, category)) for category in Category
+    )
+    return Reply(
+        headline,
+        blocks=(
+            Section(headline),
+            Actions(buttons),
+            Note(
+                f"Unconfirmed after {minutes} minutes, it goes to the customer-success team. "
+                f"What you wrote: {proposal.description}"
+            ),
         ),
     )
 

@@ -71,9 +71,10 @@ def _clock(rt: Runtime) -> int:
             _tick, "interval", seconds=job.every_seconds, id=job.name, replace_existing=True, args=(job, rt)
         )
     # SIGTERM: stop scheduling; a job already running finishes (its thread is joined at exit), then we stop.
-    signal.signal(signal.SIGTERM, _stop)
-    log.info("clock started with %d job(s): %s", len(JOBS), ", ".join(JOBS) or "none yet")
+    # The handler is installed inside the block, so a SIGTERM right after "clock started" still says stopped.
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        signal.signal(signal.SIGTERM, _stop)
+        log.info("clock started with %d job(s): %s", len(JOBS), ", ".join(JOBS) or "none yet")
         scheduler.start()
     log.info("clock stopped: no more jobs will start (one already running has finished)")
     return 0

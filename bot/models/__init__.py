@@ -47,7 +47,7 @@ class Timestamps:
 
 from bot.models.account import Account, HealthSnapshot, SuccessCriterion  # noqa: E402
 from bot.models.digest import DigestSent, StageChange  # noqa: E402
-from bot.models.flag import Flag, FlagEvent, FlagProposal  # noqa: E402
+from bot.models.flag import Flag, FlagEvent, FlagProposal, RoutingExample  # noqa: E402
 from bot.models.inbound import InboundRequest  # noqa: E402
 from bot.models.notification import Notification  # noqa: E402
 from bot.models.nudge import CheckIn, Holiday, Nudge, NudgeEvent, NudgeSetting  # noqa: E402
@@ -73,6 +73,7 @@ __all__ = [
     "NudgeEvent",
     "NudgeSetting",
     "Person",
+    "RoutingExample",
     "RoutingRule",
     "StageChange",
     "SuccessCriterion",

@@ -47,6 +47,9 @@ class Flag(Timestamps, Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by_name: Mapped[str | None] = mapped_column(String(200))  # who resolved it (not always its owner)
     outcome: Mapped[str | None] = mapped_column(Text)
+    # How its team was chosen, for people: "matched 'invoice'", "like flag #41, re-routed to Billing by Omar",
+    # "the reporter's choice", "moved by Omar Haddad: Zephyr is the billing portal".
+    routed_because: Mapped[str | None] = mapped_column(String(300))
 
     @property
     def credited_to(self) -> str | None:
@@ -97,3 +100,20 @@ class FlagProposal(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, filed
     flag_id: Mapped[int | None] = mapped_column(ForeignKey("flag.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RoutingExample(Base):
+    """A flag whose category a person settled: re-routed ("Not ours"), its category changed, or a proposal
+    confirmed. These are the organisation's own words for each team; the classifier routes a new flag like
+    the most similar of them (`bot.services.routing_examples`). One per flag: the latest correction wins."""
+
+    __tablename__ = "routing_example"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("flag.id", ondelete="CASCADE"), unique=True)
+    text: Mapped[str] = mapped_column(Text)  # the flag's description, folded
+    category: Mapped[str] = mapped_column(String(20))
+    how: Mapped[str] = mapped_column(String(20))  # rerouted, recategorised, confirmed
+    actor_name: Mapped[str] = mapped_column(String(200))
+    team_name: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

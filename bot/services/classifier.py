@@ -9,7 +9,10 @@ customer-success team owns.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from bot.text import fold
 from bot.vocab import Category, Severity
@@ -114,6 +117,13 @@ _ENGLISH_WORDS = (
     "what who how why my me i you he she his her there here about up out over new"
 )
 _ENGLISH = frozenset(_ENGLISH_WORDS.split())
+# Words of any report, which say nothing about which team it is for: not compared with examples.
+_REPORT_WORDS_TEXT = (
+    "want wants wanted asked asks ask say says said keep keeps kept show shows showed saw see get gets got "
+    "like would need needs please customer customers client clients user users people someone team teams "
+    "they'd they're we're it's"
+)
+_REPORT_WORDS = _ENGLISH | frozenset(_REPORT_WORDS_TEXT.split())
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
@@ -146,22 +156,55 @@ _COMPILED = tuple(
 
 
 @dataclass(frozen=True)
+class Example:
+    """A flag whose category a person settled (`bot.services.routing_examples`): text as `content_words`."""
+
+    flag_id: int
+    text: str
+    category: Category
+    how: str  # rerouted, recategorised, confirmed
+    actor_name: str
+    team_name: str | None = None
+
+    def describe(self) -> str:
+        done = {"rerouted": "re-routed", "recategorised": "re-categorised", "confirmed": "confirmed"}.get(self.how)
+        where = f" to {self.team_name}" if self.team_name and self.how == "rerouted" else f" as {self.category}"
+        return f"like flag #{self.flag_id}, {done or self.how}{where} by {self.actor_name}"
+
+
+@dataclass(frozen=True)
 class Classification:
     category: Category
     score: int
     matched: tuple[str, ...]
     severity: Severity = Severity.NORMAL  # urgent when the words say so ("outage", "can't log in", "URGENT")
     english: bool = True  # False: another language, which the rules cannot read
+    like: Example | None = None  # the organisation's own example it was routed like
 
     @property
     def sure(self) -> bool:
         """False when the rules could not read the text: ask the reporter rather than guess `other`."""
-        return self.english or self.score >= NORMAL
+        return self.like is not None or self.english or self.score >= NORMAL
+
+    def explain(self) -> str:
+        """How the category was chosen, for people: "matched 'invoice'", "like flag #41, re-routed…"."""
+        if self.like is not None:
+            return self.like.describe()
+        if not self.matched:
+            return "nothing matched: the customer-success team's"
+        return "matched " + ", ".join(f"'{phrase}'" for phrase in self.matched[:4])
 
 
-def classify(text: str) -> Classification:
-    """The category a description most likely belongs to, with the phrases that decided it. Instructions
-    about where to send it are not read as what happened."""
+LEARNED_MATCH = 0.3  # summed similarity (cosine of TF-IDF, 0–1) a category's nearest examples must reach
+NEIGHBOURS = 5  # how many of the most similar examples vote
+MIN_SIMILARITY = 0.15  # an example less alike than this has no vote
+CLEARLY_ALIKE = 0.6  # what it takes for examples to overrule a strong rule match
+
+
+def classify(text: str, examples: Sequence[Example] = ()) -> Classification:
+    """The category a description most likely belongs to, with what decided it: the most similar of the
+    organisation's own examples when one is alike enough, else the keyword rules. Instructions about where
+    to send it are not read as what happened."""
     folded = fold(text).replace("’", "'")
     severity = Severity.URGENT if _URGENT.search(folded) else Severity.NORMAL
     described = _INSTRUCTION.sub(" ", folded)
@@ -171,4 +214,60 @@ def classify(text: str) -> Classification:
         score = sum(weight for _phrase, weight in hits)
         if score > best.score and score > WEAK:  # context words alone decide nothing
             best = Classification(category, score, tuple(p for p, _w in hits), severity, best.english)
+    found = nearest(described, examples)
+    if found is not None:
+        like, weight = found
+        # The organisation's own words beat a weak or no rule match; against a strong one (a phrase such as
+        # "charged twice") they must be clearly alike.
+        if best.score < STRONG or weight >= CLEARLY_ALIKE or like.category is best.category:
+            return Classification(like.category, best.score, best.matched, severity, best.english, like)
     return best
+
+
+_WORDS = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+
+
+def content_words(text: str) -> str:
+    """The words that carry meaning, folded, in order: what examples are stored and compared as."""
+    folded = _INSTRUCTION.sub(" ", fold(text).replace("’", "'"))
+    return " ".join(w for w in _WORDS.findall(folded) if w not in _REPORT_WORDS and len(w) > 1)
+
+
+def nearest(described: str, examples: Sequence[Example]) -> tuple[Example, float] | None:
+    """The organisation's example a new flag should be routed like, or None: the `NEIGHBOURS` most similar
+    examples (cosine of TF-IDF over content words, scikit-learn) vote with their similarity, and the category
+    with the most votes wins if they reach `LEARNED_MATCH`; its most similar example is the one named."""
+    if not examples:
+        return None
+    words = content_words(described)
+    if not words:
+        return None
+    index = _index(tuple(examples))
+    similarity = (index.matrix @ index.vectorizer.transform([words]).T).toarray().ravel()
+    nearest_first = similarity.argsort()[::-1][:NEIGHBOURS]
+    votes: dict[Category, float] = {}
+    for i in nearest_first:
+        if similarity[i] >= MIN_SIMILARITY:
+            votes[examples[i].category] = votes.get(examples[i].category, 0.0) + float(similarity[i])
+    if not votes:
+        return None
+    winner, weight = max(votes.items(), key=lambda vote: vote[1])
+    if weight < LEARNED_MATCH:
+        return None
+    return next(examples[i] for i in nearest_first if examples[i].category is winner), weight
+
+
+@dataclass(frozen=True)
+class _Index:
+    vectorizer: Any  # sklearn's TfidfVectorizer, fitted on the examples
+    matrix: Any  # the examples' rows, L2-normalised (so a dot product is the cosine)
+
+
+@lru_cache(maxsize=4)
+def _index(examples: tuple[Example, ...]) -> _Index:
+    """Fitted once per set of examples (a new correction makes a new set). scikit-learn is imported here,
+    on first use: a process that has no examples yet never loads it."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)[^\s]+")
+    return _Index(vectorizer, vectorizer.fit_transform([e.text for e in examples]))

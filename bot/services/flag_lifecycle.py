@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.errors import NotFound
 from bot.gateway import Target
 from bot.models import Account, Flag, FlagEvent, Person, Team
-from bot.services import flag_messages, outbox
+from bot.services import flag_messages, outbox, routing_examples
 from bot.services.flag_permissions import FlagAction, require
 from bot.services.flags import MAX_OUTCOME, post_to_team, sla_due
 from bot.services.people import Actor
@@ -117,12 +117,15 @@ def reroute_flag(
             taken_at=None,
             escalated_at=None,
             sla_due_at=sla_due(session, team, Severity(flag.severity), now, default_timezone),
+            routed_because=f"moved by {actor.display_name}: {' '.join(reason.split())}"[:300],
         )
         .returning(Flag.id)
     ).first()
     if moved is None:  # someone else moved or resolved it at the same moment
         return Change(_flag(session, flag_id), False)
     flag = _flag(session, flag_id)
+    how = "rerouted" if action is FlagAction.REROUTE else "recategorised"
+    routing_examples.learn(session, flag, category, how, actor.display_name, now)  # never wrong twice the same way
     reason = " ".join(reason.split())[:MAX_OUTCOME]
     account = session.get_one(Account, flag.account_id)
     owner = session.get(Person, account.owner_id) if account.owner_id else None

@@ -26,6 +26,7 @@ class FlagLine:
     raised_at: datetime
     outcome: str | None
     overdue: bool
+    routed_because: str | None = None  # how its team was chosen
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def _lines(session: Session, query: Select, now: datetime) -> list[FlagLine]:
             flag.created_at,
             flag.outcome,
             flag.status == "open" and flag.sla_due_at is not None and flag.sla_due_at <= now,
+            flag.routed_because,
         )
         for flag, account_name, team_name in rows
     ]
@@ -70,6 +72,11 @@ def account_timeline(
     open_flags = _lines(session, base.where(Flag.status != "resolved").order_by(Flag.id).limit(PAGE), now)
     done = _lines(session, base.where(Flag.status == "resolved").order_by(Flag.resolved_at.desc()).limit(resolved), now)
     return open_flags, done
+
+
+def recently_routed(session: Session, now: datetime, limit: int = PAGE) -> list[FlagLine]:
+    """The newest flags, with how each one's team was chosen (for admins checking the routing)."""
+    return _lines(session, _base().order_by(Flag.id.desc()).limit(limit), now)
 
 
 def page(session: Session, where: ColumnElement[bool], now: datetime, offset: int = 0) -> FlagPage:

@@ -1,5 +1,6 @@
-"""Flags the model triaged without enough certainty: held for the reporter's one click, filed by the rules
-when nobody confirms them in time. A problem is never left unrouted because a guess went unanswered."""
+"""Flags the model triaged without enough certainty, or whose words the rules could not read (another
+language, no model): held for the reporter's one click, filed by the rules when nobody confirms them in
+time. A problem is never left unrouted because a guess went unanswered."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from bot.db import insert_ignore
 from bot.errors import Forbidden, NotFound
 from bot.gateway import Target
 from bot.messages import Reply
-from bot.models import Account, FlagProposal
-from bot.services import outbox
+from bot.models import Account, Flag, FlagProposal
+from bot.services import outbox, routing_examples
 from bot.services.flags import MAX_SUMMARY, FlagRequest, RaisedFlag, raise_flag
 from bot.services.people import Access, Actor
 from bot.services.triage import Triage
@@ -35,6 +36,11 @@ class Proposal:
     summary: str
     confidence: float
     filed_flag_id: int | None  # already filed (a retry of the request, or a click that came first)
+
+    @property
+    def by_model(self) -> bool:
+        """False: no model guessed; the rules could not read the words, and the reporter chooses."""
+        return bool(self.summary)
 
 
 def propose(session: Session, request: FlagRequest, reporter: Actor, triage: Triage, now: datetime) -> Proposal:
@@ -87,8 +93,13 @@ def file_proposal(
         raise NotFound("That proposal no longer exists.")
     if not _is_reporter(row, actor):
         raise Forbidden(f"Only {row.reporter_name}, who flagged this, can confirm where it goes.")
-    source = "model" if category.value == row.proposed_category else "reporter"
-    return _file(session, row, actor, category, severity, source, now, default_timezone)
+    source = "model" if row.summary and category.value == row.proposed_category else "reporter"
+    raised = _file(session, row, actor, category, severity, source, now, default_timezone)
+    if raised.created:  # the reporter settled where it goes: an example to learn from
+        routing_examples.learn(
+            session, session.get_one(Flag, raised.flag_id), category, "confirmed", actor.display_name, now
+        )
+    return raised
 
 
 def file_expired(session: Session, now: datetime, default_timezone: str) -> list[int]:

@@ -3,7 +3,7 @@ the team's SLA, and announced through the outbox in the same transaction (nothin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.db import insert_ignore
 from bot.gateway import Target
 from bot.models import Account, Flag, FlagEvent, Person, Team
-from bot.services import flag_messages, outbox
+from bot.services import flag_messages, outbox, routing_examples
 from bot.services.classifier import classify
 from bot.services.people import Actor
 from bot.services.routing import customer_success_team, owning_team
@@ -36,6 +36,7 @@ class FlagRequest:
     source_link: str | None = None
     category_source: str = "reporter"  # who chose `category`, when given: the reporter, or the model
     summary: str | None = None  # the model's one-line summary
+    chosen_because: str | None = None  # how the rules chose `category` ("matched 'invoice'", "like flag #41…")
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,16 @@ def _by_source(session: Session, request: FlagRequest) -> Flag | None:
 
 
 def _create(session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str) -> Flag:
-    category, source = (
-        (request.category, request.category_source)
-        if request.category
-        else (classify(request.description).category, "rules")
-    )
+    if request.category is None:
+        judged = classify(request.description, routing_examples.examples(session))
+        request = replace(
+            request,
+            category=judged.category,
+            category_source="learned" if judged.like else "rules",
+            chosen_because=judged.explain(),
+        )
+    category, source = request.category, request.category_source
+    assert category is not None
     team = owning_team(session, category)
     deadline = sla_due(session, team, request.severity, now, default_timezone)
     added = insert_ignore(
@@ -96,6 +102,7 @@ def _create(session: Session, request: FlagRequest, reporter: Actor, now: dateti
             "severity": request.severity.value,
             "description": request.description[:MAX_DESCRIPTION],
             "summary": request.summary[:MAX_SUMMARY] if request.summary else None,
+            "routed_because": _because(request)[:300],
             "status": "open",
             "team_id": team.id if team else None,
             "reporter_person_id": reporter.person_id,
@@ -116,11 +123,21 @@ def _create(session: Session, request: FlagRequest, reporter: Actor, now: dateti
                 kind="raised",
                 actor_name=reporter.display_name[:200],
                 at=now,
-                detail=f"category {category.value} ({source}), severity {request.severity.value}",
+                detail=f"category {category.value} ({source}"
+                + (f": {request.chosen_because}" if request.chosen_because else "")
+                + f"), severity {request.severity.value}",
             )
         )
         _announce(session, flag, team, now)
     return flag
+
+
+def _because(request: FlagRequest) -> str:
+    if request.chosen_because:
+        return request.chosen_because
+    return {"model": "suggested by Tend's AI", "rules": "Tend's rules"}.get(
+        request.category_source, "the reporter's choice"
+    )
 
 
 def sla_due(session: Session, team: Team | None, severity: Severity, now: datetime, default_tz: str) -> datetime | None:

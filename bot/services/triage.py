@@ -1,7 +1,8 @@
 """Flag triage: when the reporter did not choose a category, the model may propose one, with a severity, a
 one-line summary and its confidence. The keyword rules stay the fallback and the judge of last resort:
 
-- no model, the descriptions not allowed out (AI_SEND_FIELDS), or no usable answer → the rules file it;
+- no model, the descriptions not allowed out (AI_SEND_FIELDS), or no usable answer → the rules file it,
+  unless the rules cannot read it (another language): then the reporter chooses in one click;
 - the model can only answer one of the known categories (the schema's enum, checked again on arrival);
 - it files at once only when it is confident, agrees with the rules and proposes nothing the rules would
   not (no urgency): anything else waits for the reporter's one click. So text that tells the model to
@@ -10,10 +11,11 @@ one-line summary and its confidence. The keyword rules stay the fallback and the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from bot.ai import Call, Model
-from bot.services.classifier import classify
+from bot.services.classifier import Classification, Example, classify
 from bot.text import shorten
 from bot.vocab import Category, Severity
 
@@ -42,19 +44,24 @@ class Triage:
     summary: str | None = None  # set when the model answered
     confidence: float | None = None
     file_now: bool = True  # False: wait for the reporter to confirm or change the proposal
+    judged: Classification | None = None  # how the rules (and the examples) read it
 
     @property
     def by_model(self) -> bool:
         return self.summary is not None
 
 
-def triage(model: Model | None, description: str, severity: Severity | None) -> Triage:
-    """The category (and, when the reporter gave none, the severity) to file `description` with."""
-    judged = classify(description)
+def triage(
+    model: Model | None, description: str, severity: Severity | None, examples: Sequence[Example] = ()
+) -> Triage:
+    """The category (and, when the reporter gave none, the severity) to file `description` with; `examples`
+    are the organisation's own (`bot.services.routing_examples`), which the rules route like."""
+    judged = classify(description, examples)
     rules = judged.category
-    plain = Triage(rules, severity or judged.severity, rules)  # the words' severity unless the reporter chose
+    plain = Triage(rules, severity or judged.severity, rules, judged=judged)  # the words' severity by default
     if model is None or not model.may_send("flags"):
-        return plain
+        # Words the rules cannot read (another language) are the reporter's one click, not a silent `other`.
+        return plain if judged.sure else replace(plain, file_now=False)
     material = f"Problem description:\n<description>\n{description}\n</description>"
     from bot.ai_answers import TriageAnswer  # only with a model: see bot/ai_answers.py
 
@@ -72,4 +79,5 @@ def triage(model: Model | None, description: str, severity: Severity | None) -> 
         summary,
         answer.confidence,
         file_now=answer.confidence >= model.auto_route_confidence and not beyond_rules,
+        judged=judged,
     )

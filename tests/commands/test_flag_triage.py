@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.ai import Model
 from bot.clock import FixedClock
@@ -254,3 +254,23 @@ def test_without_a_model_the_words_set_the_severity(session, world):
     assert (urgent.category, urgent.severity) == ("support", "urgent")
     assert (normal.category, normal.severity) == ("billing", "normal")
     assert urgent.sla_due_at < normal.sla_due_at  # half the SLA for urgent flags
+
+
+def test_without_a_model_words_the_rules_cannot_read_are_the_reporters_one_click(session, world):
+    """Seen: French and Japanese flags filed silently to `other`."""
+    reply = flag_now(session, None, "acme le client est très mécontent depuis lundi", "fr")
+    assert flags(session) == [] and "Which team should your flag about Acme Corporation go to?" in reply.text
+    assert session.scalar(select(func.count()).select_from(Notification)) == 0  # nothing routed yet
+    choices = buttons(reply)
+    assert list(choices) == ["Billing", "Support", "Sales", "Training", "Marketing", "Executive", "Other"]
+    filed = dispatch_action(ctx(session, None), *choices["Billing"])
+    session.commit()
+    [flag] = flags(session)
+    assert (flag.category, flag.category_source) == ("billing", "reporter")
+    assert "Flag #1 filed for Acme Corporation: billing (as you chose)" in filed.text
+    assert flag_now(session, None, "acme 全員が入れません", "ja").text.startswith("Which team")
+    routed = flag_now(session, None, "acme facture en double ce mois-ci", "fr-billing")  # a word the rules know
+    assert routed.text.startswith("Flag #2 filed for Acme Corporation: billing (from your words)")
+    file_expired(session, NOW + WAIT + timedelta(minutes=1), "UTC")  # nobody chose: customer success, told
+    session.commit()
+    assert [f.category for f in flags(session)] == ["billing", "billing", "other"]

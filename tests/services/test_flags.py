@@ -7,11 +7,16 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from bot.clock import FixedClock
+from bot.messages import Section
 from bot.models import Flag, FlagEvent, Holiday, Notification, RoutingRule, Team
 from bot.services.accounts import account_status
+from bot.services.flag_lifecycle import reroute_flag
 from bot.services.flags import FlagRequest, raise_flag
 from bot.services.people import Access, Actor
 from bot.vocab import Category, Severity
+from commands import dispatch
+from commands.context import CommandContext
 from tests.factories import make_account, make_person
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
@@ -138,3 +143,37 @@ def test_open_problems_appear_on_the_status_card(session, teams):
     raise_(session, account, "invoice charged twice", ref="a")
     raise_(session, account, "can't log in", ref="b")
     assert account_status(session, account.id, NOW.date()).open_problems == 2
+
+
+OMAR = Actor(Access.MEMBER, "Omar Haddad", "omar@example.com", None, "admin", "UTC", "U0OMAR")
+
+
+def test_a_reroute_teaches_the_classifier_to_route_a_similar_flag_right(session, teams):
+    """Zephyr is this company's billing portal: the rules cannot know that, and route it to Support. Once
+    Omar moves it to Billing, the next flag about Zephyr goes to Billing, saying why; others are unchanged."""
+    account = make_account(session, "Acme", owner_id=make_person(session).id)
+    first = raise_(session, account, "The Zephyr widget on their statements page is broken", ref="z1")
+    assert first.category is Category.SUPPORT
+    reroute_flag(session, first.flag_id, OMAR, Category.BILLING, "Zephyr is the billing portal", NOW, "UTC")
+    session.commit()
+
+    again = raise_(session, account, "Zephyr widget on the statements page is broken again", ref="z2")
+    assert (again.category, again.category_source, again.team_name) == (Category.BILLING, "learned", "Billing")
+    raised = session.scalar(select(FlagEvent.detail).where(FlagEvent.flag_id == again.flag_id))
+    assert raised == (
+        f"category billing (learned: like flag #{first.flag_id}, re-routed to Billing by Omar Haddad), severity normal"
+    )
+    other = raise_(session, account, "the weekly export times out", ref="z3")
+    assert (other.category, other.category_source) == (Category.SUPPORT, "rules")
+    detail = session.scalar(select(FlagEvent.detail).where(FlagEvent.flag_id == other.flag_id))
+    assert detail == "category support (rules: matched 'times out', 'export'), severity normal"
+
+    # The card and /tend admin routing say how each team was chosen.
+    ctx = CommandContext(session, OMAR, FixedClock(NOW))
+    card = "\n".join(b.text for b in dispatch(ctx, "/account", "acme").blocks if isinstance(b, Section))
+    assert f"#{again.flag_id} Acme · billing" in card
+    assert f"(routed: like flag #{first.flag_id}, re-routed to Billing by Omar Haddad)" in card
+    routing = "\n".join(b.text for b in dispatch(ctx, "/tend", "admin routing").blocks if isinstance(b, Section))
+    assert "Routing: 1 flag(s) corrected or confirmed by people so far" in routing
+    assert f"• #{first.flag_id} Acme → Billing (billing): moved by Omar Haddad: Zephyr is the billing portal" in routing
+    assert f"• #{other.flag_id} Acme → Support (support): matched 'times out', 'export'" in routing
