@@ -223,7 +223,10 @@ def read(
     if peaks is None:
         return [Vitals(*row) for row in session.execute(_query(today, rules).where(*where))]
     rows = session.execute(_query(today, rules, peaks=False).where(*where))
-    return [Vitals(*row) if row[0] not in peaks else Vitals(*row)._replace(peak=peaks[row[0]]) for row in rows]
+    return [
+        Vitals(i, name, owner, tier, stage, arr, health, peaks.get(i), renewal, touch)
+        for i, name, owner, tier, stage, arr, health, _none, renewal, touch in rows
+    ]
 
 
 def read_ids(session: Session, ids: Iterable[int], today: date, rules: dict[str, int]) -> dict[int, Vitals]:

@@ -27,7 +27,7 @@ from bot.services.digest_messages import for_manager
 from bot.services.digest_summary import summarize
 from bot.services.working_hours import holidays_near
 from bot.text import plural
-from bot.vocab import Stage
+from bot.vocab import Stage, Tier
 
 RENEWAL_MARKS = ("renewal_days_first", "renewal_days_second", "renewal_days_last")
 FIRST_LOOK_BACK = timedelta(days=7)  # what a first digest's "what changed" covers
@@ -146,7 +146,8 @@ def build(
     that was on the previous digest's list too."""
     facts = replace(facts, today=local_date)
     owners = manager.team | {manager.id}
-    accounts = [a for o in owners for a in facts.by_owner.get(o, ()) if a.stage != Stage.CHURNED.value]
+    churned = Stage.CHURNED.value
+    accounts = [a for o in owners for a in facts.by_owner.get(o, ()) if a.stage != churned]
     ids = {a.id for a in accounts}
     who = lambda a: f"{a.name} ({people.get(a.owner_id or 0, 'unowned')})"  # noqa: E731
     sections = [
@@ -230,20 +231,25 @@ def _path(moves: list[tuple[str, str]]) -> str:
 
 
 def _health(facts: Facts, accounts: list[AccountRow], who) -> Section:  # noqa: ANN001 - a small formatter
-    drops = []
+    drops, drop, health_then = [], facts.rules["health_drop_points"], facts.health_then
     for a in accounts:
-        then = facts.health_then.get(a.id)
-        if then is not None and a.health is not None and then - a.health >= facts.rules["health_drop_points"]:
+        then = health_then.get(a.id)
+        if then is not None and a.health is not None and then - a.health >= drop:
             drops.append((then - a.health, f"{who(a)}: {then} → {a.health}"))
     return Section("Health drops", [line for _size, line in sorted(drops, key=lambda d: -d[0])])
 
 
 def _at_risk(facts: Facts, accounts: list[AccountRow], who) -> Section:  # noqa: ANN001
-    floor = facts.rules["health_floor"]
+    floor, at_risk, moves, health_then = (
+        facts.rules["health_floor"],
+        Stage.AT_RISK.value,
+        facts.stage_moves,
+        facts.health_then,
+    )
     lines = []
     for a in accounts:
-        moved = any(new == Stage.AT_RISK.value for _old, new in facts.stage_moves.get(a.id, ()))
-        then = facts.health_then.get(a.id)
+        moved = a.id in moves and any(new == at_risk for _old, new in moves[a.id])
+        then = health_then.get(a.id)
         crossed = then is not None and a.health is not None and then >= floor > a.health
         if moved or crossed:
             lines.append(f"{who(a)}: " + ("moved to at risk" if moved else f"health below {floor} ({a.health})"))
@@ -281,8 +287,9 @@ def _no_touch(facts: Facts, accounts: list[AccountRow], who) -> Section:  # noqa
     counted (and listed by `/tend digest all`, longest untouched first)."""
     lines, past = [], []
     today, since = facts.today, facts.since_date
+    cadences = {tier.value: facts.rules.get(f"no_touch_days_{tier.value}") for tier in Tier}
     for a in accounts:
-        cadence = facts.rules.get(f"no_touch_days_{a.tier}")
+        cadence = cadences.get(a.tier)
         if not cadence or not a.last_touch:
             continue
         days_now = (today - a.last_touch).days
