@@ -38,3 +38,19 @@ def test_home_buttons_look_up_and_log_a_check_in(session):
     session.commit()
     assert session.scalar(select(Account.last_touch_date)) == NOW.date()
     assert "Nothing urgent: every account is on track." in str(dispatch(ctx, "/tend", "home").blocks)
+
+
+def test_home_lists_accounts_most_urgent_first_at_any_size(session):
+    """Seen: alphabetical at 50k accounts. Here 300: the overdue renewal and the low health come first,
+    whatever their names, then by ARR."""
+    maya = make_person(session, "maya@example.com", name="Maya Patel")
+    for n in range(300):
+        make_account(session, f"Aardvark {n:03}", owner_id=maya.id, last_touch_date=date(2026, 8, 1), arr=n)
+    make_account(session, "Zulu Overdue", owner_id=maya.id, renewal_date=date(2026, 11, 1), health_score=30)
+    make_account(session, "Yankee Low", owner_id=maya.id, health_score=20, last_touch_date=date(2026, 11, 20))
+    session.commit()
+    ctx = CommandContext(session, actor_for_email(session, "maya@example.com"), FixedClock(NOW))
+    text = "\n".join(b.text for b in dispatch(ctx, "/tend", "home").blocks if hasattr(b, "text"))
+    listed = [line[2:].split(":")[0] for line in text.splitlines() if line.startswith("• ")]
+    assert listed[:4] == ["Zulu Overdue", "Yankee Low", "Aardvark 299", "Aardvark 298"]
+    assert "…and 292 more: /account <name>" in text
