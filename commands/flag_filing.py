@@ -11,7 +11,7 @@ from bot.messages import Actions, Button, Form, Input, Note, Option, Reply, Sect
 from bot.services import routing_examples
 from bot.services.flag_messages import when
 from bot.services.flag_proposals import WAIT, Proposal, file_proposal, propose
-from bot.services.flags import FlagRequest, RaisedFlag, find_raised, raise_flag
+from bot.services.flags import FlagRequest, RaisedFlag, find_raised, raise_flag, routed_by_rules
 from bot.services.triage import triage
 from bot.vocab import Category, Severity
 from commands import action, form
@@ -42,13 +42,7 @@ def file_or_propose(ctx: CommandContext, request: FlagRequest, severity_chosen: 
             summary=result.summary,
         )
     elif result.judged is not None:  # the rules' (or the examples') choice, and the words' severity
-        request = replace(
-            request,
-            category=result.category,
-            severity=result.severity,
-            category_source="learned" if result.judged.like else "rules",
-            chosen_because=result.judged.explain(),
-        )
+        request = routed_by_rules(request, result.judged, result.severity)
     raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
     return confirmation(raised, result.confidence, request.chosen_because)
 

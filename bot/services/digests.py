@@ -192,16 +192,14 @@ def needs_now(facts: Facts, accounts: list[AccountRow], who) -> list[Item]:  # n
     items: list[Item] = []
     late = facts.late_flags
     for a, judged in zip(accounts, facts.judge(accounts), strict=True):
-        if not judged.at_risk and a.id not in facts.still_snoozed and a.id not in late:
-            continue
         snoozed = a.id in facts.still_snoozed
+        if not judged.at_risk and not snoozed and a.id not in late:
+            continue
         arr, name = a.arr or ZERO, who(a)
         left, days = judged.renewal_in, judged.days_since_touch
-        if not judged.at_risk:
-            pass
-        elif left is not None and left <= rules["renewal_days_last"]:
+        if judged.at_risk and left is not None and left <= rules["renewal_days_last"]:
             items.append(Item(f"renewal:{a.id}", arr, judged.score, name, judged))
-        elif judged.troubled and (days is None or days >= UNTOUCHED_DAYS):
+        elif judged.at_risk and judged.troubled and (days is None or days >= UNTOUCHED_DAYS):
             items.append(Item(f"risk:{a.id}", arr, judged.score, name, judged))
         if snoozed:
             limit = rules["snoozes_before_manager"]

@@ -13,7 +13,7 @@ from bot.db import insert_ignore
 from bot.gateway import Target
 from bot.models import Account, Flag, FlagEvent, Person, Team
 from bot.services import flag_messages, outbox, routing_examples
-from bot.services.classifier import classify
+from bot.services.classifier import Classification, classify
 from bot.services.people import Actor
 from bot.services.routing import customer_success_team, owning_team
 from bot.services.sla import business_deadline, calendar_span
@@ -81,13 +81,7 @@ def _by_source(session: Session, request: FlagRequest) -> Flag | None:
 
 def _create(session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str) -> Flag:
     if request.category is None:
-        judged = classify(request.description, routing_examples.examples(session))
-        request = replace(
-            request,
-            category=judged.category,
-            category_source="learned" if judged.like else "rules",
-            chosen_because=judged.explain(),
-        )
+        request = routed_by_rules(request, classify(request.description, routing_examples.examples(session)))
     category, source = request.category, request.category_source
     assert category is not None
     team = owning_team(session, category)
@@ -130,6 +124,17 @@ def _create(session: Session, request: FlagRequest, reporter: Actor, now: dateti
         )
         _announce(session, flag, team, now)
     return flag
+
+
+def routed_by_rules(request: FlagRequest, judged: Classification, severity: Severity | None = None) -> FlagRequest:
+    """`request` with the category the rules (or the organisation's examples) chose, and why."""
+    return replace(
+        request,
+        category=judged.category,
+        severity=severity or request.severity,
+        category_source="learned" if judged.like else "rules",
+        chosen_because=judged.explain(),
+    )
 
 
 def _because(request: FlagRequest) -> str:
