@@ -20,6 +20,7 @@ from dotenv import load_dotenv
 from bot.config import ConfigError, Settings
 from bot.db import engine_for, make_session_factory
 from bot.logs import configure
+from bot.services import phrasebook
 
 load_dotenv()
 log = logging.getLogger("tend")
@@ -33,6 +34,7 @@ def _wsgi() -> Any:
     settings = Settings.from_env()
     configure(settings.log_level)  # gunicorn imports this, and nothing else configures Tend's logs there
     settings.require_slack_http()
+    phrasebook.warm()
     engine = engine_for(settings)
     return make_wsgi(build_app(settings, make_session_factory(engine)), engine)
 
@@ -66,6 +68,7 @@ def _socket_mode(settings: Settings) -> int:
     from bot.slack.web import run_socket_mode
 
     _log_to_stderr(settings)
+    phrasebook.warm()
     log.info("Tend is connecting to Slack over Socket Mode")
     run_socket_mode(settings, make_session_factory(engine_for(settings)))
     return 0

@@ -1,12 +1,14 @@
-"""Flag triage accuracy on a labelled set: the keyword rules alone, and rules + model when one is configured.
+"""Flag triage accuracy on labelled sets: with no AI (the keyword rules alone, and the rules with the
+phrasebook, which is what Tend does), with a model when one is configured, and as corrections teach it.
 
     python -m benchmarks.triage [--file benchmarks/data/triage_flags.csv]
 
-The set (benchmarks/data/triage_flags.csv: text, category, severity) was written apart from the rules, in
-the ways people really write flags (terse, indirect, misspelt). "rules + model" is what a flag is filed as
-when the reporter accepts Tend's first suggestion: the model's category when it answered, else the rules'.
-With OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) in the environment or .env, each row is
-sent once through the same code Tend uses (bot.services.triage); without a key only the rules are measured.
+The sets (benchmarks/data/*.csv: text, category, severity[, part]) were written apart from the rules and the
+phrasebook, in the ways people really write flags (terse, indirect, misspelt); see benchmarks/README.md for
+which were written when, and which the rules were tuned on. "with model" is what a flag is filed as when the
+reporter accepts Tend's first suggestion: the model's category when it answered, else the no-AI one. With
+OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) in the environment or .env, each row of --file
+is sent once through the same code Tend uses (bot.services.triage); without a key the model is not measured.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
-from bot.ai import make_model
+from bot.ai import Model, make_model
 from bot.config import Settings
 from bot.services.classifier import classify
 from bot.services.triage import triage
@@ -30,6 +32,7 @@ from bot.vocab import Category
 
 DATA = Path(__file__).parent / "data" / "triage_flags.csv"
 PHRASINGS = Path(__file__).parent / "data" / "triage_phrasings.csv"  # written before the rules' rewrite
+FRESH = Path(__file__).parent / "data" / "triage_fresh.csv"  # written before the phrasebook, never tuned on
 ORG_LANGUAGE = Path(__file__).parent / "data" / "triage_org_language.csv"  # one company's own product names
 CHECKPOINTS = (0, 10, 25, 50)  # flags raised (and corrected where wrong) before each measurement
 
@@ -91,36 +94,44 @@ def learning_curve() -> None:
         print(f"{len(pool):>12} {corrections:>11} {accuracy(session, evaluate):>21} {accuracy(session, held):>21}")
 
 
-def phrasings_report(path: Path = PHRASINGS) -> None:
-    """The rules alone on the phrasings written before they were rewritten: the part they were tuned on and
-    the part held aside, per category, and how often the words' severity matched the label."""
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    parts = ("tune", "held_out")
-    total: Counter[tuple[str, str]] = Counter()
-    right: Counter[tuple[str, str]] = Counter()
-    severity_right = 0
-    for row in rows:
-        judged = classify(row["text"])
-        key = (row["part"], row["category"])
-        total[key] += 1
-        right[key] += judged.category.value == row["category"]
-        severity_right += (judged.severity.value == "urgent") == (row["severity"] == "urgent")
-    counts = Counter(row["part"] for row in rows)
-    print(
-        f"\nRules alone on {len(rows)} phrasings ({path.name}: "
-        f"{counts['tune']} tuned on, {counts['held_out']} held aside)"
-    )
-    print(f"{'category':<10} {'tuned on':>12} {'held aside':>12}")
+# (name, file, part or None for all rows): every labelled set, routed with no AI.
+NO_AI_SETS = (
+    ("fresh, held aside", FRESH, None),
+    ("phrasings held aside", PHRASINGS, "held_out"),
+    ("phrasings rules tuned on", PHRASINGS, "tune"),
+    ("flags rules tuned on", DATA, None),
+)
+
+
+def no_ai_report() -> None:
+    """Every labelled set routed as with no AI, by the keyword rules alone and by the rules with the
+    phrasebook (what Tend does), per category; and how often the words' severity matched the label. None
+    of these sets was read to write the phrasebook; the rules were tuned on two of them."""
+    sets = []
+    for label, path, part in NO_AI_SETS:
+        rows = [r for r in csv.DictReader(path.open(encoding="utf-8")) if part is None or r["part"] == part]
+        total: Counter[str] = Counter(r["category"] for r in rows)
+        rules: Counter[str] = Counter()
+        both: Counter[str] = Counter()
+        for row in rows:
+            rules[row["category"]] += classify(row["text"], use_phrasebook=False).category.value == row["category"]
+            both[row["category"]] += classify(row["text"]).category.value == row["category"]
+        sets.append((f"{label} ({len(rows)})", total, rules, both))
+    print("\nRouting with no AI: the keyword rules alone -> the rules with the phrasebook (what Tend does)")
+    print(f"{'category':<10}" + "".join(f" {name:>31}" for name, *_ in sets))
+
+    def cell(n: int, rules: int, both: int) -> str:
+        return f"{rules / max(n, 1):>4.0%} -> {both}/{n} {both / max(n, 1):>4.0%}"
+
     for category in [c.value for c in Category]:
-        cells = [
-            f"{right[(p, category)]}/{total[(p, category)]} {right[(p, category)] / max(total[(p, category)], 1):>4.0%}"
-            for p in parts
-        ]
-        print(f"{category:<10} {cells[0]:>12} {cells[1]:>12}")
-    sums = [(sum(right[k] for k in total if k[0] == p), sum(total[k] for k in total if k[0] == p)) for p in parts]
-    cells = [f"{r}/{n} {r / max(n, 1):>4.0%}" for r, n in sums]
-    print(f"{'all':<10} {cells[0]:>12} {cells[1]:>12}")
-    print(f"urgent or not, read from the words: {severity_right}/{len(rows)} as labelled")
+        print(f"{category:<10}" + "".join(f" {cell(t[category], r[category], b[category]):>31}" for _, t, r, b in sets))
+    print(
+        f"{'all':<10}"
+        + "".join(f" {cell(sum(t.values()), sum(r.values()), sum(b.values())):>31}" for _, t, r, b in sets)
+    )
+    rows = [r for path in (FRESH, PHRASINGS) for r in csv.DictReader(path.open(encoding="utf-8"))]
+    urgent = sum((classify(r["text"]).severity.value == "urgent") == (r["severity"] == "urgent") for r in rows)
+    print(f"urgent or not, read from the words: {urgent}/{len(rows)} as labelled")
 
 
 def main() -> None:
@@ -130,17 +141,25 @@ def main() -> None:
     load_dotenv()
     settings = Settings.from_env()
     model = make_model(settings)
-    rows = list(csv.DictReader(args.file.open(encoding="utf-8")))
+    if model is None:
+        print("Flag triage with a model: not measured (set OPENAI_API_KEY, and OPENAI_BASE_URL / OPENAI_MODEL)")
+    else:
+        model_report(model, args.file)
+    no_ai_report()
+    learning_curve()
+
+
+def model_report(model: Model, path: Path) -> None:
+    """Each flag of `path` through the model, as Tend triages it, beside the no-AI reading."""
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
     total: Counter[str] = Counter(row["category"] for row in rows)
-    rules_right: Counter[str] = Counter()
+    no_ai: Counter[str] = Counter()
     model_right: Counter[str] = Counter()
     at_once = at_once_right = answered = 0
     seconds: list[float] = []
     for row in rows:
         expected = row["category"]
-        rules_right[expected] += classify(row["text"]).category.value == expected
-        if model is None:
-            continue
+        no_ai[expected] += classify(row["text"]).category.value == expected
         started = time.monotonic()
         result = triage(model, row["text"], None)
         seconds.append(time.monotonic() - started)
@@ -149,27 +168,18 @@ def main() -> None:
         if result.file_now and result.by_model:
             at_once += 1
             at_once_right += result.category.value == expected
-    print(f"Flag triage on {len(rows)} labelled flags ({args.file.name})")
-    print(f"{'category':<10} {'flags':>5} {'rules':>7} {'rules + model':>14}")
+    print(f"Flag triage on {len(rows)} labelled flags ({path.name})")
+    print(f"{'category':<10} {'flags':>5} {'no AI':>7} {'with model':>11}")
     for category in [c.value for c in Category]:
-        n = total[category]
-        if n:
-            with_model = f"{model_right[category] / n:>13.0%}" if model else f"{'-':>13}"
-            print(f"{category:<10} {n:>5} {rules_right[category] / n:>7.0%} {with_model}")
-    overall = sum(rules_right.values()) / len(rows)
-    if model is None:
-        print(f"{'all':<10} {len(rows):>5} {overall:>7.0%} {'-':>13}")
-        print("rules + model: not measured (set OPENAI_API_KEY, and OPENAI_BASE_URL / OPENAI_MODEL if needed)")
-        phrasings_report()
-        learning_curve()
-        return
-    print(f"{'all':<10} {len(rows):>5} {overall:>7.0%} {sum(model_right.values()) / len(rows):>13.0%}")
+        if n := total[category]:
+            print(f"{category:<10} {n:>5} {no_ai[category] / n:>7.0%} {model_right[category] / n:>11.0%}")
+    n = len(rows)
+    print(f"{'all':<10} {n:>5} {sum(no_ai.values()) / n:>7.0%} {sum(model_right.values()) / n:>11.0%}")
     print(
-        f"model {model.name}: answered {answered}/{len(rows)} (the rest fell back to the rules); "
+        f"model {model.name}: answered {answered}/{n} (the rest fell back to the no-AI reading); "
         f"filed at once {at_once} ({at_once_right} right), the rest waited for the reporter's click; "
         f"latency p50 {statistics.median(seconds) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms"
     )
-    phrasings_report()
 
 
 if __name__ == "__main__":

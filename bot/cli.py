@@ -17,6 +17,7 @@ from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, console_actor, repl
 from bot.db import SessionFactory, engine_for, make_session_factory, session_scope, upgrade
 from bot.errors import UserFacingError
+from bot.services import phrasebook
 from bot.services.imports import KINDS, import_csv
 
 EXIT_INVALID = 2
@@ -129,5 +130,6 @@ def try_command(settings: Settings, clock: Clock, args: argparse.Namespace) -> i
 def console(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
     factory = _factory(settings)
     actor = console_actor(factory, args.email or demo.DEMO_CSM)
+    phrasebook.warm()  # while the person reads the welcome
     repl(ConsoleSession(factory, actor, clock, settings.timezone, model=make_model(settings)))
     return 0

@@ -1,9 +1,12 @@
-"""Which team a problem belongs to, from how people actually describe it: weighted keyword rules.
+"""Which team a problem belongs to, from how people actually describe it, with no AI: the organisation's own
+corrections first, then weighted keyword rules and the built-in phrasebook together.
 
-The rules are the fallback when a reporter does not choose a category (and, later, the judge of last resort
-for any AI proposal). Text is accent- and case-folded first; each matching phrase adds its weight; the best
-total wins, ties going to the category listed first (the most urgent). Nothing matched → `other`, which the
-customer-success team owns.
+This is the fallback when a reporter does not choose a category (and the judge of last resort for any AI
+proposal). Text is accent- and case-folded first; each matching phrase adds its weight to its category; the
+phrasebook (`bot.services.phrasebook`) says how likely each category is from the wording as a whole. A clear
+rule match outweighs the phrasebook, which decides where the rules found nothing or only hints. Ties go to
+the category listed first (the most urgent). Nothing recognisable → `other`, which the customer-success team
+owns.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
+from bot.services import phrasebook
+from bot.services.text_vectors import Index, word_grams
 from bot.text import fold
 from bot.vocab import Category, Severity
 
@@ -192,6 +196,7 @@ class Classification:
     severity: Severity = Severity.NORMAL  # urgent when the words say so ("outage", "can't log in", "URGENT")
     english: bool = True  # False: another language, which the rules cannot read
     like: Example | None = None  # the organisation's own example it was routed like
+    likelihood: float = 0.0  # how likely the phrasebook found this category (0 when it was not read)
 
     @property
     def sure(self) -> bool:
@@ -202,9 +207,11 @@ class Classification:
         """How the category was chosen, for people: "matched 'invoice'", "like flag #41, re-routed…"."""
         if self.like is not None:
             return self.like.describe()
-        if not self.matched:
-            return "nothing matched: the customer-success team's"
-        return "matched " + ", ".join(f"'{phrase}'" for phrase in self.matched[:4])
+        if self.likelihood and self.score <= WEAK and self.category is not Category.OTHER:
+            return f"worded like {self.category} problems ({self.likelihood:.0%})"  # the phrasebook decided
+        if self.matched:
+            return "matched " + ", ".join(f"'{phrase}'" for phrase in self.matched[:4])
+        return "nothing matched: the customer-success team's"
 
 
 LEARNED_MATCH = 0.3  # summed similarity (cosine of TF-IDF, 0–1) a category's nearest examples must reach
@@ -213,26 +220,53 @@ MIN_SIMILARITY = 0.15  # an example less alike than this has no vote
 CLEARLY_ALIKE = 0.6  # what it takes for examples to overrule a strong rule match
 
 
-def classify(text: str, examples: Sequence[Example] = ()) -> Classification:
+RULE_WEIGHT = 1.5  # a rule score of RULE_CAP counts this much against the phrasebook's likelihood (0–1)
+RULE_CAP = 10  # rule scores above this count no more
+PHRASEBOOK_FLOOR = 0.3  # below this, with no rule matched, the phrasebook is not sure enough: `other`
+
+
+def classify(text: str, examples: Sequence[Example] = (), use_phrasebook: bool = True) -> Classification:
     """The category a description most likely belongs to, with what decided it: the most similar of the
-    organisation's own examples when one is alike enough, else the keyword rules. Instructions about where
-    to send it are not read as what happened."""
+    organisation's own examples when one is alike enough, else the rules and the phrasebook (without it,
+    `use_phrasebook=False`, as when it could not be fitted: the rules alone). Instructions about where to
+    send it are not read as what happened."""
     folded = fold(text).replace("’", "'")
     severity = Severity.URGENT if _URGENT.search(folded) else Severity.NORMAL
     described = _INSTRUCTION.sub(" ", folded)
-    best = Classification(Category.OTHER, 0, (), severity, reads_as_english(folded))
-    for category, patterns in _COMPILED:
-        hits = [(m.group(0), weight) for pattern, weight in patterns if (m := pattern.search(described))]
-        score = sum(weight for _phrase, weight in hits)
-        if score > best.score and score > WEAK:  # context words alone decide nothing
-            best = Classification(category, score, tuple(p for p, _w in hits), severity, best.english)
+    english = reads_as_english(folded)
+    hits = {
+        category: tuple((m.group(0), weight) for pattern, weight in patterns if (m := pattern.search(described)))
+        for category, patterns in _COMPILED
+    }
+    scores = {category: sum(weight for _phrase, weight in found) for category, found in hits.items()}
+    ruled = max(scores.values()) > WEAK  # context words alone decide nothing
+    read = english and use_phrasebook
+    likely = phrasebook.likelihoods(described, content_words(described).split()) if read else None
+    if likely is not None:
+        weight = RULE_WEIGHT / RULE_CAP if ruled else 0.0
+        combined = {c: likely.get(c, 0.0) + weight * min(scores.get(c, 0), RULE_CAP) for c in Category}
+        category = max(Category, key=lambda c: combined[c])  # ties: the first listed
+        if not ruled and likely[category] < PHRASEBOOK_FLOOR:
+            category = Category.OTHER
+    elif ruled:
+        category = max(scores, key=lambda c: scores[c])
+    else:
+        category = Category.OTHER
+    best = Classification(
+        category,
+        scores.get(category, 0),
+        tuple(phrase for phrase, _w in hits.get(category, ())),
+        severity,
+        english,
+        likelihood=likely[category] if likely else 0.0,
+    )
     found = nearest(described, examples)
     if found is not None:
         like, weight = found
         # The organisation's own words beat a weak or no rule match; against a strong one (a phrase such as
         # "charged twice") they must be clearly alike.
         if best.score < STRONG or weight >= CLEARLY_ALIKE or like.category is best.category:
-            return Classification(like.category, best.score, best.matched, severity, best.english, like)
+            return Classification(like.category, best.score, best.matched, severity, english, like)
     return best
 
 
@@ -247,20 +281,19 @@ def content_words(text: str) -> str:
 
 def nearest(described: str, examples: Sequence[Example]) -> tuple[Example, float] | None:
     """The organisation's example a new flag should be routed like, or None: the `NEIGHBOURS` most similar
-    examples (cosine of TF-IDF over content words, scikit-learn) vote with their similarity, and the category
-    with the most votes wins if they reach `LEARNED_MATCH`; its most similar example is the one named."""
+    examples (cosine of TF-IDF over content words and their pairs) vote with their similarity, and the
+    category with the most votes wins if they reach `LEARNED_MATCH`; its most similar example is named."""
     if not examples:
         return None
-    words = content_words(described)
+    words = content_words(described).split()
     if not words:
         return None
-    index = _index(tuple(examples))
-    similarity = (index.matrix @ index.vectorizer.transform([words]).T).toarray().ravel()
-    nearest_first = similarity.argsort()[::-1][:NEIGHBOURS]
+    similarity = _index(tuple(examples)).similarities(word_grams(words))
+    nearest_first = sorted(similarity, key=lambda i: (-similarity[i], i))[:NEIGHBOURS]
     votes: dict[Category, float] = {}
     for i in nearest_first:
         if similarity[i] >= MIN_SIMILARITY:
-            votes[examples[i].category] = votes.get(examples[i].category, 0.0) + float(similarity[i])
+            votes[examples[i].category] = votes.get(examples[i].category, 0.0) + similarity[i]
     if not votes:
         return None
     winner, weight = max(votes.items(), key=lambda vote: vote[1])
@@ -269,17 +302,7 @@ def nearest(described: str, examples: Sequence[Example]) -> tuple[Example, float
     return next(examples[i] for i in nearest_first if examples[i].category is winner), weight
 
 
-@dataclass(frozen=True)
-class _Index:
-    vectorizer: Any  # sklearn's TfidfVectorizer, fitted on the examples
-    matrix: Any  # the examples' rows, L2-normalised (so a dot product is the cosine)
-
-
 @lru_cache(maxsize=4)
-def _index(examples: tuple[Example, ...]) -> _Index:
-    """Fitted once per set of examples (a new correction makes a new set). scikit-learn is imported here,
-    on first use: a process that has no examples yet never loads it."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)[^\s]+")
-    return _Index(vectorizer, vectorizer.fit_transform([e.text for e in examples]))
+def _index(examples: tuple[Example, ...]) -> Index:
+    """Built once per set of examples (a new correction makes a new set)."""
+    return Index([word_grams(e.text.split()) for e in examples])

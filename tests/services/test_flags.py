@@ -177,3 +177,13 @@ def test_a_reroute_teaches_the_classifier_to_route_a_similar_flag_right(session,
     assert "Routing: 1 flag(s) corrected or confirmed by people so far" in routing
     assert f"• #{first.flag_id} Acme → Billing (billing): moved by Omar Haddad: Zephyr is the billing portal" in routing
     assert f"• #{other.flag_id} Acme → Support (support): matched 'times out', 'export'" in routing
+
+
+def test_a_flag_no_rule_names_is_routed_by_its_wording_and_says_how(session, teams):
+    """No keyword rule knows "takes ages to open"; the phrasebook reads it as a support problem, and the
+    flag's history says so (as the card and /tend admin routing do)."""
+    account = make_account(session, "Acme", owner_id=make_person(session).id)
+    flag = raise_(session, account, "the dashboard takes ages to open every morning", ref="p1")
+    assert (flag.category, flag.category_source, flag.team_name) == (Category.SUPPORT, "rules", "Support")
+    detail = session.scalar(select(FlagEvent.detail).where(FlagEvent.flag_id == flag.flag_id))
+    assert detail.startswith("category support (rules: worded like support problems (")
