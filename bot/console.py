@@ -1,15 +1,18 @@
 """The local console: the same command layer Slack uses, with replies drawn as readable text.
 
-Buttons are numbered; typing a number presses one. No Slack workspace needed.
+Buttons are numbered; typing a number presses one. Numbers keep counting up through the conversation, so a
+number never changes meaning, and a button of an earlier reply still works (as it does in Slack while the
+message is on screen). No Slack workspace needed.
 """
 
 from __future__ import annotations
 
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +29,12 @@ from commands.context import CommandContext
 
 WIDTH = 78
 LABEL_WIDTH = 16
+PRESSABLE = 1000  # the most recent buttons that still work (older ones have scrolled far out of sight)
+
+
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """Lines of at most `width`, broken between words only ("Take-it" stays whole)."""
+    return textwrap.wrap(text, width, subsequent_indent=indent, break_on_hyphens=False)
 
 
 def render_text(reply: Reply, first_button: int = 1) -> str:
@@ -37,14 +46,14 @@ def render_text(reply: Reply, first_button: int = 1) -> str:
     for block in reply.blocks or (Section(reply.text),):
         if isinstance(block, Section):
             for paragraph in block.text.splitlines() if block.text else ():
-                lines += textwrap.wrap(paragraph, WIDTH, subsequent_indent="  ") or [""]
+                lines += _wrap(paragraph, WIDTH, "  ") or [""]
             for item in block.fields:
                 label = f"{item.label}:".ljust(LABEL_WIDTH)
-                wrapped = textwrap.wrap(item.value, WIDTH - LABEL_WIDTH) or [""]
+                wrapped = _wrap(item.value, WIDTH - LABEL_WIDTH) or [""]
                 lines.append(label + wrapped[0])
                 lines += [" " * LABEL_WIDTH + rest for rest in wrapped[1:]]
         elif isinstance(block, Note):
-            lines += textwrap.wrap(f"({block.text})", WIDTH)
+            lines += _wrap(f"({block.text})", WIDTH)
         elif isinstance(block, Divider):
             lines.append("─" * WIDTH)
         elif isinstance(block, Actions):
@@ -84,6 +93,7 @@ class _Filling:
     index: int = 0
     answers: dict[str, str] = field(default_factory=dict)
     options: list[Option] = field(default_factory=list)  # shown for the current field, picked by number
+    fixing: bool = False  # answering a field the check refused: the others keep their answers
 
 
 def _ask(item: Input, state: _Filling) -> str:
@@ -96,18 +106,20 @@ def _ask(item: Input, state: _Filling) -> str:
         return f"{item.label}:\n{listing}\nWhich one?" + (f" (Enter keeps “{chosen}”)" if chosen else "") + "\n"
     if item.kind == "search":
         return f"{item.label}: type part of a name{keep}\n"
-    return f"{item.label}{keep}{' (optional)' if item.optional else ''}\n"
+    optional = item.optional and item.asked_when is None  # asked for a choice that needs it: required
+    return f"{item.label}{keep}{' (optional)' if optional else ''}\n"
 
 
 @dataclass
 class ConsoleSession:
-    """One person at the console: runs commands and remembers the last reply's buttons."""
+    """One person at the console: runs commands and remembers the buttons shown, by number."""
 
     session_factory: SessionFactory
     actor: Actor
     clock: Clock
     default_timezone: str = "UTC"
-    buttons: tuple[Button, ...] = field(default_factory=tuple)
+    pressable: dict[int, Button] = field(default_factory=dict)
+    next_number: int = 1
     form: Form | None = None  # a form being filled in, one field per line
     filling: _Filling = field(default_factory=lambda: _Filling())
     model: Model | None = None
@@ -120,10 +132,9 @@ class ConsoleSession:
         if self.form is not None:
             return self._answer(self.form, line)
         if line.isdigit():
-            index = int(line) - 1
-            if not 0 <= index < len(self.buttons):
+            button = self.pressable.get(int(line))
+            if button is None:
                 return "There is no button with that number.\n"
-            button = self.buttons[index]
             return self._show(lambda ctx: dispatch_action(ctx, button.action, button.value))
         if not line.startswith("/"):
             return "Type a command such as /account acme, a button number, /tend help, or quit.\n"
@@ -152,12 +163,14 @@ class ConsoleSession:
             return "\n".join(f"  {n}) {o.label}" for n, o in enumerate(state.options, start=1)) + "\nWhich one?\n"
         else:
             state.answers[field.name] = line or field.initial
-        state.index += 1
+        state.index = len(form.inputs) if state.fixing else state.index + 1  # a fixed answer: check again
+        while state.index < len(form.inputs) and not form.inputs[state.index].asked(state.answers):
+            state.index += 1  # a field for another choice ("Until" when snoozing for a week)
         if state.index < len(form.inputs):
             return _ask(form.inputs[state.index], state)
-        problems = check_form(form.action, state.answers)
+        problems = check_form(form.action, state.answers, self.clock.now().astimezone(self._zone()).date())
         if problems:
-            state.index = next(i for i, f in enumerate(form.inputs) if f.name in problems)
+            state.index, state.fixing = next(i for i, f in enumerate(form.inputs) if f.name in problems), True
             return "\n".join(problems.values()) + "\n" + _ask(form.inputs[state.index], state)
         self.form = None
         return self._show(lambda ctx: dispatch_form(ctx, form.action, form.value, state.answers))
@@ -165,6 +178,9 @@ class ConsoleSession:
     def _search(self, name: str, query: str) -> list[Option]:
         with session_scope(self.session_factory) as session:
             return run_search(self._context(session), name, query)
+
+    def _zone(self) -> ZoneInfo:
+        return ZoneInfo(self.actor.timezone or self.default_timezone)
 
     def _context(self, session: Session) -> CommandContext:
         return CommandContext(session, self.actor, self.clock, self.default_timezone, "console", model=self.model)
@@ -177,14 +193,23 @@ class ConsoleSession:
             self.form, self.filling = reply, _Filling()
             intro = f"{reply.title}. {reply.intro}".strip()
             return f"{intro}\n(one field at a time; type cancel to stop)\n" + _ask(reply.inputs[0], self.filling)
-        self.buttons = reply.buttons()
-        shown = render_text(reply)
+        shown = render_text(reply, self._number(reply.buttons()))
         if queued:  # show at once what Slack would receive
-            gateway = PrintingGateway(first_button=len(self.buttons) + 1)
+            gateway = PrintingGateway(first_button=self.next_number)
             deliver_due(self.session_factory, gateway, self.clock.now())
             shown += "\n" + "\n".join(gateway.sent)
-            self.buttons += tuple(gateway.buttons)
+            self._number(gateway.buttons)
         return shown
+
+    def _number(self, buttons: Sequence[Button]) -> int:
+        """Make `buttons` pressable under the next numbers; the first one's number."""
+        first = self.next_number
+        for button in buttons:
+            self.pressable[self.next_number] = button
+            self.next_number += 1
+        for old in [n for n in self.pressable if n <= self.next_number - 1 - PRESSABLE]:
+            del self.pressable[old]
+        return first
 
 
 def console_actor(session_factory: SessionFactory, email: str | None) -> Actor:

@@ -74,6 +74,12 @@ class Input:
     initial_label: str = ""  # the label of `initial` for a search field
     optional: bool = False
     search: str = ""
+    # Asked only when another field has a given answer, e.g. ("for", "date"): the console skips it otherwise;
+    # a Slack modal, which cannot hide a field, shows it as optional and its form check requires it then.
+    asked_when: tuple[str, str] | None = None
+
+    def asked(self, answers: dict[str, str]) -> bool:
+        return self.asked_when is None or answers.get(self.asked_when[0]) == self.asked_when[1]
 
 
 @dataclass(frozen=True)

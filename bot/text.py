@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
+
+from rapidfuzz import fuzz, process
 
 # Letters NFKD does not decompose into base + accent.
 _EXTRA_FOLDS = str.maketrans(
@@ -90,3 +93,10 @@ def since(day: date | None, days: int | None) -> str:
 
 def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
+
+
+def closest(typed: str, choices: Iterable[str], cutoff: float = 70) -> str | None:
+    """The choice `typed` most likely meant ("setings" → "settings"), or None when none is close: for a
+    "did you mean" instead of a list of everything."""
+    found = process.extractOne(typed.lower(), list(choices), scorer=fuzz.ratio, processor=str.lower)
+    return found[0] if found and found[1] >= cutoff else None

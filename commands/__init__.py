@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 
 from bot.errors import UserFacingError
 from bot.messages import Form, Option, Reply
-from bot.text import clean_typed
+from bot.text import clean_typed, closest, shorten
 from commands.context import CommandContext
 
 log = logging.getLogger(__name__)
@@ -19,11 +20,12 @@ log = logging.getLogger(__name__)
 CommandHandler = Callable[[CommandContext, str], Reply | Form]
 ActionHandler = Callable[[CommandContext, str], Reply | Form]
 FormCheck = Callable[[dict[str, str]], dict[str, str]]
+DatedFormCheck = Callable[[dict[str, str], date], dict[str, str]]  # also needs the asker's today
 FormHandler = Callable[[CommandContext, str, dict[str, str]], Reply]
 
 COMMANDS: dict[str, CommandHandler] = {}
 ACTIONS: dict[str, ActionHandler] = {}
-FORMS: dict[str, tuple[FormCheck, FormHandler]] = {}
+FORMS: dict[str, tuple[Callable[[dict[str, str], date], dict[str, str]], FormHandler]] = {}
 SearchHandler = Callable[[CommandContext, str], list[Option]]
 SEARCHES: dict[str, SearchHandler] = {}
 USAGE: dict[str, str] = {}
@@ -55,6 +57,11 @@ def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
 def form(name: str, check: FormCheck) -> Callable[[FormHandler], FormHandler]:
     """Register a form handler; `check` validates the answers alone (no database), so a platform can
     return its errors inside the form before acknowledging."""
+    return dated_form(name, lambda answers, _today: check(answers))
+
+
+def dated_form(name: str, check: DatedFormCheck) -> Callable[[FormHandler], FormHandler]:
+    """As `form`, for a check that needs the asker's date (a snooze date must be in the future)."""
 
     def register(handler: FormHandler) -> FormHandler:
         FORMS[name] = (check, handler)
@@ -86,10 +93,11 @@ STALE_FORM = "That form is out of date. Start again from the message or command.
 UNKNOWN_COMMAND = "I don't know the command {name}. Try /tend help."
 
 
-def check_form(name: str, answers: dict[str, str]) -> dict[str, str]:
-    """Problems with the answers, by input name; empty when they may be submitted."""
+def check_form(name: str, answers: dict[str, str], today: date) -> dict[str, str]:
+    """Problems with the answers, by input name; empty when they may be submitted. `today`: the asker's
+    date, in their time zone when known."""
     entry = FORMS.get(name)
-    return entry[0](answers) if entry else {}
+    return entry[0](answers, today) if entry else {}
 
 
 def dispatch_form(ctx: CommandContext, name: str, value: str, answers: dict[str, str]) -> Reply:
@@ -105,7 +113,10 @@ def dispatch(ctx: CommandContext, name: str, text: str) -> Reply | Form:
     """Run slash command `name` (e.g. "/account") with its text as the asker in `ctx`."""
     handler = COMMANDS.get(name.strip().lower())
     if handler is None:
-        return Reply(UNKNOWN_COMMAND.format(name=name))
+        guess = closest(name.strip(), COMMANDS)
+        if guess:
+            return Reply(f"I don't know the command {shorten(name, 40)}. Did you mean {guess} {shorten(text, 60)}?")
+        return Reply(UNKNOWN_COMMAND.format(name=shorten(name, 40)))
     return _guarded(ctx, handler, text)
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from bot.messages import Actions, Button, Field, Note, Reply, Section
+from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.services.accounts import AccountStatus, account_count, account_status, accounts_owned_by
 from bot.services.catalog import Match, search_accounts
 from bot.services.flag_lists import FlagLine, account_timeline
+from bot.services.flag_permissions import viewer
 from bot.services.nudge_actions import CRITERION_STATUSES
 from bot.services.nudge_messages import CHECK_IN, CRITERIA
 from bot.text import countdown, plural, shorten, since
 from commands import action, command
 from commands.briefing import BRIEF, WORDS, briefing
 from commands.context import CommandContext
+from commands.flag_blocks import listed
 from commands.formatting import flag_line, health, money
 
 SHOW_ACCOUNT = "account.show"  # also named in commands.briefing
@@ -31,7 +33,10 @@ def account(ctx: CommandContext, text: str) -> Reply:
     result = search_accounts(ctx.session, text)
     words = text.split()
     wants_brief = len(words) > 1 and words[-1].lower() in WORDS
-    if wants_brief and not (result.kind == "found" and result.matches[0].score >= 100):  # not a name ending in "brief"
+    brief = wants_brief and not (
+        result.kind == "found" and result.matches[0].score >= 100
+    )  # not a name ending in "brief"
+    if brief:
         named = search_accounts(ctx.session, " ".join(words[:-1]))
         if named.kind == "found":
             return briefing(ctx, named.account_id)
@@ -39,11 +44,9 @@ def account(ctx: CommandContext, text: str) -> Reply:
     if result.kind == "found":
         return card(ctx, result.account_id)
     typed = shorten(text, ECHO)
-    if result.kind == "ambiguous":
-        return Reply(
-            f"Several accounts match “{typed}”. Which one do you mean?",
-            blocks=(Section(f"Several accounts match “{typed}”. Which one do you mean?"), _pick(result.matches)),
-        )
+    if result.kind == "ambiguous":  # picking one shows what was asked for: its briefing, or its card
+        question = f"Several accounts match “{typed}”. Which one do you mean?"
+        return Reply(question, blocks=(Section(question), _pick(result.matches, BRIEF if brief else SHOW_ACCOUNT)))
     message = f"No account matches “{typed}”."
     if not result.matches:
         if not account_count(ctx.session):
@@ -63,13 +66,14 @@ def show_account(ctx: CommandContext, value: str) -> Reply:
     return card(ctx, int(value))
 
 
-def _pick(matches: tuple[Match, ...]) -> Actions:
-    return Actions(tuple(Button(m.name, SHOW_ACCOUNT, str(m.account_id)) for m in matches))
+def _pick(matches: tuple[Match, ...], shows: str = SHOW_ACCOUNT) -> Actions:
+    return Actions(tuple(Button(m.name, shows, str(m.account_id)) for m in matches))
 
 
 def card(ctx: CommandContext, account_id: int) -> Reply:
     status = account_status(ctx.session, account_id, ctx.today)
-    open_flags, resolved = account_timeline(ctx.session, account_id, ctx.clock.now())
+    seen_by = viewer(ctx.session, ctx.actor)
+    open_flags, resolved = account_timeline(ctx.session, account_id, ctx.clock.now(), viewer=seen_by)
     return status_card(status, open_flags, resolved)
 
 
@@ -122,17 +126,20 @@ def status_card(status: AccountStatus, open_flags: list[FlagLine] = (), resolved
     )
 
 
-def _timeline(count: int, open_flags: list[FlagLine], resolved: list[FlagLine]) -> tuple[Section, ...]:
-    sections = []
+def _timeline(count: int, open_flags: list[FlagLine], resolved: list[FlagLine]) -> tuple[Block, ...]:
+    """Open problems, each with the viewer's buttons; then the recently resolved ones."""
+    blocks: list[Block] = []
     if open_flags:
-        more = f"\n…and {count - len(open_flags)} more: /tend flags account <name>" if count > len(open_flags) else ""
-        lines = [
-            f"• {flag_line(f)}" + (f" (routed: {f.routed_because})" if f.routed_because else "") for f in open_flags
-        ]
-        sections.append(Section("Open problems\n" + "\n".join(lines) + more))
+        blocks += [Section("Open problems"), *listed(open_flags, _routed)]
+        if count > len(open_flags):
+            blocks.append(Note(f"…and {count - len(open_flags)} more: /tend flags account <name>"))
     if resolved:
-        sections.append(Section("Recently resolved\n" + "\n".join(f"• {flag_line(f)}" for f in resolved)))
-    return tuple(sections)
+        blocks.append(Section("Recently resolved\n" + "\n".join(f"• {flag_line(f)}" for f in resolved)))
+    return tuple(blocks)
+
+
+def _routed(line: FlagLine) -> str:
+    return f" (routed: {line.routed_because})" if line.routed_because else ""
 
 
 def my_accounts(ctx: CommandContext) -> Reply:

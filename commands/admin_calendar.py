@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select
-
 from bot.errors import BadInput
 from bot.messages import Reply, Section
-from bot.models import Holiday, NudgeSetting
 from bot.services.nudge_rules import DEFAULTS, settings
+from bot.services.nudge_settings import RANGES, add_holiday, remove_holiday, set_rule, upcoming_holidays
 from commands.context import CommandContext
 
 RULE_HELP = {
@@ -33,20 +31,22 @@ def nudge_rules_admin(ctx: CommandContext, text: str) -> Reply:
     words = text.split()
     note = ""
     if words[:1] == ["set"]:
-        if len(words) != 3 or words[1] not in DEFAULTS or not words[2].isdigit():
+        if len(words) != 3:
             raise BadInput("Usage: /tend admin nudges set <rule> <number>, with a rule from /tend admin nudges.")
-        key, value = words[1], int(words[2])
-        if not 1 <= value <= 3650:
-            raise BadInput("Use a number from 1 to 3650.")
-        ctx.session.merge(NudgeSetting(key=key, value=value))
-        ctx.session.flush()
-        note = f"Saved: {key} = {value}. The next planning run uses it.\n"
+        value = set_rule(ctx.session, words[1], words[2])
+        note = f"Saved: {words[1]} = {value}. The next planning run uses it.\n"
     elif words:
         raise BadInput("Usage: /tend admin nudges [set <rule> <number>].")
     values = settings(ctx.session)
     changed = {key: f" (default {DEFAULTS[key]})" for key in DEFAULTS if values[key] != DEFAULTS[key]}
-    lines = "\n".join(f"• {key} = {values[key]}{changed.get(key, '')}: {RULE_HELP[key]}" for key in DEFAULTS)
+    lines = "\n".join(
+        f"• {key} = {values[key]}{changed.get(key, '')}: {RULE_HELP[key]} ({RANGES[key][0]}–{RANGES[key][1]})"
+        for key in DEFAULTS
+    )
     return Reply(f"{note}Nudge rules", blocks=(Section(f"{note}Nudge rules:\n{lines}"),))
+
+
+HOLIDAYS_USAGE = "Usage: /tend admin holidays [add YYYY-MM-DD <name> | remove YYYY-MM-DD]."
 
 
 def holidays_admin(ctx: CommandContext, text: str) -> Reply:
@@ -61,16 +61,15 @@ def holidays_admin(ctx: CommandContext, text: str) -> Reply:
                 "Write the date as YYYY-MM-DD, e.g. /tend admin holidays add 2026-12-25 Christmas."
             ) from None
         if verb == "add":
-            ctx.session.merge(Holiday(day=day, name=" ".join(name.split())[:200] or "Holiday"))
-            note = f"Added {day.isoformat()}: nobody is nudged that day.\n"
+            added = add_holiday(ctx.session, day, name, ctx.today)
+            if added.was is None:
+                note = f"Added {day:%a %d %b %Y}, {added.name}: nobody is nudged that day.\n"
+            else:
+                note = f"{day:%a %d %b %Y} already was a holiday: renamed from “{added.was}” to “{added.name}”.\n"
         else:
-            ctx.session.execute(delete(Holiday).where(Holiday.day == day))
-            note = f"Removed {day.isoformat()}.\n"
-        ctx.session.flush()
+            note = f"Removed {day:%a %d %b %Y} ({remove_holiday(ctx.session, day)}): a working day again.\n"
     elif verb:
-        raise BadInput("Usage: /tend admin holidays [add YYYY-MM-DD <name> | remove YYYY-MM-DD].")
-    upcoming = ctx.session.execute(
-        select(Holiday.day, Holiday.name).where(Holiday.day >= ctx.today).order_by(Holiday.day).limit(30)
-    ).all()
-    lines = "\n".join(f"• {day:%a %d %b %Y}: {name}" for day, name in upcoming) or "None yet."
-    return Reply(f"{note}Upcoming holidays", blocks=(Section(f"{note}Upcoming holidays (nobody is nudged):\n{lines}"),))
+        raise BadInput(HOLIDAYS_USAGE)
+    lines = "\n".join(f"• {day:%a %d %b %Y}: {name}" for day, name in upcoming_holidays(ctx.session, ctx.today))
+    body = f"{note}Upcoming holidays (nobody is nudged):\n{lines or 'None yet.'}"
+    return Reply(f"{note}Upcoming holidays", blocks=(Section(body),))

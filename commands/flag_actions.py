@@ -9,14 +9,13 @@ from bot.errors import BadInput
 from bot.messages import Form, Input, Option, Reply
 from bot.models import Team
 from bot.services.flag_lifecycle import reassign_flag, reroute_flag, resolve_flag, take_flag
-from bot.services.flag_messages import REASSIGN, REROUTE, RESOLVE, TAKE
+from bot.services.flag_messages import CHANGE_CATEGORY, REASSIGN, REROUTE, RESOLVE, TAKE
 from bot.services.flag_permissions import FlagAction, require
 from bot.services.flags import MAX_OUTCOME
 from bot.services.people import find_people
 from bot.vocab import Category
 from commands import action, form, search
 from commands.context import CommandContext
-from commands.flag_filing import CHANGE_CATEGORY
 
 RESOLVED = "flag.resolved"
 
@@ -91,7 +90,7 @@ CATEGORY_OPTIONS = tuple(Option(c.value, c.value.capitalize()) for c in Category
 def _category_form(flag_id: int, title: str, action_name: str, reason_required: bool) -> Form:
     reason = Input(
         "reason",
-        "Why?" if reason_required else "Why? (optional)",
+        "Why?",
         MAX_OUTCOME,
         optional=not reason_required,
         hint="The reporter and the CSM will read it.",

@@ -9,7 +9,8 @@ from dataclasses import replace
 from bot.errors import BadInput
 from bot.messages import Actions, Button, Form, Input, Note, Option, Reply, Section
 from bot.services import routing_examples
-from bot.services.flag_messages import when
+from bot.services.flag_messages import buttons, when
+from bot.services.flag_permissions import FlagAction
 from bot.services.flag_proposals import WAIT, Proposal, file_proposal, propose
 from bot.services.flags import FlagRequest, RaisedFlag, find_raised, raise_flag, routed_by_rules
 from bot.services.triage import triage
@@ -17,7 +18,6 @@ from bot.vocab import Category, Severity
 from commands import action, form
 from commands.context import CommandContext
 
-CHANGE_CATEGORY = "flag.change_category"  # the reporter's one-click fix; handled in commands.flag_actions
 FILE_PROPOSAL = "flag.file_proposal"
 CHOOSE = "flag.choose_for_proposal"
 CHOSEN = "flag.chosen_for_proposal"
@@ -58,7 +58,7 @@ def confirmation(raised: RaisedFlag, confidence: float | None = None, because: s
     told = f"{raised.owner_name}, the CSM," if raised.owner_name else "the customer-success team (unowned account)"
     summary = f"Flag #{raised.flag_id} filed for {raised.account_name}: {raised.category.value} ({chosen})."
     details = f"Routed to {where}; {told} will hear too. Take-it deadline: {when(raised.sla_due_at)}."
-    change = Actions((Button("Change category", CHANGE_CATEGORY, str(raised.flag_id)),))
+    change = Actions(buttons(raised.flag_id, (FlagAction.RECATEGORIZE,)))
     notes = [Note(f"Summary (written by AI): {raised.summary}")] if raised.summary else []
     return Reply(
         f"{summary} {details}",

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from bot.messages import Form, Input, Option, Reply
 from bot.models import Account
-from bot.services.catalog import search_accounts
+from bot.services.catalog import Match, search_accounts
 from bot.services.flags import MAX_DESCRIPTION, FlagRequest
 from bot.vocab import Category, Severity
 from commands import action, form, search
@@ -20,14 +21,33 @@ NEW = FLAG_NEW
 COMPOSE = "flag.compose"
 ACCOUNTS = "accounts"
 LET_TEND_CHOOSE = "auto"
+MAX_CANDIDATES = 25  # accounts offered to choose from when what was typed matched several
 CATEGORIES = (
     Option(LET_TEND_CHOOSE, "Let Tend choose from the description"),
     *CATEGORY_OPTIONS,
 )
 
 
-def flag_form(account: Option | None = None, description: str = "", source_link: str = "") -> Form:
-    """The form to raise a flag, prefilled with whatever is already known."""
+def flag_form(
+    account: Option | None = None,
+    description: str = "",
+    source_link: str = "",
+    candidates: Sequence[Match] = (),
+) -> Form:
+    """The form to raise a flag, prefilled with whatever is already known; `candidates`: the accounts what
+    was typed could mean, offered as a choice instead of a search from scratch."""
+    if candidates:
+        options = tuple(Option(str(m.account_id), m.name) for m in candidates[:MAX_CANDIDATES])
+        which = Input("account", "Which account?", kind="choice", options=options)
+    else:
+        which = Input(
+            "account",
+            "Account",
+            kind="search",
+            search=ACCOUNTS,
+            initial=account.value if account else "",
+            initial_label=account.label if account else "",
+        )
     return Form(
         title="Flag a problem",
         action=SUBMIT,
@@ -35,14 +55,7 @@ def flag_form(account: Option | None = None, description: str = "", source_link:
         submit="Flag it",
         intro="The owning team and the account's CSM will be told, and you'll hear the outcome.",
         inputs=(
-            Input(
-                "account",
-                "Account",
-                kind="search",
-                search=ACCOUNTS,
-                initial=account.value if account else "",
-                initial_label=account.label if account else "",
-            ),
+            which,
             Input("category", "Category", kind="choice", options=CATEGORIES, initial=LET_TEND_CHOOSE),
             Input("severity", "Severity", kind="choice", options=SEVERITIES, initial=Severity.NORMAL.value),
             Input(

@@ -1,17 +1,42 @@
-"""`/tend flags [mine|team|account <name>]`: the flags a person cares about, ten at a time."""
+"""`/tend flags [mine|team|account <name>]`: the flags a person cares about, ten at a time, each with the
+buttons its viewer may press; `/tend flag <number>`: one flag and its history."""
 
 from __future__ import annotations
 
-from bot.messages import Actions, Button, Reply, Section
+from bot.messages import Actions, Block, Button, Reply, Section
 from bot.services.catalog import search_accounts
-from bot.services.flag_lists import PAGE, managed_teams, mine, of_account, of_teams, page
+from bot.services.flag_lists import PAGE, detail, managed_teams, mine, of_account, of_teams, page
+from bot.services.flag_permissions import viewer
+from bot.text import plural
 from commands import action
 from commands.context import CommandContext
-from commands.formatting import flag_line
+from commands.flag_blocks import SHOW, listed
+from commands.flag_blocks import detail as detail_reply
 from commands.tend import subcommand
 
 USAGE = "/tend flags [mine|team|account <name>]: flags you raised or own, your team's, or an account's"
+ONE_USAGE = "/tend flag <number>: one flag, its history and what you can do with it"
 MORE = "flags.more"
+
+
+@subcommand("flag", ONE_USAGE)
+def one(ctx: CommandContext, text: str) -> Reply:
+    number = text.strip().lstrip("#")
+    if not number.isdigit():
+        return Reply(f"Usage: {ONE_USAGE}. Flag numbers are in every flag's message and in /tend flags.")
+    return _detail(ctx, int(number))
+
+
+@action(SHOW)
+def show(ctx: CommandContext, value: str) -> Reply:
+    return _detail(ctx, int(value)) if value.isdigit() else Reply("That button is out of date.")
+
+
+def _detail(ctx: CommandContext, flag_id: int) -> Reply:
+    shown = detail(ctx.session, flag_id, ctx.clock.now(), viewer(ctx.session, ctx.actor))
+    if shown is None:
+        return Reply(f"There is no flag #{flag_id}. /tend flags lists yours.")
+    return detail_reply(shown, ctx.actor.timezone or ctx.default_timezone)
 
 
 @subcommand("flags", USAGE)
@@ -42,12 +67,11 @@ def _page(ctx: CommandContext, text: str, offset: int) -> Reply:
         where, title = of_account(found.account_id), f"Flags on {found.matches[0].name}"
     else:
         return Reply(f"Usage: {USAGE}.")
-    result = page(ctx.session, where, ctx.clock.now(), offset)
+    result = page(ctx.session, where, ctx.clock.now(), offset, viewer(ctx.session, ctx.actor))
     if not result.lines:
         return Reply(f"{title}: none." if offset == 0 else f"{title}: no more.")
-    shown = f"{offset + 1}–{offset + len(result.lines)}"
-    body = f"{title} ({shown}), unresolved first:\n" + "\n".join(f"• {flag_line(line)}" for line in result.lines)
-    blocks: list = [Section(body)]
+    head = f"{title} ({offset + 1}–{offset + len(result.lines)}), unresolved first:"
+    blocks: list[Block] = [Section(head), *listed(result.lines)]
     if result.more:
         blocks.append(Actions((Button("More", MORE, f"{offset + PAGE}|{text.strip()}"),)))
-    return Reply(body, blocks=tuple(blocks))
+    return Reply(f"{head} {plural(len(result.lines), 'flag')}", blocks=tuple(blocks))

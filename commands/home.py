@@ -10,21 +10,23 @@ from bot.messages import Actions, Block, Button, Form, Input, Note, Reply, Secti
 from bot.models import Account, Nudge, Person
 from bot.services import attention, flag_lists
 from bot.services.digests import managers
+from bot.services.flag_permissions import viewer
 from bot.services.nudge_rules import settings
 from bot.text import plural, shorten
 from bot.vocab import Stage
 from commands import action, form
 from commands.account import SHOW_ACCOUNT, card
 from commands.context import CommandContext
+from commands.flag_blocks import listed
 from commands.flag_form import ACCOUNTS
 from commands.flag_form import NEW as FLAG_NEW
-from commands.formatting import flag_line
 from commands.nudges import check_check_in, check_in_inputs, checked_in_reply
 from commands.tend import subcommand
 
 LOOK_UP, LOOKED_UP, CHECK_IN_ANY, CHECKED_IN_ANY = "home.look_up", "home.looked_up", "home.check_in", "home.checked_in"
 USAGE = "/tend home: what needs you today (the same as Tend's Home tab in Slack)"
 SHOWN = 10  # items per list in full
+HOME_FLAGS = 5  # flags per list, each with its buttons (a Home tab holds 100 blocks)
 ACCOUNT_PICKER = Input("account", "Account", kind="search", search=ACCOUNTS)
 
 
@@ -92,17 +94,24 @@ def _my_nudges(ctx: CommandContext, person_id: int) -> list[Block]:
 
 
 def _flags(ctx: CommandContext) -> list[Block]:
-    now = ctx.clock.now()
+    """The flags the person raised or owns, and their team's, each with the buttons they may press."""
+    now, seen_by = ctx.clock.now(), viewer(ctx.session, ctx.actor)
     blocks: list[Block] = []
-    mine = flag_lists.page(ctx.session, flag_lists.mine(ctx.actor), now)
+    mine = flag_lists.page(ctx.session, flag_lists.mine(ctx.actor), now, viewer=seen_by)
     if mine.lines:
-        more = " (/tend flags mine)" if mine.more else ""
-        blocks.append(_lines("Flags you raised or own", [flag_line(f) for f in mine.lines], more))
+        blocks += _flag_list("Flags you raised or own", mine, "/tend flags mine")
     teams = flag_lists.managed_teams(ctx.session, ctx.actor)
     if teams:
-        theirs = flag_lists.page(ctx.session, flag_lists.of_teams(teams), now)
+        theirs = flag_lists.page(ctx.session, flag_lists.of_teams(teams), now, viewer=seen_by)
         if theirs.lines:
-            blocks.append(_lines("Your team's flags", [flag_line(f) for f in theirs.lines], " (/tend flags team)"))
+            blocks += _flag_list("Your team's flags", theirs, "/tend flags team")
+    return blocks
+
+
+def _flag_list(title: str, found: flag_lists.FlagPage, command: str) -> list[Block]:
+    blocks: list[Block] = [Section(title), *listed(found.lines[:HOME_FLAGS])]
+    if len(found.lines) > HOME_FLAGS or found.more:
+        blocks.append(Note(f"More: {command}"))
     return blocks
 
 

@@ -6,19 +6,20 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from rapidfuzz.distance import OSA
 from sqlalchemy import select
 
 from bot.errors import BadInput
 from bot.messages import Block, Form, Input, Note, Option, Reply, Section
 from bot.models import Account, Nudge, Person
 from bot.services import nudge_actions
-from bot.services.nudge_actions import CHANNELS, CRITERION_STATUSES, MAX_NOTE, REASON_WORDS
+from bot.services.nudge_actions import CHANNELS, CRITERION_STATUSES, MAX_NOTE, MAX_SNOOZE_DAYS, REASON_WORDS
 from bot.services.nudge_messages import CHECK_IN, CRITERIA, DISMISS, IN_FULL, SNOOZE, entry_blocks
 from bot.services.nudge_rules import Reason, plan
 from bot.services.nudges import describe
 from bot.services.working_hours import Schedule, holidays_near
 from bot.text import plural, shorten
-from commands import action, form
+from commands import action, dated_form, form
 from commands.context import CommandContext
 from commands.flag import split_account
 from commands.tend import subcommand
@@ -31,7 +32,12 @@ CHECKED_IN, SNOOZED, CRITERIA_SET, DISMISSED = (
 )
 CHECKIN_USAGE = "/tend checkin <account> [call|email|meeting|chat] [note]: log a touch with a customer"
 NUDGES_USAGE = "/tend nudges: the accounts that need a touch from you, and why"
-SNOOZE_FOR = (Option("1d", "1 day"), Option("1w", "1 week"), Option("date", "Until the date below"))
+# Ways of being in touch that are not Tend's kinds: refused (with the kinds), not logged as a chat whose
+# note starts with that word. Words that can start a note ("lunch with their CFO…") are not among them.
+OTHER_CHANNELS = frozenset(
+    ("telegram", "whatsapp", "signal", "wechat", "sms", "imessage", "skype", "webex", "zoom", "slack", "fax")
+)
+SNOOZE_FOR = (Option("1d", "1 day"), Option("1w", "1 week"), Option("date", "Until a date"))
 MAX_CRITERIA_IN_FORM = 20
 CHANNEL_WORDS = {"call": "a call", "email": "an email", "meeting": "a meeting", "chat": "a chat"}
 
@@ -117,18 +123,32 @@ def checkin_command(ctx: CommandContext, text: str) -> Reply | Form:
     words = text.split()
     if not words:
         return Reply(f"Usage: {CHECKIN_USAGE}.")
-    found = split_account(ctx, words)
-    if not isinstance(found, tuple):
-        hint = ", ".join(m.name for m in found.matches[:3])
-        which = "Several accounts match" if found.kind == "ambiguous" else "No account matches"
+    named = split_account(ctx, words)
+    match, rest = named.match, named.rest
+    if match is None:
+        hint = ", ".join(m.name for m in named.result.matches[:3])
+        which = "Several accounts match" if named.result.kind == "ambiguous" else "No account matches"
         return Reply(f"{which} “{words[0]}”{': ' + hint if hint else ''}. Try the account's full name or domain.")
-    match, rest = found
     first, _, note = rest.partition(" ")
     if first.lower() in CHANNELS:
         return checked_in_reply(ctx, match.account_id, first.lower(), note)
+    guess = _misspelt_channel(first)
+    if first.lower() in OTHER_CHANNELS or guess:
+        hint = f"Did you mean {guess}? " if guess else ""
+        raise BadInput(
+            f"Tend doesn't log “{first[:30]}” as a kind of touch. {hint}Use one of {', '.join(CHANNELS)} "
+            f"(a video call is a meeting, a text a chat): {CHECKIN_USAGE}."
+        )
     if not rest:
         return checkin_form(match.account_id, match.name)
     return checked_in_reply(ctx, match.account_id, "chat", rest)
+
+
+def _misspelt_channel(word: str) -> str | None:
+    """The kind a word of four letters or more is one slip away from ("emial" → email), if any; shorter
+    words ("all", "cal") are too often the start of a note."""
+    word = word.lower()
+    return next((c for c in CHANNELS if len(word) >= 4 and OSA.distance(word, c) <= 1), None)
 
 
 # --- snooze and dismiss ----------------------------------------------------------------------------------------
@@ -139,35 +159,48 @@ def snooze_button(ctx: CommandContext, value: str) -> Form:
         title="Snooze",
         action=SNOOZED,
         value=value,
-        intro="The nudge comes back once, then (inside your working hours).",
+        intro="The nudge comes back when the snooze ends, inside your working hours.",
         inputs=(
             Input("for", "For", kind="choice", options=SNOOZE_FOR, initial="1w"),
-            Input("until", "Date (YYYY-MM-DD)", 10, optional=True, hint="Only for “until the date below”."),
-            Input("reason", "Why? (optional)", MAX_NOTE, optional=True),
+            Input(
+                "until",
+                "Until (YYYY-MM-DD)",
+                10,
+                optional=True,
+                hint="Only for “until a date”: a day after today, within a year.",
+                asked_when=("for", "date"),
+            ),
+            Input("reason", "Why?", MAX_NOTE, optional=True),
         ),
         submit="Snooze",
     )
 
 
-def _check_snooze(answers: dict[str, str]) -> dict[str, str]:
+def _check_snooze(answers: dict[str, str], today: date) -> dict[str, str]:
     choice = answers.get("for")
     if choice not in ("1d", "1w", "date"):
         return {"for": "Choose how long."}
-    if choice == "date":
-        try:
-            date.fromisoformat((answers.get("until") or "").strip())
-        except ValueError:
-            return {"until": "Write the date as YYYY-MM-DD, e.g. 2027-01-15."}
+    if choice != "date":
+        return {}
+    try:
+        day = date.fromisoformat((answers.get("until") or "").strip())
+    except ValueError:
+        return {"until": "Write the date as YYYY-MM-DD, e.g. 2027-01-15."}
+    if day <= today:
+        return {"until": f"Choose a day after today ({today.isoformat()})."}
+    if day > today + timedelta(days=MAX_SNOOZE_DAYS):
+        return {"until": "Snooze for a year at most; dismiss it if it will never matter."}
     return {}
 
 
-@form(SNOOZED, _check_snooze)
+@dated_form(SNOOZED, _check_snooze)
 def snoozed(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     now = ctx.clock.now()
     choice = answers["for"]
     if choice == "date":
-        if _check_snooze(answers):
-            raise BadInput("Write the date as YYYY-MM-DD, e.g. 2027-01-15.")
+        problems = _check_snooze(answers, ctx.today)
+        if problems:
+            raise BadInput(next(iter(problems.values())))
         day = date.fromisoformat(answers["until"].strip())
         until = datetime.combine(day, time(0), ZoneInfo(ctx.actor.timezone or ctx.default_timezone))
     else:

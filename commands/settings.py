@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import BadInput
 from bot.messages import Reply, Section
 from bot.models import Person
 from bot.services.working_hours import DAY_NAMES, Schedule, day_ranges
+from bot.text import closest
 from commands.context import CommandContext
 from commands.tend import subcommand
 
@@ -17,6 +19,7 @@ USAGE = (
     "/tend settings [hours 09:00-17:00 | days mon-fri | timezone Europe/Berlin | digest 08:30 | digest-days mon-fri]: "
     "when Tend may nudge you, and when your digest comes (managers)"
 )
+SETTINGS = ("hours", "days", "timezone", "digest", "digest-days")
 HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
 
 
@@ -69,14 +72,24 @@ def parse_days(text: str) -> str:
 
 
 def parse_timezone(text: str) -> str:
+    """An IANA time zone name, however it was capitalised (`europe/berlin` → Europe/Berlin)."""
     name = text.strip()
+    known = _zones().get(name.lower())
+    if known:
+        return known
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(
-            f"“{name}” is not a time zone I know: use a name like Europe/Berlin or America/New_York."
-        ) from None
+        guess = closest(name, _zones().values(), cutoff=85)
+        meant = f" Did you mean {guess}?" if guess else " Use a name like Europe/Berlin or America/New_York."
+        raise BadInput(f"“{name[:60]}” is not a time zone I know.{meant}") from None
     return name
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Every IANA zone name by its lower-case form."""
+    return {zone.lower(): zone for zone in available_timezones()}
 
 
 @subcommand("settings", USAGE)
@@ -95,7 +108,9 @@ def settings_command(ctx: CommandContext, text: str) -> Reply:
     elif key == "digest-days":
         person.digest_days = parse_days(value)
     elif key:
-        raise BadInput(f"Usage: {USAGE}.")
+        guess = closest(key, SETTINGS)
+        meant = f"Did you mean {guess}? " if guess else ""
+        raise BadInput(f"There is no setting “{key[:40]}”. {meant}Usage: {USAGE}.")
     ctx.session.flush()
     schedule = Schedule(person.timezone or ctx.default_timezone, person.work_start, person.work_end, person.work_days)
     head = "Saved. " if key else ""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.messages import Reply, Section
+from bot.messages import Note, Reply, Section
+from bot.text import closest, shorten
 from commands import USAGE, command
 from commands.context import CommandContext
 
@@ -30,8 +31,17 @@ def tend(ctx: CommandContext, text: str) -> Reply:
 
 
 def help_reply(text: str = "") -> Reply:
+    """Everything Tend can do; for a mistyped sub-command, the one it most likely meant instead."""
+    name = text.split()[0].lower() if text.split() else ""
+    if name not in ("", "help"):
+        guess = closest(name, SUBCOMMANDS)
+        if guess:
+            rest = text.split(maxsplit=1)[1:]
+            meant = " ".join([f"/tend {guess}", *rest])
+            body = f"I don't know “/tend {shorten(text, 60)}”. Did you mean {meant}? (/tend help lists everything.)"
+            return Reply(body, blocks=(Section(body), Note(SUBCOMMANDS[guess][1])))
     usages = [usage for _name, usage in sorted(USAGE.items())] + [usage for _h, usage in SUBCOMMANDS.values()]
     lines = "\n".join(f"• {usage}" for usage in usages)
-    prefix = "" if text.lower() in ("", "help") else f"I don't know “/tend {text}” yet.\n"
+    prefix = "" if name in ("", "help") else f"I don't know “/tend {shorten(text, 60)}” yet.\n"
     body = f"{prefix}What Tend can do:\n{lines}"
     return Reply(body, blocks=(Section(body),))

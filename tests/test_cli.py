@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.console import ConsoleSession, console_actor, repl
+from bot.console import ConsoleSession, console_actor, render_text, repl
 from bot.db import make_engine, make_session_factory
+from bot.messages import Reply, Section
 from bot.models import Account
 from tests.slack.conftest import NOW
 
@@ -87,11 +88,37 @@ def test_import_of_a_missing_or_non_utf8_file_is_a_clear_error(database, tmp_pat
 
 
 def test_console_runs_commands_and_presses_buttons_by_number(database, capsys):
-    text = console_transcript(database, "maya@example.com", "/account globex\n2\n7\nhello\nquit\n")
+    text = console_transcript(database, "maya@example.com", "/account globex\n2\n99\nhello\nquit\n")
     assert "[1] Globex Europe   [2] Globex Americas" in text
     assert "┌─ Globex Americas" in text
     assert "There is no button with that number." in text
     assert "Type a command such as /account acme" in text
+
+
+def test_console_buttons_keep_their_numbers_and_earlier_ones_still_work(database):
+    """Seen: pressing "2" twice did two different things. Numbers keep counting up instead."""
+    text = console_transcript(database, "maya@example.com", "/account globex\n2\n1\n2\nquit\n")
+    replies = text.split("tend> ")[1:]
+    assert "[1] Globex Europe   [2] Globex Americas" in replies[0]
+    assert "┌─ Globex Americas" in replies[1] and "[3] Flag a problem" in replies[1]
+    assert "┌─ Globex Europe" in replies[2] and "[7] Flag a problem" in replies[2]  # an earlier reply's button
+    assert "┌─ Globex Americas" in replies[3]  # "2" still means what it meant
+
+
+def test_console_lines_break_between_words_not_at_hyphens():
+    reply = Reply("x", blocks=(Section("word " * 14 + "xx Take-it now"),))  # "Take-" would end line one
+    assert "Take-it" in render_text(reply)
+
+
+def test_the_console_snooze_form_asks_the_date_only_for_until_a_date_and_re_asks_a_past_one(database):
+    keys = "/tend nudges\n3\n\n\n3\n3\n2026-11-01\naway\n2026-12-24\nquit\n"
+    text = console_transcript(database, "maya@example.com", keys)
+    week, dated = text.split("tend> 3\n", 2)[1:3]
+    assert "Until (YYYY-MM-DD)" not in week and "Why?" in week  # a week: no date asked
+    assert "Snoozed" in week
+    assert "Until (YYYY-MM-DD)" in dated and "(optional) (optional)" not in text
+    assert "Choose a day after today (2026-11-23)." in text  # a past date is asked again, not a dead end
+    assert "until Thu 24 Dec 2026" in text
 
 
 def test_python_app_without_slack_credentials_runs_the_seeded_demo(tmp_path):

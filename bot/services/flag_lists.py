@@ -1,4 +1,5 @@
-"""Lists of flags for people: an account's timeline, mine (raised or owned), my team's. Paged queries."""
+"""Lists of flags for people: an account's timeline, mine (raised or owned), my team's, one flag with its
+history. Paged queries; each line carries what its viewer may do to it (their buttons)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import Session
 
-from bot.models import Account, Flag, Team
+from bot.models import Account, Flag, FlagEvent, Person, Team
+from bot.services.flag_permissions import FlagAction, Viewer
 from bot.services.people import Actor
 
 PAGE = 10
@@ -27,6 +29,7 @@ class FlagLine:
     outcome: str | None
     overdue: bool
     routed_because: str | None = None  # how its team was chosen
+    actions: tuple[FlagAction, ...] = ()  # what the viewer may do to it, in button order
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class FlagPage:
     more: bool
 
 
-def _lines(session: Session, query: Select, now: datetime) -> list[FlagLine]:
+def _lines(session: Session, query: Select, now: datetime, viewer: Viewer | None = None) -> list[FlagLine]:
     rows = session.execute(query).all()
     return [
         FlagLine(
@@ -51,6 +54,7 @@ def _lines(session: Session, query: Select, now: datetime) -> list[FlagLine]:
             flag.outcome,
             flag.status == "open" and flag.sla_due_at is not None and flag.sla_due_at <= now,
             flag.routed_because,
+            viewer.offered(flag) if viewer else (),
         )
         for flag, account_name, team_name in rows
     ]
@@ -65,11 +69,11 @@ def _base() -> Select:
 
 
 def account_timeline(
-    session: Session, account_id: int, now: datetime, resolved: int = 3
+    session: Session, account_id: int, now: datetime, resolved: int = 3, viewer: Viewer | None = None
 ) -> tuple[list[FlagLine], list[FlagLine]]:
     """An account's open flags (oldest first) and its most recently resolved ones."""
     base = _base().where(Flag.account_id == account_id)
-    open_flags = _lines(session, base.where(Flag.status != "resolved").order_by(Flag.id).limit(PAGE), now)
+    open_flags = _lines(session, base.where(Flag.status != "resolved").order_by(Flag.id).limit(PAGE), now, viewer)
     done = _lines(session, base.where(Flag.status == "resolved").order_by(Flag.resolved_at.desc()).limit(resolved), now)
     return open_flags, done
 
@@ -79,11 +83,48 @@ def recently_routed(session: Session, now: datetime, limit: int = PAGE) -> list[
     return _lines(session, _base().order_by(Flag.id.desc()).limit(limit), now)
 
 
-def page(session: Session, where: ColumnElement[bool], now: datetime, offset: int = 0) -> FlagPage:
+def page(
+    session: Session, where: ColumnElement[bool], now: datetime, offset: int = 0, viewer: Viewer | None = None
+) -> FlagPage:
     """One page of flags, unresolved first, newest first."""
     query = _base().where(where).order_by((Flag.status == "resolved"), Flag.id.desc()).offset(offset).limit(PAGE + 1)
-    lines = _lines(session, query, now)
+    lines = _lines(session, query, now, viewer)
     return FlagPage(tuple(lines[:PAGE]), offset, len(lines) > PAGE)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flag's life, as its history shows it."""
+
+    at: datetime
+    kind: str  # raised, taken, resolved, rerouted, reassigned, escalated…
+    actor_name: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class FlagDetail:
+    line: FlagLine
+    flag: Flag
+    account: Account
+    csm: Person | None
+    steps: tuple[Step, ...]  # oldest first
+
+
+def detail(session: Session, flag_id: int, now: datetime, viewer: Viewer) -> FlagDetail | None:
+    """One flag with its account, the account's CSM and its whole history; None when there is no such flag."""
+    lines = _lines(session, _base().where(Flag.id == flag_id), now, viewer)
+    if not lines:
+        return None
+    flag = session.get_one(Flag, flag_id)
+    account = session.get_one(Account, flag.account_id)
+    csm = session.get(Person, account.owner_id) if account.owner_id else None
+    events = session.execute(
+        select(FlagEvent.at, FlagEvent.kind, FlagEvent.actor_name, FlagEvent.detail)
+        .where(FlagEvent.flag_id == flag_id)
+        .order_by(FlagEvent.at, FlagEvent.id)
+    )
+    return FlagDetail(lines[0], flag, account, csm, tuple(Step(*row) for row in events))
 
 
 def mine(actor: Actor) -> ColumnElement[bool]:

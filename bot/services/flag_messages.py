@@ -6,14 +6,33 @@ countdown are there because they tell the team how much is at stake.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.models import Account, Flag, Person, Team
+from bot.services.flag_permissions import FlagAction
 from bot.text import countdown, shorten
 from bot.vocab import Tier
 
 TAKE, RESOLVE, REROUTE, REASSIGN = "flag.take", "flag.resolve", "flag.reroute", "flag.reassign"
+CHANGE_CATEGORY = "flag.change_category"  # the reporter's one-click fix
+_BUTTONS = {
+    FlagAction.TAKE: ("Take it", TAKE),
+    FlagAction.RESOLVE: ("Resolve", RESOLVE),
+    FlagAction.REASSIGN: ("Reassign", REASSIGN),
+    FlagAction.REROUTE: ("Not ours", REROUTE),
+    FlagAction.RECATEGORIZE: ("Change category", CHANGE_CATEGORY),
+}
+_TEAM_POST = (FlagAction.RESOLVE, FlagAction.REASSIGN, FlagAction.REROUTE)  # on the team post, checked on press
+
+
+def buttons(flag_id: int, actions: Iterable[FlagAction]) -> tuple[Button, ...]:
+    """The buttons for `actions` on one flag (Take it is the primary one)."""
+    return tuple(
+        Button(_BUTTONS[a][0], _BUTTONS[a][1], str(flag_id), "primary" if a is FlagAction.TAKE else None)
+        for a in actions
+    )
 
 
 def when(instant: datetime | None) -> str:
@@ -67,17 +86,13 @@ def for_team(
     if flag.source_link:
         blocks.append(Note(f"From this message: {flag.source_link}"))
     blocks.append(Section(moved or status_line(flag, manager)))
-    buttons = []
+    shown: list[FlagAction] = []  # the whole channel sees them: who may press which is checked on press
     if flag.status == "open" and not moved:
-        buttons.append(Button("Take it", TAKE, str(flag.id), "primary"))
+        shown.append(FlagAction.TAKE)
     if flag.status != "resolved" and not moved:
-        buttons += [
-            Button("Resolve", RESOLVE, str(flag.id)),
-            Button("Reassign", REASSIGN, str(flag.id)),
-            Button("Not ours", REROUTE, str(flag.id)),
-        ]
-    if buttons:
-        blocks.append(Actions(tuple(buttons)))
+        shown += _TEAM_POST
+    if shown:
+        blocks.append(Actions(buttons(flag.id, shown)))
     text = f"{title} — {flag.category} problem raised by {flag.reporter_name}"
     return Reply(text, title=title, blocks=tuple(blocks), private=False)
 

@@ -173,6 +173,8 @@ def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) ->
     owner = session.get(Person, account.owner_id) if account.owner_id else None
     if team is not None:
         post_to_team(session, flag, account, owner, team, f"flag:{flag.id}:team", now)
+    if owner is not None and owner.id == flag.reporter_person_id:
+        return  # a CSM who flags her own account knows: her reply says it was filed
     if owner is not None:
         key, target = f"flag:{flag.id}:csm", Target("person", owner.email)
     else:

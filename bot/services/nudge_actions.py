@@ -32,6 +32,8 @@ REASON_WORDS = {
     Reason.UNOWNED: "having no CSM",
 }
 
+MAX_SNOOZE_DAYS = 365  # longer than this, dismiss it instead
+
 
 def _account(session: Session, account_id: int) -> Account:
     account = session.get(Account, account_id)
@@ -124,7 +126,7 @@ def snooze(
     reason (N from the rules, 3 by default) is reported to the CSM's manager."""
     if until <= now:
         raise BadInput("Choose a time in the future to snooze until.")
-    if until > now + timedelta(days=366):
+    if until > now + timedelta(days=MAX_SNOOZE_DAYS + 1):
         raise BadInput("Snooze for a year at most; dismiss it if it will never matter.")
     rows = open_nudges(session, ids, actor)
     for nudge, _account in rows:

@@ -9,9 +9,10 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
@@ -171,6 +172,20 @@ def known_member_search(deps: Deps, user_id: str, name: str, query: str) -> list
     except Exception:
         log.exception("search options failed")
         return []
+
+
+def local_today(deps: Deps, user_id: str) -> date:
+    """The user's date, for checks inside the ack: in their time zone when Tend knows them (the cached
+    identity, no Web API call), else in the organisation's."""
+    now = deps.clock.now()
+    zone = deps.settings.timezone
+    try:
+        with session_scope(deps.session_factory) as session:
+            actor = cached_actor(session, PLATFORM, deps.home.key, user_id, now)
+        zone = (actor.timezone if actor else None) or zone
+    except Exception:
+        log.exception("identity lookup for a form check failed; using the organisation's time zone")
+    return now.astimezone(ZoneInfo(zone)).date()
 
 
 def run_for_user(

@@ -86,6 +86,17 @@ def test_pick_buttons_show_the_chosen_account(session):
     assert dispatch_action(ctx(session), chosen.action, chosen.value).title == "Globex Americas"
 
 
+def test_choosing_among_several_for_a_briefing_shows_the_briefing(session):
+    """Seen: `/account globex brief`, then choosing an account, showed its card instead."""
+    make_account(session, "Globex Europe")
+    americas = make_account(session, "Globex Americas")
+    reply = dispatch(ctx(session), "/account", "globex brief")
+    assert "Several accounts match “globex”" in reply.text
+    chosen = next(b for b in reply.buttons() if b.value == str(americas.id))
+    shown = dispatch_action(ctx(session), chosen.action, chosen.value)
+    assert shown.title == "Briefing: Globex Americas"
+
+
 def test_a_stale_button_for_a_removed_account_gets_a_friendly_answer(session):
     reply = dispatch_action(ctx(session), SHOW_ACCOUNT, "999999")
     assert "no longer exists" in reply.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.clock import FixedClock
 from bot.messages import Actions, Form, Reply, Section, from_dict
@@ -97,9 +97,19 @@ def test_snooze_until_a_date_brings_it_back_once_then(session):
     [dm] = nudge_run(session)
     shown = press(session, dm, "Snooze")
     assert isinstance(shown, Form)
-    assert check_form(shown.action, {"for": "date", "until": "soon"}) == {
+    today = NOW.date()
+    assert check_form(shown.action, {"for": "date", "until": "soon"}, today) == {
         "until": "Write the date as YYYY-MM-DD, e.g. 2027-01-15."
     }
+    assert check_form(shown.action, {"for": "date", "until": ""}, today) == {  # required for "until a date"
+        "until": "Write the date as YYYY-MM-DD, e.g. 2027-01-15."
+    }
+    past = {"for": "date", "until": (today - timedelta(days=3)).isoformat()}  # re-asked, as a malformed one
+    assert check_form(shown.action, past, today) == {"until": f"Choose a day after today ({today.isoformat()})."}
+    assert check_form(shown.action, {"for": "date", "until": today.isoformat()}, today) != {}
+    assert "until" in check_form(shown.action, {"for": "date", "until": "2028-06-01"}, today)
+    assert check_form(shown.action, {"for": "1w", "until": ""}, today) == {}
+    assert [i.label for i in shown.inputs] == ["For", "Until (YYYY-MM-DD)", "Why?"]  # no "(optional)" twice
     reply = submit(session, shown, {"for": "date", "until": "2026-12-01", "reason": "customer on holiday"})
     assert reply.text == "Snoozed Acme Corporation until Tue 01 Dec 2026."
     for day in range(1, 7):
@@ -194,6 +204,32 @@ def test_settings_change_the_hours_days_and_time_zone(session):
         assert answer in dispatch(ctx(session), "/tend", f"settings {bad}").text
 
 
+def test_mistyped_commands_settings_and_zones_get_a_did_you_mean(session):
+    seed(session)
+    me = ctx(session, "sam@example.com")
+    setings = dispatch(me, "/tend", "setings")
+    assert setings.text.startswith("I don't know “/tend setings”. Did you mean /tend settings?")
+    assert "What Tend can do" not in setings.text  # not the whole help
+    assert "Did you mean /account acme?" in dispatch(me, "/acount", "acme").text
+    assert "What Tend can do" in dispatch(me, "/tend", "xyzzy").text  # nothing close: the help
+    assert "There is no setting “tmezone”. Did you mean timezone?" in dispatch(me, "/tend", "settings tmezone x").text
+    assert "Saved." in dispatch(me, "/tend", "settings timezone europe/berlin").text
+    session.commit()
+    assert session.scalar(select(Person.timezone).where(Person.email == "sam@example.com")) == "Europe/Berlin"
+    assert "Did you mean Europe/Berlin?" in dispatch(me, "/tend", "settings timezone Europe/Berln").text
+
+
+def test_an_unknown_kind_of_check_in_is_refused_with_the_kinds(session):
+    seed(session)
+    me = ctx(session, "sam@example.com")
+    refused = dispatch(me, "/tend", "checkin acme telegram they are happy").text
+    assert "Tend doesn't log “telegram” as a kind of touch" in refused and "call, email, meeting, chat" in refused
+    assert "Did you mean email?" in dispatch(me, "/tend", "checkin acme emial sent the deck").text
+    assert session.scalar(select(func.count()).select_from(CheckIn)) == 0
+    logged = dispatch(me, "/tend", "checkin acme all good, they liked the demo").text
+    assert logged.startswith("Logged a chat with Acme Corporation today.")
+
+
 def test_admins_change_rules_and_holidays(session):
     seed(session)
     make_person(session, "alex@example.com", role="admin")
@@ -208,6 +244,36 @@ def test_admins_change_rules_and_holidays(session):
     session.commit()
     assert session.get(Holiday, date(2026, 12, 25)).name == "Christmas"
     assert "Only Tend admins" in dispatch(ctx(session), "/tend", "admin holidays add 2026-12-26 x").text
+
+
+def test_admin_commands_refuse_what_cannot_be_right_and_say_what_is_allowed(session):
+    seed(session)
+    make_person(session, "alex@example.com", role="admin")
+    session.commit()
+    admin = ctx(session, "alex@example.com")
+
+    def said(text: str) -> str:
+        reply = dispatch(admin, "/tend", text)
+        session.commit()  # each command is its own transaction
+        return reply.text + str(reply.blocks)
+
+    for bad in ("1000", "-5", "lots"):
+        assert "health_floor takes a whole number from 0 to 100" in said(f"admin nudges set health_floor {bad}")
+    assert "There is no nudge rule “health_flor”. Did you mean health_floor?" in said("admin nudges set health_flor 40")
+    assert "first > second > last" in said("admin nudges set renewal_days_second 95")  # first is 90
+    assert "first > second > last" in said("admin nudges set renewal_days_last 60")
+    assert "renewal_days_first = 120 (default 90)" in said("admin nudges set renewal_days_first 120")
+    assert "health_floor = 50: health crossing below this (0–100)" in said("admin nudges")
+
+    assert "is not a holiday, so there was nothing to remove" in said("admin holidays remove 2026-12-28")
+    said("admin holidays add 2026-12-25 Xmas")
+    assert "already was a holiday: renamed from “Xmas” to “Christmas Day”" in said(
+        "admin holidays add 2026-12-25 Christmas Day"
+    )
+    assert "2026-11-01 has passed" in said("admin holidays add 2026-11-01 Past")
+    assert "Removed Fri 25 Dec 2026 (Christmas Day)" in said("admin holidays remove 2026-12-25")
+    session.commit()
+    assert session.get(Holiday, date(2026, 11, 1)) is None
 
 
 def test_umbrella_nudge_home_and_nudges_list_tell_the_same_whole_truth(session):

@@ -117,6 +117,15 @@ def test_without_any_team_the_flag_is_kept_and_the_csm_told(session):
     assert outbox(session) == {f"flag:{raised.flag_id}:csm": ("person", "maya@example.com")}
 
 
+def test_a_csm_who_flags_her_own_account_is_not_told_she_flagged_it(session, teams):
+    maya = make_person(session, "maya@example.com", name="Maya Chen")
+    account = make_account(session, "Acme", owner_id=maya.id)
+    me = Actor(Access.MEMBER, "Maya Chen", "maya@example.com", maya.id, "csm", "UTC", "U0MAYA")
+    raised = raise_flag(session, FlagRequest(account.id, "invoice charged twice", "test", "m1"), me, NOW, "UTC")
+    session.commit()
+    assert outbox(session) == {f"flag:{raised.flag_id}:team": ("channel", "#billing")}  # no DM to herself
+
+
 def test_sla_runs_in_business_hours_and_urgent_flags_get_half(session, teams):
     account = make_account(session, "Acme", owner_id=make_person(session).id)
     normal = raise_(session, account, "can't log in", ref="a")

@@ -148,18 +148,28 @@ def test_flag_text_full_of_mentions_pings_no_one(slack, session):
     # The fake's checker fails the test if any mrkdwn lacked verbatim or carried a control sequence.
 
 
-def test_an_unclear_account_opens_the_form_prefilled_and_files_nothing(slack, session):
+def test_an_unclear_account_offers_the_matching_accounts_and_keeps_the_description(slack, session):
+    """Two accounts answer to "acme": the form asks which of the two (not a search from scratch), with the
+    description as typed minus the account's word; nothing is filed until it is submitted."""
     seed(session)
     people(slack)
-    make_account(session, "Acme Logistics", domain="acme-logistics.example")
+    logistics = make_account(session, "Acme Logistics", domain="acme-logistics.example")
     session.commit()
     slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")
     view = opened_view(slack)
     assert view["callback_id"] == "form:flag.submit"
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
-    assert inputs["description"]["initial_value"] == "acme invoice charged twice"
-    assert inputs["account"]["type"] == "external_select" and "initial_option" not in inputs["account"]
+    assert inputs["description"]["initial_value"] == "invoice charged twice"
+    assert inputs["account"]["type"] == "static_select"
+    assert sorted(o["text"]["text"] for o in inputs["account"]["options"]) == ["Acme Corporation", "Acme Logistics"]
     assert count(session, Flag) == 0
+    answers = {"account": str(logistics.id), "category": "auto", "severity": "normal"}
+    answers["description"] = "invoice charged twice"
+    assert slack.send.view_submission(view, answers, user_id="U0SAM").status == 200
+    assert eventually(lambda: count(session, Flag) == 1)
+    session.expire_all()
+    flag = session.scalars(select(Flag)).one()
+    assert (flag.account_id, flag.description) == (logistics.id, "invoice charged twice")
 
 
 def opened_view(slack, n: int = 1) -> dict:

@@ -189,3 +189,22 @@ def test_a_manager_resolves_a_members_flag_and_is_credited_everywhere(slack, ses
     told = {p["channel"]: p["text"] for p in posts(slack) if p["channel"] in ("U0SAM", "U0MAYA", "U0JONAS")}
     assert told["U0SAM"] == told["U0MAYA"] == "Dana Lee resolved flag #1. Outcome: Refunded"
     assert told["U0JONAS"] == "Dana Lee resolved flag #1. Outcome: Refunded"  # the owner hears it was closed
+
+
+def test_a_flag_is_taken_from_tend_flag_as_from_its_team_post(slack, session):
+    """Jonas (Billing) never saw the team post: /tend flag 1 shows it with his buttons, and Take it there
+    does what it does on the post (which is redrawn in place)."""
+    flagged(slack, session)
+    slack.send.slash("/tend", "flag 1", user_id="U0JONAS")
+    shown = slack.fake.wait_for("response_url", 2)[-1].params
+    assert "Flag #1: Acme Corporation" in json.dumps(shown) and "raised by Sam Rivera" in json.dumps(shown)
+    buttons = post_buttons(shown)
+    assert list(buttons) == ["Take it", "Resolve", "Reassign", "Not ours"]
+    take = buttons["Take it"]
+    slack.send.block_action(take["action_id"], take["value"], user_id="U0JONAS")
+    assert "You own flag #1 now" in slack.fake.wait_for("response_url", 3)[-1].params["text"]
+    update = slack.fake.wait_for("chat.update")[0].params
+    assert update["channel"] == "billing" and "Taken by Jonas Weber" in json.dumps(update)
+
+    slack.send.slash("/tend", "flag 1", user_id="U0SAM")  # the reporter may only change its category
+    assert list(post_buttons(slack.fake.wait_for("response_url", 4)[-1].params)) == ["Change category"]

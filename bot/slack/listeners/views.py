@@ -11,14 +11,15 @@ import commands as command_layer
 from bot.gateway import Target
 from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Answer, Deps, Inbound, known_member_search, run_for_user, tell
+from bot.slack.runtime import Answer, Deps, Inbound, known_member_search, local_today, run_for_user, tell
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(re.compile(f"^{render.FORM_PREFIX}"))
     def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> BoltResponse | None:
         name = view["callback_id"].removeprefix(render.FORM_PREFIX)
-        problems = command_layer.check_form(name, render.form_answers(view))  # no database: safe inside the ack
+        today = local_today(deps, body["user"]["id"])  # one indexed read at most: safe inside the ack
+        problems = command_layer.check_form(name, render.form_answers(view), today)
         if problems:
             ack(response_action="errors", errors=problems)
             return None
