@@ -19,6 +19,7 @@ from bot.db import SessionFactory, engine_for, make_session_factory, session_sco
 from bot.errors import UserFacingError
 from bot.services import phrasebook
 from bot.services.imports import KINDS, import_csv
+from bot.text import plural
 
 EXIT_INVALID = 2
 
@@ -105,16 +106,22 @@ def import_file(settings: Settings, clock: Clock, args: argparse.Namespace) -> i
     except OSError as error:
         print(f"tend: cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return EXIT_INVALID
-    with session_scope(_factory(settings)) as session:
-        report = import_csv(
-            session, args.kind, data, today=clock.now().date(), dry_run=args.dry_run, skip_invalid=args.skip_invalid
-        )
+    try:
+        with session_scope(_factory(settings)) as session:
+            report = import_csv(
+                session, args.kind, data, today=clock.now().date(), dry_run=args.dry_run, skip_invalid=args.skip_invalid
+            )
+    except UserFacingError as error:  # the whole file is unreadable: name it
+        print(f"tend: {args.file.name}: {error.message}", file=sys.stderr)
+        return EXIT_INVALID
     print(f"{args.file.name}: {report.summary()}")
     for error in report.rejected:
         print(f"  line {error.line}: {error.reason}")
+    for note in report.notes:
+        print(f"  note: {note}")
     if report.rejected and not report.written and not args.dry_run:
-        valid = report.rows - len(report.rejected)
-        print(f"Fix these rows and import again, or add --skip-invalid to import the {valid} valid rows.")
+        valid = plural(report.rows - len(report.rejected), "valid row")
+        print(f"Fix these rows and import again, or add --skip-invalid to import the {valid}.")
         return EXIT_INVALID
     return EXIT_INVALID if args.dry_run and report.rejected else 0
 

@@ -103,7 +103,8 @@ def _ask(item: Input, state: _Filling) -> str:
         state.options = list(item.options)
         chosen = next((o.label for o in item.options if o.value == item.initial), "")
         listing = "\n".join(f"  {n}) {o.label}" for n, o in enumerate(item.options, start=1))
-        return f"{item.label}:\n{listing}\nWhich one?" + (f" (Enter keeps “{chosen}”)" if chosen else "") + "\n"
+        label = item.label if item.label.endswith(("?", ":", ".")) else f"{item.label}:"
+        return f"{label}\n{listing}\nWhich one?" + (f" (Enter keeps “{chosen}”)" if chosen else "") + "\n"
     if item.kind == "search":
         return f"{item.label}: type part of a name{keep}\n"
     optional = item.optional and item.asked_when is None  # asked for a choice that needs it: required

@@ -65,6 +65,12 @@ def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
     return text[: max(limit - len(ellipsis), 0)].rstrip() + ellipsis
 
 
+def a_or_an(word: str) -> str:
+    """The word with its indefinite article: "an executive", "a billing", "a user" (a vowel sound)."""
+    vowel = word[:1].lower() in "aeiou" and not word.lower().startswith(("use", "uni", "eu", "one"))
+    return f"{'an' if vowel else 'a'} {word}"
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 

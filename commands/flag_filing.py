@@ -55,9 +55,14 @@ def confirmation(raised: RaisedFlag, confidence: float | None = None, because: s
         "model": "suggested by Tend's AI" + (f", {confidence:.0%} sure" if confidence is not None else ""),
     }.get(raised.category_source, "as you chose")
     where = f"{raised.team_name} (#{raised.team_channel.lstrip('#')})" if raised.team_name else "no team yet"
-    told = f"{raised.owner_name}, the CSM," if raised.owner_name else "the customer-success team (unowned account)"
+    if raised.by_owner:
+        told = "you are the account's CSM, so no one else is told"
+    elif raised.owner_name:
+        told = f"{raised.owner_name}, the CSM, will hear too"
+    else:
+        told = "the customer-success team (unowned account) will hear too"
     summary = f"Flag #{raised.flag_id} filed for {raised.account_name}: {raised.category.value} ({chosen})."
-    details = f"Routed to {where}; {told} will hear too. Take-it deadline: {when(raised.sla_due_at)}."
+    details = f"Routed to {where}; {told}. Take-it deadline: {when(raised.sla_due_at)}."
     change = Actions(buttons(raised.flag_id, (FlagAction.RECATEGORIZE,)))
     notes = [Note(f"Summary (written by AI): {raised.summary}")] if raised.summary else []
     return Reply(

@@ -62,7 +62,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     else:
         url = os.environ.get("TEST_DATABASE_URL", "")
         if not url:
-            pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL half skipped")
+            pytest.skip(POSTGRES_SKIPPED)
         _reset_postgres(url)
     upgrade(url)
     engine = make_engine(url)
@@ -99,3 +99,22 @@ def factory(engine: Engine) -> Iterator[SessionFactory]:
 def session(factory: SessionFactory) -> Iterator[Session]:
     with factory() as session:
         yield session
+
+
+POSTGRES_SKIPPED = "TEST_DATABASE_URL is not set: PostgreSQL half skipped"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say why tests were skipped, in one line per reason, so a green run without PostgreSQL is not taken
+    for a full one."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        if reason == POSTGRES_SKIPPED:
+            reason = (
+                "PostgreSQL tests skipped: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+            )
+        terminalreporter.write_line(f"{count} {reason}")

@@ -73,6 +73,7 @@ def test_import_reports_bad_rows_by_line_and_exits_2(database, tmp_path, capsys)
     assert accounts_in(database) == 12
     assert main(["import", "accounts", str(csv), "--dry-run"]) == 2
     assert accounts_in(database) == 12
+    assert "or add --skip-invalid to import the 1 valid row." in out  # one row, not "1 valid rows"
     assert main(["import", "accounts", str(csv), "--skip-invalid"]) == 0
     assert "1 created, 0 updated, 0 unchanged, 1 rejected" in capsys.readouterr().out
     assert accounts_in(database) == 13
@@ -84,7 +85,7 @@ def test_import_of_a_missing_or_non_utf8_file_is_a_clear_error(database, tmp_pat
     latin = tmp_path / "people.csv"
     latin.write_bytes("email,name,role\nzoe@example.com,Zoë,csm\n".encode("latin-1"))
     assert main(["import", "people", str(latin)]) == 2
-    assert "line 2: the file is not UTF-8" in capsys.readouterr().err
+    assert "tend: people.csv: line 2: the file is not UTF-8" in capsys.readouterr().err  # which file
 
 
 def test_console_runs_commands_and_presses_buttons_by_number(database, capsys):
@@ -176,3 +177,12 @@ def test_a_database_without_tends_schema_is_explained_not_a_traceback(tmp_path, 
     assert main(["try", "--as", "maya@example.com", "/account acme"]) == 2
     err = capsys.readouterr().err
     assert "could not be used" in err and "python -m bot init-db" in err and "Traceback" not in err
+
+
+def test_a_console_question_is_not_followed_by_a_colon():
+    from bot.console import _ask, _Filling
+    from bot.messages import Input, Option
+
+    asked = _ask(Input("c", "Which kind of problem is it?", kind="choice", options=(Option("a", "A"),)), _Filling())
+    assert asked.startswith("Which kind of problem is it?\n  1) A")
+    assert _ask(Input("f", "For", kind="choice", options=(Option("a", "A"),)), _Filling()).startswith("For:\n")

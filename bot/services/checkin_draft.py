@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.ai import Call, Model
-from bot.services.briefing_facts import Facts, gather
+from bot.services.briefing_facts import Facts, FlagFact, gather
 from bot.text import shorten
 
 RENEWAL_MENTION_DAYS = 120
@@ -52,10 +52,7 @@ def _template(facts: Facts) -> Draft:
             "anything we can do to help."
         )
     if facts.open_flags:
-        paragraphs.append(
-            "I know you have an open issue with us at the moment: the team is on it, and I will make sure you "
-            "hear as soon as it is resolved."
-        )
+        paragraphs.append(_open_issues(facts.open_flags))
     days = status.days_to_renewal
     if status.renewal_date and days is not None and 0 <= days <= RENEWAL_MENTION_DAYS:
         paragraphs.append(
@@ -67,6 +64,20 @@ def _template(facts: Facts) -> Draft:
         f"Best regards,\n{status.owner_name or 'Your customer success manager'}",
     ]
     return Draft(status.account_id, status.name, f"Checking in: {status.name}", "\n\n".join(paragraphs), False)
+
+
+def _open_issues(flags: list[FlagFact]) -> str:
+    """What the draft promises about open flags: "the team is on it" only when someone has taken it."""
+    one = len(flags) == 1
+    if all(flag.taken_by for flag in flags):
+        doing = "the team is on it" if one else "the teams are on them"
+    else:
+        doing = "I have passed it to the right team" if one else "I have passed them to the right teams"
+    issue, done = ("an open issue", "it is") if one else ("open issues", "they are")
+    return (
+        f"I know you have {issue} with us at the moment: {doing}, and I will make sure you hear as soon as "
+        f"{done} resolved."
+    )
 
 
 def _from_model(model: Model, facts: Facts) -> Draft | None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.models import Account, Flag, Person, Team
 from bot.services.flag_permissions import FlagAction
-from bot.text import countdown, shorten
+from bot.text import a_or_an, countdown, shorten
 from bot.vocab import Tier
 
 TAKE, RESOLVE, REROUTE, REASSIGN = "flag.take", "flag.resolve", "flag.reroute", "flag.reassign"
@@ -99,8 +99,8 @@ def for_team(
 
 def for_csm(flag: Flag, account: Account, team: Team | None) -> Reply:
     routed = f"routed to {team.name}" if team else "not routed: no team owns this category yet"
-    kind = f"{'an' if flag.category[:1] in 'aeiou' else 'a'} {flag.category}"
-    text = f"{flag.reporter_name} flagged {kind} problem on {account.name} (flag #{flag.id}, {routed})."
+    kind = "a problem" if flag.category == "other" else f"{a_or_an(flag.category)} problem"
+    text = f"{flag.reporter_name} flagged {kind} on {account.name} (flag #{flag.id}, {routed})."
     return Reply(text, blocks=(Section(text), *_described(flag)), private=False)
 
 

@@ -52,6 +52,7 @@ class RaisedFlag:
     sla_due_at: datetime | None
     description: str
     summary: str | None
+    by_owner: bool = False  # the account's own CSM raised it (and is not told of it again)
 
 
 def raise_flag(
@@ -187,8 +188,8 @@ def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) ->
 
 def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
     owner = aliased(Person)
-    account_name, owner_name = session.execute(
-        select(Account.name, owner.name)
+    account_name, owner_name, owner_id = session.execute(
+        select(Account.name, owner.name, owner.id)
         .outerjoin(owner, owner.id == Account.owner_id)
         .where(Account.id == flag.account_id)
     ).one()
@@ -205,6 +206,7 @@ def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
         flag.sla_due_at,
         flag.description,
         flag.summary,
+        by_owner=owner_id is not None and owner_id == flag.reporter_person_id,
     )
 
 

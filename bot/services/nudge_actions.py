@@ -42,12 +42,20 @@ def _account(session: Session, account_id: int) -> Account:
     return account
 
 
-def _check_may_manage(actor: Actor, accounts: list[Account]) -> None:
-    """Nudges belong to the account's CSM; managers and admins may act for them."""
+def _check_may_manage(session: Session, actor: Actor, accounts: list[Account], what: str) -> None:
+    """Nudges and success criteria belong to the account's CSM; managers and admins may act for them.
+    Anyone else is told who can (by name), and that nothing changed."""
     if actor.role in (Role.ADMIN, Role.MANAGER):
         return
-    if any(a.owner_id is None or a.owner_id != actor.person_id for a in accounts):
-        raise Forbidden("Only the account's CSM (or a manager or admin) can change its nudges.")
+    theirs = next((a for a in accounts if a.owner_id is None or a.owner_id != actor.person_id), None)
+    if theirs is None:
+        return
+    owner = session.scalar(select(Person.name).where(Person.id == theirs.owner_id)) if theirs.owner_id else None
+    if owner is None:
+        raise Forbidden(
+            f"{theirs.name} has no CSM yet: only a manager or a Tend admin can {what}. Nothing was changed."
+        )
+    raise Forbidden(f"Only {owner} ({theirs.name}'s CSM), a manager or a Tend admin can {what}. Nothing changed.")
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,9 @@ def check_in(
     return CheckInResult(account, len(closed))
 
 
-def open_nudges(session: Session, ids: list[int], actor: Actor) -> list[tuple[Nudge, Account]]:
+def open_nudges(
+    session: Session, ids: list[int], actor: Actor, what: str = "snooze or dismiss its nudges"
+) -> list[tuple[Nudge, Account]]:
     rows = session.execute(
         select(Nudge, Account)
         .join(Account, Account.id == Nudge.account_id)
@@ -108,7 +118,7 @@ def open_nudges(session: Session, ids: list[int], actor: Actor) -> list[tuple[Nu
     ).all()
     if not rows:
         raise BadInput("Those nudges are already dealt with: nothing to change.")
-    _check_may_manage(actor, [account for _nudge, account in rows])
+    _check_may_manage(session, actor, [account for _nudge, account in rows], what)
     return [(nudge, account) for nudge, account in rows]
 
 
@@ -225,7 +235,7 @@ def dismiss(session: Session, ids: list[int], actor: Actor, now: datetime) -> li
 
 def criteria_of(session: Session, account_id: int, actor: Actor) -> tuple[Account, list[SuccessCriterion]]:
     account = _account(session, account_id)
-    _check_may_manage(actor, [account])
+    _check_may_manage(session, actor, [account], "update its success criteria")
     criteria = list(
         session.scalars(
             select(SuccessCriterion)

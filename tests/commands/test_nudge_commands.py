@@ -166,7 +166,12 @@ def test_someone_elses_nudges_cannot_be_changed(session):
     seed(session)
     [dm] = nudge_run(session)
     refused = press(session, dm, "Dismiss", email="sam@example.com")
-    assert refused.text == "Only the account's CSM (or a manager or admin) can change its nudges."
+    assert refused.text == (
+        "Only Maya Patel (Acme Corporation's CSM), a manager or a Tend admin can snooze or dismiss its nudges. "
+        "Nothing changed."
+    )
+    criteria = press(session, dm, "Update criteria", email="sam@example.com")
+    assert criteria.text.startswith("Only Maya Patel (Acme Corporation's CSM), a manager or a Tend admin can update")
 
 
 def test_tend_nudges_lists_what_is_due_and_when_the_next_message_comes(session):

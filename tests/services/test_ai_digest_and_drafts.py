@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import update
+
 from bot.messages import Reply
+from bot.models import Flag
 from bot.services.digests import send_due
 from bot.services.nudge_messages import DRAFT
 from bot.services.people import Access, Actor
@@ -87,6 +90,22 @@ def test_the_plain_draft_is_a_template_from_the_records_and_never_sent(session):
     assert reply.text.endswith("Best regards,\nMaya Patel")
     assert "Invoice charged twice" not in reply.text and "240" not in reply.text  # internal details stay internal
     assert "Log check-in once sent" in [b.label for b in reply.buttons()]
+    # Nobody has taken the flag yet: the draft does not say "the team is on it".
+    assert "an open issue with us at the moment: I have passed it to the right team" in reply.text
+    assert "the team is on it" not in reply.text
+
+
+def test_the_draft_says_the_team_is_on_it_only_once_someone_has_taken_it(session):
+    account = acme(session)
+    make_flag(session, account, description="Export slow", status="taken", assignee_name="Priya Shah")
+    session.commit()
+    untaken = dispatch_action(ctx(session, None, actor=MAYA, at=NOW), DRAFT, str(account.id)).text
+    assert "open issues with us at the moment: I have passed them to the right teams" in untaken
+    assert "as soon as they are resolved" in untaken
+    session.execute(update(Flag).values(status="taken", assignee_name="Priya Shah"))
+    session.commit()
+    taken = dispatch_action(ctx(session, None, actor=MAYA, at=NOW), DRAFT, str(account.id)).text
+    assert "open issues with us at the moment: the teams are on them" in taken
 
 
 def test_a_model_draft_is_offered_and_a_failing_model_gives_the_template(session, fake_openai):

@@ -17,6 +17,7 @@ from bot.services.people import Access, Actor
 from bot.vocab import Category, Severity
 from commands import dispatch
 from commands.context import CommandContext
+from commands.flag_filing import confirmation
 from tests.factories import make_account, make_person
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
@@ -124,6 +125,7 @@ def test_a_csm_who_flags_her_own_account_is_not_told_she_flagged_it(session, tea
     raised = raise_flag(session, FlagRequest(account.id, "invoice charged twice", "test", "m1"), me, NOW, "UTC")
     session.commit()
     assert outbox(session) == {f"flag:{raised.flag_id}:team": ("channel", "#billing")}  # no DM to herself
+    assert "you are the account's CSM, so no one else is told" in confirmation(raised).text
 
 
 def test_sla_runs_in_business_hours_and_urgent_flags_get_half(session, teams):

@@ -340,3 +340,56 @@ def members_of(session) -> dict[str, list[str]]:
         if email:
             found[team].append(email)
     return found
+
+
+def test_a_category_moving_to_another_team_says_which_team_lost_it(session):
+    first = "name,channel,categories\nFinance,#finance,billing;other\n"
+    assert run(session, "teams", first).notes == []
+    report = run(session, "teams", "name,channel,categories\nBilling,#billing,billing\n")
+    assert report.notes == ["line 2: billing moves from Finance to Billing"]
+    assert session.scalar(select(Team.name).join(RoutingRule).where(RoutingRule.category == "billing")) == "Billing"
+
+
+def test_a_teams_file_leaving_other_unowned_is_warned_about(session):
+    report = run(session, "teams", "name,channel,categories\nBilling,#billing,billing\n")
+    assert report.written and any("no team owns `other` now" in note for note in report.notes)
+    report = run(session, "teams", "name,channel,categories\nCS,#cs,other\n")
+    assert not any("`other`" in note for note in report.notes)
+
+
+def test_a_semicolon_separated_file_gets_a_hint_about_the_separator(session):
+    with pytest.raises(BadInput) as refused:
+        run(session, "teams", "name;channel;categories\nBilling;#billing;billing\n")
+    assert "separated by semicolons: Tend reads comma-separated files" in refused.value.message
+
+
+def test_a_row_with_too_few_or_too_many_fields_says_how_many(session, maya):
+    short = "Acme Corporation,acme.example,maya@example.com,intimacy"
+    long = "Initech,initech.example,,service,1,000,2027-01-01,50,adoption,,"  # an unquoted thousands comma
+    report = run(session, "accounts", accounts_csv(short, long))
+    assert [(e.line, e.reason) for e in report.rejected] == [
+        (2, "the row has 4 fields, the header has 10"),
+        (3, "the row has 11 fields, the header has 10 (a comma inside a value must be in quotes)"),
+    ]
+
+
+def test_a_loop_of_managers_is_refused(session):
+    text = (
+        "email,name,role,manager_email\n"
+        "a@example.com,Ann,manager,b@example.com\n"
+        "b@example.com,Bob,manager,a@example.com\n"
+        "c@example.com,Cat,csm,a@example.com\n"
+    )
+    report = run(session, "people", text)
+    assert [(e.line, e.reason) for e in report.rejected] == [
+        (2, "managers go round in a loop: a@example.com → b@example.com → a@example.com"),
+        (3, "managers go round in a loop: b@example.com → a@example.com → b@example.com"),
+    ]
+    assert not report.written and count(session, Person) == 0
+    run(
+        session,
+        "people",
+        "email,name,role,manager_email\na@example.com,Ann,manager,\nb@example.com,Bob,manager,a@example.com\n",
+    )
+    looped = run(session, "people", "email,name,role,manager_email\na@example.com,Ann,manager,b@example.com\n")
+    assert "a@example.com → b@example.com → a@example.com" in looped.rejected[0].reason  # with who is on file

@@ -27,7 +27,7 @@ KINDS = ("accounts", "people", "teams")
 class Format:
     required: tuple[str, ...]
     validate: Callable[[CsvRow, Known], tuple[tuple[str, str], dict[str, Any]]]
-    apply: Callable[[Session, list[Valid], list[str], Known, list[RowError]], Counts]
+    apply: Callable[[Session, list[Valid], list[str], Known, ImportReport], Counts]
     prepare: Callable[[list[CsvRow], Known], None] | None = None
 
 
@@ -73,7 +73,7 @@ def import_csv(
         valid.append(Valid(row.line, key, values))
     if report.rejected and not skip_invalid and not dry_run:
         return report
-    counts = spec.apply(session, valid, header, known, report.rejected)  # may reject rows the database clashes with
+    counts = spec.apply(session, valid, header, known, report)  # may reject rows the database clashes with
     report.created, report.updated, report.unchanged = counts.created, counts.updated, counts.unchanged
     report.rejected.sort(key=lambda error: error.line)
     if dry_run or (report.rejected and not skip_invalid):

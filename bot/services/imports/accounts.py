@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.db import bulk_insert
 from bot.models import Account, HealthSnapshot, StageChange, SuccessCriterion
 from bot.services import catalog
-from bot.services.imports.common import Counts, Known, RowError, Valid, chunks, same_keys
+from bot.services.imports.common import Counts, ImportReport, Known, RowError, Valid, chunks, same_keys
 from bot.services.imports.rows import (
     CsvRow,
     Problems,
@@ -116,7 +116,7 @@ def _owner(text: str, known: Known, problems: Problems) -> int | None:
     return owner_id
 
 
-def apply(session: Session, valid: list[Valid], header: list[str], known: Known, rejected: list[RowError]) -> Counts:
+def apply(session: Session, valid: list[Valid], header: list[str], known: Known, report: ImportReport) -> Counts:
     columns = [getattr(Account, f) for f in ("id", "name_key", *FIELDS)]
     existing = {row.id: row for row in session.execute(select(*columns))}
     by_domain = {row.domain: row.id for row in existing.values() if row.domain}
@@ -136,13 +136,13 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
         values = item.values
         account_id = _existing_account(values, existing, by_domain, by_name)
         if isinstance(account_id, str):
-            rejected.append(RowError(item.line, account_id))
+            report.rejected.append(RowError(item.line, account_id))
             continue
         if account_id is None:
             creates.append(item)
             continue
         if account_id in claimed:
-            rejected.append(RowError(item.line, f"same account as line {claimed[account_id]}"))
+            report.rejected.append(RowError(item.line, f"same account as line {claimed[account_id]}"))
             continue
         claimed[account_id] = item.line
         current, present = existing[account_id], values["_present"]

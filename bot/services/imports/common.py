@@ -26,6 +26,7 @@ class ImportReport:
     rejected: list[RowError] = field(default_factory=list)
     written: bool = False
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)  # what the import changed that someone should know
 
     def summary(self) -> str:
         counts = (

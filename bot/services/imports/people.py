@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import Person
-from bot.services.imports.common import Counts, Known, RowError, Valid, same_keys
+from bot.services.imports.common import Counts, ImportReport, Known, RowError, Valid, same_keys
 from bot.services.imports.rows import CsvRow, Problems, email, text_value
 from bot.vocab import Role, choices
 
@@ -53,8 +53,11 @@ def validate(row: CsvRow, known: Known) -> tuple[tuple[str, str], dict[str, Any]
     return ("email", address or ""), values
 
 
-def apply(session: Session, valid: list[Valid], header: list[str], known: Known, rejected: list[RowError]) -> Counts:
+def apply(session: Session, valid: list[Valid], header: list[str], known: Known, report: ImportReport) -> Counts:
     existing = {p.email: p for p in session.scalars(select(Person))}
+    loops = _manager_loops(existing, valid)
+    report.rejected += [RowError(item.line, loops[item.line]) for item in valid if item.line in loops]
+    valid = [item for item in valid if item.line not in loops]
     creates = [item for item in valid if item.values["email"] not in existing]
     if creates:  # people are few (hundreds): RETURNING gives the new ids in file order
         rows = [{f: item.values[f] for f in ("email", "name", "role", "timezone")} for item in creates]
@@ -81,3 +84,23 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
     for group in same_keys(updates):
         session.execute(update(Person), group)
     return counts
+
+
+def _manager_loops(existing: dict[str, Person], valid: list[Valid]) -> dict[int, str]:
+    """Rows whose chain of managers, as it would be after the import, comes back to them (a → b → a): by
+    line, the loop in words. Nobody can be above themselves: digests and escalations would go round."""
+    by_id = {person.id: email for email, person in existing.items()}
+    manager_of = {email: by_id.get(p.manager_id) for email, p in existing.items() if p.manager_id}
+    for item in valid:
+        if "manager_email" in item.values["_present"]:
+            manager_of[item.values["email"]] = item.values["manager_email"]
+    loops: dict[int, str] = {}
+    for item in valid:
+        start = item.values["email"]
+        chain, boss = [start], manager_of.get(start)
+        while boss and boss not in chain:
+            chain.append(boss)
+            boss = manager_of.get(boss)
+        if boss == start:
+            loops[item.line] = f"managers go round in a loop: {' → '.join([*chain, start])}"
+    return loops

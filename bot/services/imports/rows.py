@@ -30,12 +30,18 @@ class RowProblem(ValueError):
 class CsvRow:
     line: int
     values: dict[str, str]
+    fields: int = 0  # how many the row has…
+    expected: int = 0  # …and how many the header has
 
     def get(self, column: str) -> str:
         return unicodedata.normalize("NFC", self.values.get(column) or "").strip()
 
     def unreadable(self) -> str | None:
-        """Why no cell of this row can be stored at all (a NUL byte: no database keeps one), if so."""
+        """Why this row cannot be read as meant: more or fewer fields than the header (a missing or an
+        unquoted comma shifts every value after it), or a NUL byte (no database keeps one)."""
+        if self.fields != self.expected:
+            hint = " (a comma inside a value must be in quotes)" if self.fields > self.expected else ""
+            return f"the row has {self.fields} fields, the header has {self.expected}{hint}"
         bad = sorted(column for column, value in self.values.items() if "\x00" in value)
         return f"{', '.join(bad)} contains a NUL character (byte 0x00)" if bad else None
 
@@ -70,13 +76,24 @@ def read_rows(text: str, required: tuple[str, ...]) -> tuple[list[str], list[Csv
         if missing:
             raise BadInput(
                 f"line 1: missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                f"(the header has: {', '.join(filter(None, header)) or 'nothing'}). Nothing was written."
+                f"(the header has: {', '.join(filter(None, header)) or 'nothing'}).{_separator_hint(header)} "
+                "Nothing was written."
             )
         rows = list(_records(reader, header))
     except csv.Error as exc:
         problem = f"line {reader.line_num}: the file's CSV quoting is broken ({exc})"
         raise BadInput(f"{problem}. Nothing was written.") from exc
     return header, rows
+
+
+def _separator_hint(header: list[str]) -> str:
+    for mark, name in ((";", "semicolons"), ("\t", "tabs")):
+        if any(mark in column for column in header):
+            return (
+                f" The header seems to be separated by {name}: Tend reads comma-separated files (in a "
+                "spreadsheet, save as “CSV UTF-8 (comma delimited)”)."
+            )
+    return ""
 
 
 def _records(reader: Iterator[list[str]], header: list[str]) -> Iterator[CsvRow]:
@@ -86,7 +103,7 @@ def _records(reader: Iterator[list[str]], header: list[str]) -> Iterator[CsvRow]
         if not any(cell.strip() for cell in record):
             continue
         values = {name: cell for name, cell in zip(header, record, strict=False) if name}
-        yield CsvRow(line, values)
+        yield CsvRow(line, values, len(record), len(header))
 
 
 def email(text: str, column: str) -> str:

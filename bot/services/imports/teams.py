@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.orm import Session
 
 from bot.models import RoutingRule, Team, TeamMember
-from bot.services.imports.common import Counts, Known, RowError, Valid
+from bot.services.imports.common import Counts, ImportReport, Known, RowError, Valid
 from bot.services.imports.rows import CsvRow, Problems, email, integer, split_list, text_value
 from bot.text import fold
 from bot.vocab import Category, choices
@@ -72,14 +72,14 @@ def _members(row: CsvRow, known: Known, problems: Problems) -> set[int] | None:
     return found
 
 
-def apply(session: Session, valid: list[Valid], header: list[str], known: Known, rejected: list[RowError]) -> Counts:
+def apply(session: Session, valid: list[Valid], header: list[str], known: Known, report: ImportReport) -> Counts:
     owner_line: dict[str, int] = {}
     kept: list[Valid] = []
     for item in valid:
         clash = [c for c in item.values["categories"] if c in owner_line]
         if clash:
             where = owner_line[clash[0]]
-            rejected.append(
+            report.rejected.append(
                 RowError(item.line, f"category {', '.join(clash)} already belongs to the team on line {where}")
             )
             continue
@@ -87,8 +87,17 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
         kept.append(item)
     teams = {fold(t.name): t for t in session.scalars(select(Team))}
     rules: dict[int, set[str]] = {}
+    owner_of: dict[str, int] = {}
     for category, team_id in session.execute(select(RoutingRule.category, RoutingRule.team_id)):
         rules.setdefault(team_id, set()).add(category)
+        owner_of[category] = team_id
+    names = {t.id: t.name for t in teams.values()}
+    for item in kept:  # a category the file gives a team moves to it: say from which
+        own = teams.get(item.key[1])
+        for category in item.values["categories"]:
+            losing = owner_of.get(category)
+            if losing is not None and (own is None or losing != own.id):
+                report.notes.append(f"line {item.line}: {category} moves from {names[losing]} to {item.values['name']}")
     members: dict[int, set[int]] = {}
     for team_id, person_id in session.execute(select(TeamMember.team_id, TeamMember.person_id)):
         members.setdefault(team_id, set()).add(person_id)
@@ -123,4 +132,9 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
             if values["members"]:
                 rows = [{"team_id": team.id, "person_id": p} for p in sorted(values["members"])]
                 session.execute(insert(TeamMember), rows)
+    if not session.scalar(select(exists().where(RoutingRule.category == Category.OTHER.value))):
+        report.notes.append(
+            "no team owns `other` now: flags no other team owns, and flags on unowned accounts, will reach no "
+            "one. Give `other` to the customer-success team."
+        )
     return counts
