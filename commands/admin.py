@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.errors import Forbidden
 from bot.messages import Actions, Button, Reply, Section
 from bot.services import flag_lists, outbox, routing_examples
-from bot.text import shorten
+from bot.text import plural, shorten
 from bot.vocab import Role
 from commands import action
 from commands.admin_calendar import holidays_admin, nudge_rules_admin
@@ -66,7 +66,7 @@ def _routing(ctx: CommandContext) -> Reply:
     learned = routing_examples.count(ctx.session)
     flags = flag_lists.recently_routed(ctx.session, ctx.clock.now())
     head = (
-        f"Routing: {learned} flag(s) corrected or confirmed by people so far; Tend routes new flags like the "
+        f"Routing: {plural(learned, 'flag')} corrected or confirmed by people so far; Tend routes new flags like the "
         "most similar of them, else by its rules."
     )
     if not flags:
@@ -85,4 +85,4 @@ def retry(ctx: CommandContext, value: str) -> Reply:
     count = outbox.retry(
         ctx.session, ctx.clock.now(), None if value == "all" else int(value) if value.isdigit() else -1
     )
-    return _outbox(ctx, f"{count} message(s) will be sent again. ")
+    return _outbox(ctx, f"{plural(count, 'message')} will be sent again. ")

@@ -114,7 +114,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         reasons[reason] = reasons.get(reason, 0) + 1
     for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
         if reason == POSTGRES_SKIPPED:
-            reason = (
-                "PostgreSQL tests skipped: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
-            )
-        terminalreporter.write_line(f"{count} {reason}")
+            line = "PostgreSQL tests skipped: set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        else:
+            line = f"skipped: {reason}"
+        terminalreporter.write_line(f"{count} {line}")

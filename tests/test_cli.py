@@ -186,3 +186,18 @@ def test_a_console_question_is_not_followed_by_a_colon():
     asked = _ask(Input("c", "Which kind of problem is it?", kind="choice", options=(Option("a", "A"),)), _Filling())
     assert asked.startswith("Which kind of problem is it?\n  1) A")
     assert _ask(Input("f", "For", kind="choice", options=(Option("a", "A"),)), _Filling()).startswith("For:\n")
+
+
+def test_the_console_as_a_billing_manager_takes_a_flag_from_the_team_list(database):
+    """Ben manages Billing: he finds the flag in /tend flags team, with his buttons, and takes it there; a
+    mistyped command is answered with what he meant, and several Globex accounts are offered to pick from."""
+    keys = "/flag acme invoice charged twice\n/tend flags team\n/acount acme\n/flag globex the API is down\nquit\n"
+    text = console_transcript(database, "ben@example.com", keys)
+    replies = text.split("tend> ")[1:]
+    team = replies[1]
+    assert "Your team's flags (1–1), unresolved first:" in team and "#1 Acme Corporation · billing" in team
+    assert "[1] Take it" not in team and "Take it" in team and "Details" in team
+    taken = console_transcript(database, "ben@example.com", "/tend flags team\n1\nquit\n")  # a new console
+    assert "[1] Take it" in taken and "You own flag #1 now" in taken
+    assert "Did you mean /account acme?" in replies[2]
+    assert "Which account?" in replies[3] and "Globex Europe" in replies[3] and "Globex Americas" in replies[3]

@@ -207,7 +207,7 @@ def _dm_manager_if_renewal_close(
         return
     owner = session.get(Person, account.owner_id) if account.owner_id else None
     manager = session.get(Person, owner.manager_id) if owner and owner.manager_id else None
-    if manager is None:
+    if manager is None or manager.id == actor.person_id:  # the manager snoozing it knows
         return
     days = (account.renewal_date - today).days
     about = ", ".join(REASON_WORDS[r] for r in sorted(reasons, key=list(Reason).index))

@@ -30,7 +30,7 @@ def test_admins_see_failed_messages_and_can_retry_them(factory):
         assert "to #billng — channel_not_found (1 tries, failed): Flag #1: Acme" in reply.blocks[0].text
         retry_all = next(b for b in reply.blocks if isinstance(b, Actions)).buttons[-1]
         again = dispatch_action(CommandContext(session, ADMIN, FixedClock(NOW)), retry_all.action, retry_all.value)
-        assert again.text.startswith("1 message(s) will be sent again.")
+        assert again.text.startswith("1 message will be sent again.")
     gateway = RecordingGateway()
     assert deliver_due(factory, gateway, NOW).sent == 1
 

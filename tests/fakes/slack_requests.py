@@ -203,6 +203,26 @@ class SlackSender:
         )
         return self.post(body, "application/json", headers=headers)
 
+    def view_choice(self, view: dict[str, Any], block_id: str, value: str, *, user_id: str = "U0CSM") -> Response:
+        """Choose `value` in the select of input `block_id` of a modal the app opened whose block asks Slack
+        to say so at once (dispatch_action): a block_actions payload from inside the view."""
+        chosen = {"type": "static_select", "selected_option": {"value": value}}
+        payload = {
+            "type": "block_actions",
+            "api_app_id": "A0TEND",
+            "token": "t",
+            "trigger_id": new_trigger_id("action"),
+            "container": {"type": "view", "view_id": view_id(view)},
+            "view": {
+                **view,
+                "id": view_id(view),
+                "hash": "h1",
+                "state": {"values": {block_id: {"answer": chosen}}},
+            },
+            "actions": [{"action_id": "answer", "block_id": block_id, **chosen, "action_ts": f"{time.time():.6f}"}],
+        }
+        return self._interactive(_from(payload, user_id, HOME_TEAM, None))
+
     def view_submission(
         self,
         view: dict[str, Any],

@@ -185,7 +185,7 @@ def test_a_reroute_teaches_the_classifier_to_route_a_similar_flag_right(session,
     assert f"#{again.flag_id} Acme · billing" in card
     assert f"(routed: like flag #{first.flag_id}, re-routed to Billing by Omar Haddad)" in card
     routing = "\n".join(b.text for b in dispatch(ctx, "/tend", "admin routing").blocks if isinstance(b, Section))
-    assert "Routing: 1 flag(s) corrected or confirmed by people so far" in routing
+    assert "Routing: 1 flag corrected or confirmed by people so far" in routing
     assert f"• #{first.flag_id} Acme → Billing (billing): moved by Omar Haddad: Zephyr is the billing portal" in routing
     assert f"• #{other.flag_id} Acme → Support (support): matched 'times out', 'export'" in routing
 

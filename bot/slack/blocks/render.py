@@ -6,6 +6,7 @@ Every piece of text from users or customer data goes out as plain_text, or as es
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -160,31 +161,82 @@ def _element(field: messages.Input) -> dict[str, Any]:
     return element
 
 
+CONDITIONAL = "when:"  # private_metadata of a modal with fields asked only for some answers
+
+
+def _input_block(field: messages.Input, controls: bool) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": field.name[:255],
+        "element": _element(field),
+        "label": {"type": "plain_text", "text": shorten(field.label, 2000)},
+        # A field asked only for one answer is required when it is shown.
+        "optional": field.optional and field.asked_when is None,
+    }
+    if controls:  # changing it shows or hides another field: Slack tells Tend at once (`redrawn`)
+        block["dispatch_action"] = True
+    if field.hint:
+        block["hint"] = {"type": "plain_text", "text": shorten(field.hint, 2000)}
+    return block
+
+
 def form_view(form: messages.Form) -> dict[str, Any]:
-    """A modal for a neutral form: one input block per field (block_id = the field's name)."""
+    """A modal for a neutral form: one input block per field (block_id = the field's name). A field asked
+    only for some answer of another (`Input.asked_when`) is left out until that answer is chosen; its block
+    travels in the modal's private_metadata, beside the form's value, to be put in by `redrawn`."""
+    controllers = {f.asked_when[0] for f in form.inputs if f.asked_when}
+    initial = {f.name: f.initial for f in form.inputs}
     blocks: list[dict[str, Any]] = []
     if form.intro:
         blocks.append(SectionBlock(text=_mrkdwn(form.intro, SECTION_TEXT)).to_dict())
+    hidden: dict[str, Any] = {}
+    previous = ""
     for field in form.inputs:
-        block: dict[str, Any] = {
-            "type": "input",
-            "block_id": field.name[:255],
-            "element": _element(field),
-            "label": {"type": "plain_text", "text": shorten(field.label, 2000)},
-            "optional": field.optional,
-        }
-        if field.hint:
-            block["hint"] = {"type": "plain_text", "text": shorten(field.hint, 2000)}
-        blocks.append(block)
+        block = _input_block(field, field.name in controllers)
+        if field.asked_when:
+            hidden[field.name] = {"when": list(field.asked_when), "after": previous, "block": block}
+        if field.asked(initial):
+            blocks.append(block)
+        previous = field.name
+    metadata = CONDITIONAL + json.dumps({"value": form.value, "fields": hidden}) if hidden else form.value
     return {
         "type": "modal",
         "callback_id": f"{FORM_PREFIX}{form.action}"[:255],
-        "private_metadata": form.value[:3000],
+        "private_metadata": metadata[:3000],
         "title": {"type": "plain_text", "text": shorten(form.title, MODAL_TITLE)},
         "submit": {"type": "plain_text", "text": shorten(form.submit, MODAL_TITLE)},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks[:VIEW_BLOCKS],
     }
+
+
+def form_value(view: dict[str, Any]) -> str:
+    """The form's own value, from a form_view modal's private_metadata."""
+    metadata = view.get("private_metadata") or ""
+    if metadata.startswith(CONDITIONAL):
+        return str(json.loads(metadata.removeprefix(CONDITIONAL)).get("value") or "")
+    return metadata
+
+
+def redrawn(view: dict[str, Any]) -> dict[str, Any] | None:
+    """The modal again, its conditional fields shown or hidden for the answers chosen so far (Slack keeps
+    what was typed in the others); None when nothing changes."""
+    metadata = view.get("private_metadata") or ""
+    if not metadata.startswith(CONDITIONAL):
+        return None
+    fields: dict[str, Any] = json.loads(metadata.removeprefix(CONDITIONAL)).get("fields") or {}
+    answers = form_answers(view)
+    blocks = [b for b in view.get("blocks") or () if b.get("block_id") not in fields]
+    for spec in fields.values():
+        controller, wanted = spec["when"]
+        if answers.get(controller) != wanted:
+            continue
+        at = next((i + 1 for i, b in enumerate(blocks) if b.get("block_id") == spec["after"]), len(blocks))
+        blocks.insert(at, spec["block"])
+    if [b.get("block_id") for b in blocks] == [b.get("block_id") for b in view.get("blocks") or ()]:
+        return None
+    keep = ("type", "callback_id", "private_metadata", "title", "submit", "close")
+    return {**{k: view[k] for k in keep if k in view}, "blocks": blocks}
 
 
 def form_answers(view: dict[str, Any]) -> dict[str, str]:

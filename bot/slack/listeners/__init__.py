@@ -15,4 +15,5 @@ def register_listeners(app: App, deps: Deps) -> None:
     events.register(app, deps)
     views.register(app, deps)
     views.register_searches(app, deps)
+    views.register_changes(app, deps)
     fallbacks.register(app, deps)  # last: what no listener above claims

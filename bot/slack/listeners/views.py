@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
+from slack_sdk.errors import SlackApiError
 
 import commands as command_layer
 from bot.gateway import Target
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.runtime import Answer, Deps, Inbound, known_member_search, local_today, run_for_user, tell
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -34,7 +39,7 @@ def handle_submission(deps: Deps, request: Inbound) -> Answer:
     answer = run_for_user(
         deps,
         request,
-        lambda ctx: command_layer.dispatch_form(ctx, name, view.get("private_metadata") or "", answers),
+        lambda ctx: command_layer.dispatch_form(ctx, name, render.form_value(view), answers),
         request_id=f"view:{view.get('id')}",
         # A modal has nowhere to answer in: the submitter gets the result as a direct message, queued with
         # the change it reports (sent once).
@@ -43,6 +48,26 @@ def handle_submission(deps: Deps, request: Inbound) -> Answer:
     if not answer.replied_by_outbox:  # the database was unreachable: say so directly
         tell(deps, request, answer.reply)  # type: ignore[arg-type]
     return answer
+
+
+def register_changes(app: App, deps: Deps) -> None:
+    """A choice in a modal that shows or hides another field (snooze: "until a date" asks for the date):
+    acknowledged at once, the modal redrawn right after (views.update, guarded by the view's hash)."""
+
+    @app.action(render.INPUT_ACTION)
+    def changed(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        view = body.get("view") or {}
+        again = render.redrawn(view)
+        if again is not None:
+            deps.after_ack(partial(_update_view, deps, view.get("id"), view.get("hash"), again))
+
+
+def _update_view(deps: Deps, view_id: str | None, view_hash: str | None, view: dict[str, Any]) -> None:
+    try:
+        deps.client.views_update(view_id=view_id, hash=view_hash, view=view)
+    except SlackApiError as error:  # the person changed it again meanwhile (hash_conflict), or closed it
+        log.info("modal not redrawn: %s", error.response.get("error"))
 
 
 def register_searches(app: App, deps: Deps) -> None:
