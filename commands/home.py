@@ -20,10 +20,10 @@ from commands.context import CommandContext
 from commands.flag_blocks import listed
 from commands.flag_form import ACCOUNTS
 from commands.flag_form import NEW as FLAG_NEW
-from commands.nudges import check_check_in, check_in_inputs, checked_in_reply
+from commands.nudges import CHECK_IN_ANY
 from commands.tend import subcommand
 
-LOOK_UP, LOOKED_UP, CHECK_IN_ANY, CHECKED_IN_ANY = "home.look_up", "home.looked_up", "home.check_in", "home.checked_in"
+LOOK_UP, LOOKED_UP = "home.look_up", "home.looked_up"
 USAGE = "/tend home: what needs you today (the same as Tend's Home tab in Slack)"
 SHOWN = 10  # items per list in full
 HOME_FLAGS = 5  # flags per list, each with its buttons (a Home tab holds 100 blocks)
@@ -153,23 +153,3 @@ def _check_account(answers: dict[str, str]) -> dict[str, str]:
 @form(LOOKED_UP, _check_account)
 def looked_up(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     return card(ctx, int(answers["account"]))
-
-
-@action(CHECK_IN_ANY)
-def check_in_any(ctx: CommandContext, value: str) -> Form:
-    return Form(
-        title="Log a check-in",
-        action=CHECKED_IN_ANY,
-        value="",
-        inputs=(ACCOUNT_PICKER, *check_in_inputs()),
-        submit="Log it",
-    )
-
-
-def _check_check_in(answers: dict[str, str]) -> dict[str, str]:
-    return {**_check_account(answers), **check_check_in(answers)}
-
-
-@form(CHECKED_IN_ANY, _check_check_in)
-def checked_in_any(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
-    return checked_in_reply(ctx, int(answers["account"]), answers["channel"], answers.get("note") or "")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +15,7 @@ from bot.errors import BadInput
 from bot.messages import Block, Form, Input, Note, Option, Reply, Section
 from bot.models import Account, Nudge, Person
 from bot.services import nudge_actions
+from bot.services.catalog import Match
 from bot.services.nudge_actions import CHANNELS, CRITERION_STATUSES, MAX_NOTE, MAX_SNOOZE_DAYS, REASON_WORDS
 from bot.services.nudge_messages import CHECK_IN, CRITERIA, DISMISS, IN_FULL, SNOOZE, entry_blocks
 from bot.services.nudge_rules import Reason, plan
@@ -22,6 +25,7 @@ from bot.text import plural, shorten
 from commands import action, dated_form, form
 from commands.context import CommandContext
 from commands.flag import split_account
+from commands.flag_form import ACCOUNTS
 from commands.tend import subcommand
 
 CHECKED_IN, SNOOZED, CRITERIA_SET, DISMISSED = (
@@ -72,6 +76,38 @@ def checkin_form(account_id: int, account_name: str, note: str = "") -> Form:
         inputs=check_in_inputs(note),
         submit="Log it",
     )
+
+
+CHECK_IN_ANY, CHECKED_IN_ANY = "home.check_in", "home.checked_in"  # names kept: Home tabs carry them
+
+
+def any_account_checkin_form(candidates: Sequence[Match] = (), channel: str = "", note: str = "") -> Form:
+    """A check-in whose account is still to be chosen: searched for (the Home tab's button), or picked among
+    the accounts what was typed could mean (`/tend checkin globex call …`), with the rest kept."""
+    if candidates:
+        options = tuple(Option(str(m.account_id), m.name) for m in candidates[:25])
+        account = Input("account", "Which account?", kind="choice", options=options)
+    else:
+        account = Input("account", "Account", kind="search", search=ACCOUNTS)
+    how, what = check_in_inputs(note)
+    if channel:
+        how = replace(how, initial=channel)
+    return Form(title="Log a check-in", action=CHECKED_IN_ANY, value="", inputs=(account, how, what), submit="Log it")
+
+
+@action(CHECK_IN_ANY)
+def check_in_any(ctx: CommandContext, value: str) -> Form:
+    return any_account_checkin_form()
+
+
+def _check_any_check_in(answers: dict[str, str]) -> dict[str, str]:
+    chosen = (answers.get("account") or "").isdigit()
+    return {**({} if chosen else {"account": "Choose an account."}), **check_check_in(answers)}
+
+
+@form(CHECKED_IN_ANY, _check_any_check_in)
+def checked_in_any(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
+    return checked_in_reply(ctx, int(answers["account"]), answers["channel"], answers.get("note") or "")
 
 
 @action(CHECK_IN)
@@ -125,11 +161,13 @@ def checkin_command(ctx: CommandContext, text: str) -> Reply | Form:
         return Reply(f"Usage: {CHECKIN_USAGE}.")
     named = split_account(ctx, words)
     match, rest = named.match, named.rest
+    first, _, note = rest.partition(" ")
+    if match is None and named.result.kind == "ambiguous":  # pick one of them, the rest as typed
+        kind = first.lower() if first.lower() in CHANNELS else ""
+        return any_account_checkin_form(named.result.matches, kind, note if kind else rest)
     if match is None:
         hint = ", ".join(m.name for m in named.result.matches[:3])
-        which = "Several accounts match" if named.result.kind == "ambiguous" else "No account matches"
-        return Reply(f"{which} “{words[0]}”{': ' + hint if hint else ''}. Try the account's full name or domain.")
-    first, _, note = rest.partition(" ")
+        return Reply(f"No account matches “{words[0]}”{': ' + hint if hint else ''}. Try its full name or domain.")
     if first.lower() in CHANNELS:
         return checked_in_reply(ctx, match.account_id, first.lower(), note)
     guess = _misspelt_channel(first)

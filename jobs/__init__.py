@@ -21,6 +21,7 @@ from bot.services.escalations import escalate_stalled
 from bot.services.flag_proposals import file_expired
 from bot.services.nudge_rules import plan_due
 from bot.services.nudges import send_due
+from bot.text import plural
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ def _escalations(rt: Runtime, now: datetime) -> str:
     """Plans only; the messages go out with the next delivery (`run all` delivers last)."""
     with session_scope(rt.factory) as session:
         escalated = escalate_stalled(session, now)
-    return f"{len(escalated)} flag(s) escalated" + (f": #{', #'.join(map(str, escalated))}" if escalated else "")
+    return f"{plural(len(escalated), 'flag')} escalated" + (
+        f": #{', #'.join(map(str, escalated))}" if escalated else ""
+    )
 
 
 def _nudges(rt: Runtime, now: datetime) -> str:
@@ -86,7 +89,9 @@ def _proposals(rt: Runtime, now: datetime) -> str:
     """File the flags whose AI proposal nobody confirmed in time, as the keyword rules say."""
     with session_scope(rt.factory) as session:
         filed = file_expired(session, now, rt.settings.timezone)
-    return f"{len(filed)} unconfirmed proposal(s) filed" + (f": #{', #'.join(map(str, filed))}" if filed else "")
+    return f"{plural(len(filed), 'unconfirmed proposal')} filed" + (
+        f": #{', #'.join(map(str, filed))}" if filed else ""
+    )
 
 
 def _requests(rt: Runtime, now: datetime) -> str:

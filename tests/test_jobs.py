@@ -42,16 +42,16 @@ def test_escalations_then_delivery_reach_the_team_manager_once(demo, capsys):
     )
     capsys.readouterr()
     assert jobs(["run", "all", "--now", "2026-11-30T08:00:00+00:00"]) == 0
-    assert "escalations: 0 flag(s) escalated" in capsys.readouterr().out
+    assert "escalations: 0 flags escalated" in capsys.readouterr().out
     # Support: 8 business hours in Priya's Asia/Kolkata; raised Friday 20:30 IST (after hours) → due Monday
     # 17:00 IST (11:30 UTC): not yet at Monday 08:00 UTC, escalated by Tuesday 06:00 UTC.
     assert jobs(["run", "all", "--now", "2026-12-01T06:00:00+00:00"]) == 0
     out = capsys.readouterr().out
-    assert "escalations: 1 flag(s) escalated: #1" in out
+    assert "escalations: 1 flag escalated: #1" in out
     assert "Tend would send to priya@example.com" in out and "nobody has taken it" in out
     assert jobs(["run", "all", "--now", "2026-12-01T07:00:00+00:00"]) == 0
     again = capsys.readouterr().out
-    assert "escalations: 0 flag(s) escalated" in again and "priya@example.com" not in again
+    assert "escalations: 0 flags escalated" in again and "priya@example.com" not in again
 
 
 def test_each_job_run_logs_one_line(demo, caplog):

@@ -154,7 +154,7 @@ class SendReport:
     def __str__(self) -> str:
         return (
             f"{plural(self.messages, 'nudge message')} queued about {plural(self.accounts, 'account')}; "
-            f"{self.waiting} due nudge(s) wait for working hours"
+            f"{plural(self.waiting, 'due nudge')} waiting for working hours"
         )
 
 

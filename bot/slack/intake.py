@@ -25,6 +25,7 @@ from bot.services.recording import Outcome
 from bot.slack.blocks import render
 from bot.slack.identity import PLATFORM, learn_home
 from bot.slack.runtime import Answer, Deps, Inbound, deliver_queued, tell
+from bot.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -138,4 +139,7 @@ def finish_stranded(settings: Settings, factory: SessionFactory, gateway: ChatGa
         pruned = inbox.prune(session, now)
     if deps is not None:
         deps.work.shutdown()
-    return f"{finished} stranded request(s) finished, {broken} failed again, {pruned} old request(s) forgotten"
+    return (
+        f"{plural(finished, 'stranded request')} finished, {broken} failed again, "
+        f"{plural(pruned, 'old request')} forgotten"
+    )

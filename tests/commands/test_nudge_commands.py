@@ -235,6 +235,23 @@ def test_an_unknown_kind_of_check_in_is_refused_with_the_kinds(session):
     assert logged.startswith("Logged a chat with Acme Corporation today.")
 
 
+def test_a_check_in_for_several_matching_accounts_offers_them_and_keeps_the_rest(session):
+    seed(session)
+    make_account(session, "Acme Logistics")
+    session.commit()
+    shown = dispatch(ctx(session, "sam@example.com"), "/tend", "checkin acme email sent the renewal deck")
+    assert isinstance(shown, Form)
+    account, how, note = shown.inputs
+    assert account.label == "Which account?" and sorted(o.label for o in account.options) == [
+        "Acme Corporation",
+        "Acme Logistics",
+    ]
+    assert (how.initial, note.initial) == ("email", "sent the renewal deck")
+    chosen = next(o.value for o in account.options if o.label == "Acme Logistics")
+    reply = submit(session, shown, {"account": chosen, "channel": "email", "note": "sent the renewal deck"})
+    assert reply.text.startswith("Logged an email with Acme Logistics today.")
+
+
 def test_admins_change_rules_and_holidays(session):
     seed(session)
     make_person(session, "alex@example.com", role="admin")

@@ -76,13 +76,13 @@ def test_a_request_acknowledged_but_not_worked_on_is_finished_by_the_requests_jo
     assert count(session, Flag) == 0
     assert session.scalars(select(InboundRequest.status)).all() == ["working"]
 
-    assert "0 stranded request(s) finished" in served.job("requests", 1)  # its claim has not lapsed yet
-    assert "1 stranded request(s) finished, 0 failed again" in served.job("requests", 5)
+    assert "0 stranded requests finished" in served.job("requests", 1)  # its claim has not lapsed yet
+    assert "1 stranded request finished, 0 failed again" in served.job("requests", 5)
     assert count(session, Flag) == 1
     assert "Flag #1 filed for Acme Corporation: billing" in served.fake.calls_to("response_url")[-1].params["text"]
     assert served.posted_to() == ["U0MAYA", "billing"]
 
-    assert "0 stranded request(s) finished" in served.job("requests", 10)
+    assert "0 stranded requests finished" in served.job("requests", 10)
     assert "0 sent" in served.job("deliver", 10)
     assert count(session, Flag) == 1 and served.posted_to() == ["U0MAYA", "billing"]
     assert len(served.fake.calls_to("response_url")) == 1
@@ -94,7 +94,7 @@ def test_a_flag_saved_but_not_announced_is_announced_once_after_the_crash(served
 
     assert "2 sent, 0 to retry, 0 failed" in served.job("deliver", 1)
     assert served.posted_to() == ["U0MAYA", "billing"]
-    assert "1 stranded request(s) finished" in served.job("requests", 5)  # Sam hears back; nothing new is made
+    assert "1 stranded request finished" in served.job("requests", 5)  # Sam hears back; nothing new is made
     assert "0 sent" in served.job("deliver", 10)
     assert count(session, Flag) == 1 and served.posted_to() == ["U0MAYA", "billing"]
     assert "Flag #1 filed for Acme Corporation" in served.fake.calls_to("response_url")[-1].params["text"]
@@ -103,7 +103,7 @@ def test_a_flag_saved_but_not_announced_is_announced_once_after_the_crash(served
 def test_a_person_answered_before_the_crash_is_not_answered_again(served, session):
     served.flag_and_die_during("chat.postMessage")  # Sam has his answer; the team's post hangs, then the kill
     assert "Flag #1 filed" in served.fake.calls_to("response_url")[0].params["text"]
-    assert "0 stranded request(s) finished" in served.job("requests", 5)  # done the moment Sam had it
+    assert "0 stranded requests finished" in served.job("requests", 5)  # done the moment Sam had it
     served.job("deliver", 5)
     assert count(session, Flag) == 1 and set(served.posted_to()) == {"U0MAYA", "billing"}
     assert len(served.fake.calls_to("response_url")) == 1
@@ -116,7 +116,7 @@ def test_requests_a_locked_database_cannot_record_are_refused_and_a_kill_then_lo
         )
         kill_hard(served.app)  # while the database is still locked
     assert all(a.status == 200 and a.seconds < 3 and "Tend couldn't take this just now" in a.body for a in answers)
-    assert "0 stranded request(s) finished" in served.job("requests", 5)  # nothing was promised
+    assert "0 stranded requests finished" in served.job("requests", 5)  # nothing was promised
     assert count(session, Flag) == 0 and not served.fake.calls_to("response_url") and served.posted_to() == []
 
 
@@ -133,8 +133,8 @@ def test_requests_acknowledged_after_a_lock_are_each_answered_once_after_a_kill(
     served.fake.wait_for("users.info", timeout=10)
     kill_hard(served.app)
     served.fake.delays.clear()
-    assert "4 stranded request(s) finished, 0 failed again" in served.job("requests", 5)
-    assert "0 stranded request(s) finished" in served.job("requests", 10)
+    assert "4 stranded requests finished, 0 failed again" in served.job("requests", 5)
+    assert "0 stranded requests finished" in served.job("requests", 10)
     replies = sorted(call.params["text"].split(":")[0] for call in served.fake.calls_to("response_url"))
     assert replies == [f"Flag #{n} filed for Acme Corporation" for n in range(1, 5)]  # each reporter once
     assert count(session, Flag) == 4
