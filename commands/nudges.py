@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rapidfuzz.distance import OSA
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from bot.errors import BadInput
 from bot.messages import Block, Form, Input, Note, Option, Reply, Section
@@ -339,6 +339,11 @@ def nudges_command(ctx: CommandContext, text: str) -> Reply:
         .join(Account, Account.id == Nudge.account_id)
         .where(Account.owner_id == ctx.actor.person_id, Nudge.status == "open", Account.stage != "churned")
     ).all()
+    if not rows and not ctx.session.scalar(select(exists().where(Account.owner_id == ctx.actor.person_id))):
+        return Reply(
+            "You own no accounts, so Tend has nothing to nudge you about: nudges go to each account's CSM. "
+            "/tend flags lists the flags you raised."
+        )
     due_ids = [i for i, after in rows if after is None or after <= now]
     snoozed_ids = [i for i, after in rows if after is not None and after > now]
     person = ctx.session.get(Person, ctx.actor.person_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import logging
 import math
+import os
 import pickle
 import re
 import subprocess
@@ -84,6 +85,16 @@ def warm() -> None:
 
 
 _lock = threading.Lock()
+
+
+def _after_fork() -> None:
+    """A forked worker (gunicorn --preload) may have been copied while the parent was fitting: it gets a
+    lock of its own, and fits for itself if the copy holds no weights."""
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _weights() -> Weights | None:

@@ -252,6 +252,13 @@ def test_a_check_in_for_several_matching_accounts_offers_them_and_keeps_the_rest
     assert reply.text.startswith("Logged an email with Acme Logistics today.")
 
 
+def test_someone_who_owns_no_accounts_is_not_told_when_nudges_reach_them(session):
+    seed(session)
+    reply = dispatch(ctx(session, "sam@example.com"), "/tend", "nudges")
+    assert reply.text.startswith("You own no accounts, so Tend has nothing to nudge you about")
+    assert "Nudges reach you" not in str(reply.blocks)
+
+
 def test_admins_change_rules_and_holidays(session):
     seed(session)
     make_person(session, "alex@example.com", role="admin")
