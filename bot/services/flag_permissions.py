@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,14 +49,27 @@ class Standing:
         return self.admin or self.manager or self.owner or (self.member and not taken)
 
 
-@dataclass(frozen=True)
 class Viewer:
-    """The actor and the teams they belong to or manage: asked once, then applied to any number of flags
-    (a list of flags with each one's buttons costs two queries, not two per flag)."""
+    """The actor and the teams they belong to or manage: asked once, and only when a flag is there to be
+    judged (a card with no open problems costs no query), then applied to any number of flags (a list with
+    each flag's buttons costs two queries, not two per flag)."""
 
-    actor: Actor
-    member_of: frozenset[int]
-    manager_of: frozenset[int]
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session, self.actor = session, actor
+
+    @cached_property
+    def member_of(self) -> frozenset[int]:
+        if self.actor.person_id is None:
+            return frozenset()
+        return frozenset(
+            self.session.scalars(select(TeamMember.team_id).where(TeamMember.person_id == self.actor.person_id))
+        )
+
+    @cached_property
+    def manager_of(self) -> frozenset[int]:
+        if self.actor.person_id is None:
+            return frozenset()
+        return frozenset(self.session.scalars(select(Team.id).where(Team.manager_id == self.actor.person_id)))
 
     def standing(self, flag: Flag) -> Standing:
         return Standing(
@@ -82,12 +96,7 @@ class Viewer:
 
 
 def viewer(session: Session, actor: Actor) -> Viewer:
-    person = actor.person_id
-    if person is None:
-        return Viewer(actor, frozenset(), frozenset())
-    member_of = session.scalars(select(TeamMember.team_id).where(TeamMember.person_id == person))
-    manager_of = session.scalars(select(Team.id).where(Team.manager_id == person))
-    return Viewer(actor, frozenset(member_of), frozenset(manager_of))
+    return Viewer(session, actor)
 
 
 def standing(session: Session, flag: Flag, actor: Actor) -> Standing:

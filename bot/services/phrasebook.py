@@ -4,22 +4,22 @@
 The rules know the phrases that settle a category ("charged twice"); a symptom such as "the page takes 30s
 to load for their EU team" names none. The phrasebook's classifier (TF-IDF over words, word pairs and
 character n-grams, so that misspellings still count; multinomial logistic regression) says how likely each
-category is from the wording as a whole. No AI, no model file, nothing downloaded: it is fitted from the
-CSV, once per process, by scikit-learn in a child process (about two seconds, then the child exits, so its
-~100 MB never weigh on Tend); here it is applied with plain arithmetic (`bot.services.text_vectors`).
-`warm()` starts the fitting in the background at start-up, so that no one's flag waits for it. Should the
-fitting fail, the rules route alone (and say so in the log).
+category is from the wording as a whole. No AI and nothing downloaded: the weights are fitted from the CSV
+by scikit-learn at development time (`python -m bot.services.phrasebook`, about two seconds) and shipped
+beside it (`phrasebook.weights.json.gz`, stamped with the CSV's hash; a test fails when they are stale).
+Tend loads them in ~50 ms and applies them with plain arithmetic (`bot.services.text_vectors`), so no Tend
+process imports scikit-learn (~100 MB) or waits for a fit. Without the file the rules route alone.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
+import hashlib
+import json
 import logging
 import math
-import os
-import pickle
 import re
-import subprocess
 import sys
 import threading
 from collections.abc import Iterable
@@ -33,8 +33,7 @@ from bot.text import fold
 from bot.vocab import Category
 
 PHRASEBOOK = Path(__file__).with_name("phrasebook.csv")
-FIT_TIMEOUT_S = 120
-_ROOT = Path(__file__).resolve().parents[2]
+WEIGHTS = Path(__file__).with_name("phrasebook.weights.json.gz")
 _TOKENS = re.compile(r"\b\w\w+\b")
 log = logging.getLogger(__name__)
 
@@ -72,56 +71,45 @@ class Weights:
 
 def likelihoods(folded: str, words: Iterable[str]) -> dict[Category, float] | None:
     """How likely a folded text is to be each category's problem; None when none of its meaningful `words`
-    appears in the phrasebook (nothing to go on), or when the phrasebook could not be fitted."""
-    weights = _weights()
+    appears in the phrasebook (nothing to go on), or when its weights are missing."""
+    weights = loaded()
     if weights is None or not any(word in weights.idf for word in words):
         return None
     return weights.likelihoods(folded)
 
 
 def warm() -> None:
-    """Fit the phrasebook in the background now, so that the first flag does not wait for it."""
-    threading.Thread(target=_weights, name="tend-phrasebook", daemon=True).start()
+    """Load the weights in the background now (start-up), so that the first flag does not wait for them."""
+    threading.Thread(target=loaded, name="tend-phrasebook", daemon=True).start()
 
 
-_lock = threading.Lock()
-
-
-def _after_fork() -> None:
-    """A forked worker (gunicorn --preload) may have been copied while the parent was fitting: it gets a
-    lock of its own, and fits for itself if the copy holds no weights."""
-    global _lock
-    _lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_after_fork)
-
-
-def _weights() -> Weights | None:
-    with _lock:  # one fitting per process, however many threads ask at once
-        return _fitted()
+def digest(path: Path = PHRASEBOOK) -> str:
+    """The phrasebook's SHA-256: what the shipped weights were fitted from."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @cache
-def _fitted() -> Weights | None:
+def loaded(path: Path = WEIGHTS) -> Weights | None:
+    """The shipped weights, read once per process (cached; a second thread waits for the first)."""
     try:
-        done = subprocess.run(
-            [sys.executable, "-c", "import bot.services.phrasebook as p; p.fit_to_stdout()"],
-            cwd=_ROOT,
-            capture_output=True,
-            timeout=FIT_TIMEOUT_S,
-            check=True,
+        document = json.loads(gzip.decompress(path.read_bytes()))
+        terms: dict[str, list[float]] = document["terms"]
+        weights = Weights(
+            tuple(Category(c) for c in document["categories"]),
+            tuple(document["intercepts"]),
+            {term: values[0] for term, values in terms.items()},
+            {term: tuple(values[1:]) for term, values in terms.items()},
         )
-        weights = pickle.loads(done.stdout)  # our own child process, writing our own class
-    except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, EOFError) as error:
-        detail = getattr(error, "stderr", b"") or b""
-        log.warning("phrasebook not fitted, routing by the rules alone: %s %s", error, detail.decode()[-500:])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        log.warning("phrasebook weights unreadable (%s): routing by the rules alone", error)
         return None
-    return weights if isinstance(weights, Weights) else None
+    if document.get("phrasebook_sha256") != digest():
+        log.warning("phrasebook.csv changed since its weights were fitted: run python -m bot.services.phrasebook")
+    return weights
 
 
 def fit(path: Path = PHRASEBOOK) -> Weights:
-    """The classifier fitted on the phrasebook, as plain data (run in the child process: `fit_to_stdout`)."""
+    """The classifier fitted on the phrasebook, as plain data (development time: needs scikit-learn)."""
     return as_weights(*fit_with_sklearn(path))
 
 
@@ -149,5 +137,25 @@ def as_weights(vectorizer: Any, model: Any) -> Weights:
     )
 
 
-def fit_to_stdout() -> None:
-    sys.stdout.buffer.write(pickle.dumps(fit()))
+SIGNIFICANT = 7  # digits kept of each weight: the likelihoods stay within 1e-6 of the fit's
+
+
+def dump(weights: Weights, path: Path = WEIGHTS) -> None:
+    """Write `weights` as the shipped file, stamped with the phrasebook's hash (reproducible bytes)."""
+
+    def short(x: float) -> float:
+        return float(f"{x:.{SIGNIFICANT}g}")
+
+    document = {
+        "phrasebook_sha256": digest(),
+        "categories": [c.value for c in weights.categories],
+        "intercepts": [short(b) for b in weights.intercepts],
+        "terms": {t: [short(weights.idf[t]), *map(short, weights.coefficients[t])] for t in sorted(weights.idf)},
+    }
+    raw = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    path.write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+
+
+if __name__ == "__main__":  # python -m bot.services.phrasebook: refit after changing phrasebook.csv
+    dump(fit())
+    print(f"wrote {WEIGHTS.name} from {PHRASEBOOK.name} ({digest()[:12]})", file=sys.stderr)

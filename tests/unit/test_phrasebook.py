@@ -1,16 +1,21 @@
 """The phrasebook: flags worded like a category's problems go there even when no rule names them; its
-plain arithmetic gives what scikit-learn fitted; and without it the rules still route."""
+plain arithmetic gives what scikit-learn fitted; the shipped weights are the phrasebook's as it stands; and
+without them the rules still route."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 import subprocess
+import sys
 
 import pytest
 
 from bot.services import phrasebook
 from bot.services.classifier import classify
 from bot.vocab import Category
+from tests.processes import ROOT
 
 
 def test_symptoms_no_rule_names_are_routed_by_their_wording():
@@ -46,21 +51,34 @@ def test_the_plain_arithmetic_gives_what_scikit_learn_fitted():
         assert [got[c] for c in weights.categories] == pytest.approx(list(row), abs=1e-9)
 
 
-@pytest.fixture
-def no_phrasebook(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise subprocess.CalledProcessError(1, args[0], b"", b"ModuleNotFoundError: No module named 'sklearn'")
+def test_the_shipped_weights_are_fitted_from_the_phrasebook_as_it_stands():
+    """Whoever edits phrasebook.csv must refit (python -m bot.services.phrasebook): the shipped file carries
+    the CSV's hash, and what it says is what a fit now says."""
+    shipped = phrasebook.WEIGHTS.read_bytes()
+    assert json.loads(gzip.decompress(shipped))["phrasebook_sha256"] == phrasebook.digest(), (
+        "phrasebook.csv changed: run python -m bot.services.phrasebook and commit the weights"
+    )
+    fitted, loaded = phrasebook.fit(), phrasebook.loaded()
+    assert loaded is not None
+    for text in ("invoice went to the wrong address", "export hangs forever", "would love to speak at the summit"):
+        want, got = fitted.likelihoods(text), loaded.likelihoods(text)
+        assert [got[c] for c in Category] == pytest.approx([want[c] for c in Category], abs=1e-5)
 
-    phrasebook._fitted.cache_clear()
-    monkeypatch.setattr(phrasebook.subprocess, "run", refuse)
-    yield
-    phrasebook._fitted.cache_clear()  # the next test fits it again
 
-
-def test_without_the_phrasebook_the_rules_route_alone(no_phrasebook, caplog):
+def test_without_the_weights_the_rules_route_alone(tmp_path, caplog):
+    missing = tmp_path / "none.json.gz"
     with caplog.at_level(logging.WARNING):
-        assert classify("invoice charged twice").category is Category.BILLING
-        assert classify("the weekly export times out").category is Category.SUPPORT
-        assert classify("their accountant wants copies of every statement from last year").category is Category.OTHER
-    assert "phrasebook not fitted, routing by the rules alone" in caplog.text
-    assert "No module named 'sklearn'" in caplog.text
+        assert phrasebook.loaded(missing) is None
+    assert "phrasebook weights unreadable" in caplog.text
+
+
+def test_no_tend_process_needs_scikit_learn():
+    """Reading flags with the phrasebook imports nothing of scikit-learn (~100 MB per process)."""
+    code = (
+        "import sys; from bot.services.classifier import classify; "
+        "assert classify('the dashboard takes ages to open').category.value == 'support'; "
+        "print('sklearn' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
