@@ -3,13 +3,9 @@ ten in full and the rest counted, each with the buttons that deal with it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.messages import Actions, Block, Button, Note, Reply, Section
+from bot.services.nudge_due import DueAccount
 from bot.text import plural
-
-if TYPE_CHECKING:
-    from bot.services.nudges import DueAccount
 
 CHECK_IN, SNOOZE, CRITERIA, DISMISS = "nudge.checkin", "nudge.snooze", "nudge.criteria", "nudge.dismiss"
 DRAFT = "nudge.draft"  # handled in commands.drafts
