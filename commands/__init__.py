@@ -25,7 +25,8 @@ FormHandler = Callable[[CommandContext, str, dict[str, str]], Reply]
 
 COMMANDS: dict[str, CommandHandler] = {}
 ACTIONS: dict[str, ActionHandler] = {}
-FORMS: dict[str, tuple[Callable[[dict[str, str], date], dict[str, str]], FormHandler]] = {}
+FORMS: dict[str, tuple[DatedFormCheck, FormHandler]] = {}
+DATED: set[str] = set()  # forms whose check needs the asker's date
 SearchHandler = Callable[[CommandContext, str], list[Option]]
 SEARCHES: dict[str, SearchHandler] = {}
 USAGE: dict[str, str] = {}
@@ -57,7 +58,12 @@ def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
 def form(name: str, check: FormCheck) -> Callable[[FormHandler], FormHandler]:
     """Register a form handler; `check` validates the answers alone (no database), so a platform can
     return its errors inside the form before acknowledging."""
-    return dated_form(name, lambda answers, _today: check(answers))
+
+    def register(handler: FormHandler) -> FormHandler:
+        FORMS[name] = (lambda answers, _today: check(answers), handler)
+        return handler
+
+    return register
 
 
 def dated_form(name: str, check: DatedFormCheck) -> Callable[[FormHandler], FormHandler]:
@@ -65,6 +71,7 @@ def dated_form(name: str, check: DatedFormCheck) -> Callable[[FormHandler], Form
 
     def register(handler: FormHandler) -> FormHandler:
         FORMS[name] = (check, handler)
+        DATED.add(name)
         return handler
 
     return register
@@ -91,6 +98,11 @@ def run_search(ctx: CommandContext, name: str, query: str) -> list[Option]:
 STALE_BUTTON = "That button no longer does anything. Run the command again to get a fresh one."
 STALE_FORM = "That form is out of date. Start again from the message or command."
 UNKNOWN_COMMAND = "I don't know the command {name}. Try /tend help."
+
+
+def needs_today(name: str) -> bool:
+    """Whether form `name`'s check reads the asker's date (so the platform need not look it up otherwise)."""
+    return name in DATED
 
 
 def check_form(name: str, answers: dict[str, str], today: date) -> dict[str, str]:

@@ -241,7 +241,8 @@ def classify(text: str, examples: Sequence[Example] = (), use_phrasebook: bool =
     scores = {category: sum(weight for _phrase, weight in found) for category, found in hits.items()}
     ruled = max(scores.values()) > WEAK  # context words alone decide nothing
     read = english and use_phrasebook
-    likely = phrasebook.likelihoods(described, content_words(described).split()) if read else None
+    words = content_words(described).split()  # what both the phrasebook and the examples compare
+    likely = phrasebook.likelihoods(described, words) if read else None
     if likely is not None:
         weight = RULE_WEIGHT / RULE_CAP if ruled else 0.0
         combined = {c: likely.get(c, 0.0) + weight * min(scores.get(c, 0), RULE_CAP) for c in Category}
@@ -260,7 +261,7 @@ def classify(text: str, examples: Sequence[Example] = (), use_phrasebook: bool =
         english,
         likelihood=likely[category] if likely else 0.0,
     )
-    found = nearest(described, examples)
+    found = nearest(words, examples)
     if found is not None:
         like, weight = found
         # The organisation's own words beat a weak or no rule match; against a strong one (a phrase such as
@@ -279,14 +280,11 @@ def content_words(text: str) -> str:
     return " ".join(w for w in _WORDS.findall(folded) if w not in _REPORT_WORDS and len(w) > 1)
 
 
-def nearest(described: str, examples: Sequence[Example]) -> tuple[Example, float] | None:
+def nearest(words: Sequence[str], examples: Sequence[Example]) -> tuple[Example, float] | None:
     """The organisation's example a new flag should be routed like, or None: the `NEIGHBOURS` most similar
     examples (cosine of TF-IDF over content words and their pairs) vote with their similarity, and the
     category with the most votes wins if they reach `LEARNED_MATCH`; its most similar example is named."""
-    if not examples:
-        return None
-    words = content_words(described).split()
-    if not words:
+    if not examples or not words:
         return None
     similarity = _index(tuple(examples)).similarities(word_grams(words))
     nearest_first = sorted(similarity, key=lambda i: (-similarity[i], i))[:NEIGHBOURS]
