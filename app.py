@@ -19,8 +19,8 @@ from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings
 from bot.db import engine_for, make_session_factory
+from bot.flags.routing import phrasebook
 from bot.logs import configure
-from bot.services import phrasebook
 
 load_dotenv()
 log = logging.getLogger("tend")

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from bot.clock import FixedClock
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
-from bot.services.imports import import_csv
-from bot.services.imports.accounts import HEADER as ACCOUNT_HEADER
-from bot.services.people import Access, Actor
-from commands import dispatch
+from bot.imports import import_csv
+from bot.imports.accounts import HEADER as ACCOUNT_HEADER
+from bot.people.actors import Access, Actor
 from commands.context import CommandContext
+from commands.router import dispatch
 
 WORDS = [
     "alpine",

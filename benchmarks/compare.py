@@ -35,8 +35,8 @@ from sqlalchemy import create_engine, func, select, text
 from benchmarks import harness
 from benchmarks.account_lookup import TODAY, build_files
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.imports import import_csv
 from bot.models import InboundRequest
-from bot.services.imports import import_csv
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 
 

@@ -24,8 +24,8 @@ from sqlalchemy import func, select, text
 
 from benchmarks.nudges import fresh_database
 from bot.db import bulk_insert, make_engine, make_session_factory, session_scope
+from bot.digests.build import send_due
 from bot.models import Account, Flag, HealthSnapshot, Notification, Person, StageChange, Team
-from bot.services.digests import send_due
 
 NOW = datetime(2026, 11, 24, 8, 30, tzinfo=UTC)
 TODAY = NOW.date()

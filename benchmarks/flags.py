@@ -32,11 +32,11 @@ from sqlalchemy import create_engine, func, select, text
 
 from benchmarks import harness
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.delivery import outbox
+from bot.delivery.deliverer import deliver_due
 from bot.gateway import Target
 from bot.messages import Reply, Section
 from bot.models import InboundRequest, Notification
-from bot.services import outbox
-from bot.services.delivery import deliver_due
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 
 ROOT = Path(__file__).resolve().parents[1]

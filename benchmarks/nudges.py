@@ -23,8 +23,8 @@ from sqlalchemy import func, select, text
 
 from bot.db import bulk_insert, make_engine, make_session_factory, session_scope, upgrade
 from bot.models import Account, HealthSnapshot, Nudge, Person, SuccessCriterion
-from bot.services.nudge_rules import plan_due
-from bot.services.nudges import send_due
+from bot.nudges.rules import plan_due
+from bot.nudges.sending import send_due
 
 NOW = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)  # a Tuesday: 09:00 in New York, 14:00 Berlin, 22:00 Tokyo
 TODAY = NOW.date()

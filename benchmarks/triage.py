@@ -8,7 +8,7 @@ phrasebook, in the ways people really write flags (terse, indirect, misspelt); s
 which were written when, and which the rules were tuned on. "with model" is what a flag is filed as when the
 reporter accepts Tend's first suggestion: the model's category when it answered, else the no-AI one. With
 OPENAI_API_KEY (and optionally OPENAI_BASE_URL, OPENAI_MODEL) in the environment or .env, each row of --file
-is sent once through the same code Tend uses (bot.services.triage); without a key the model is not measured.
+is sent once through the same code Tend uses (bot.flags.routing.triage); without a key the model is not measured.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from typing import Any
 
 from dotenv import load_dotenv
 
-from bot.ai import Model, make_model
+from bot.ai.client import Model, make_model
 from bot.config import Settings
-from bot.services.classifier import classify
-from bot.services.triage import triage
+from bot.flags.routing.classifier import classify
+from bot.flags.routing.triage import triage
 from bot.vocab import Category
 
 DATA = Path(__file__).parent / "data" / "triage_flags.csv"
@@ -46,11 +46,11 @@ def learning_curve() -> None:
     import tempfile
 
     from bot.db import make_engine, make_session_factory, session_scope, upgrade
+    from bot.flags.lifecycle import reroute_flag
+    from bot.flags.raising import FlagRequest, raise_flag
+    from bot.flags.routing import examples as routing_examples
     from bot.models import Account, RoutingRule, Team
-    from bot.services import routing_examples
-    from bot.services.flag_lifecycle import reroute_flag
-    from bot.services.flags import FlagRequest, raise_flag
-    from bot.services.people import Access, Actor
+    from bot.people.actors import Access, Actor
 
     rows = list(csv.DictReader(ORG_LANGUAGE.open(encoding="utf-8")))
     pool = [r for r in rows if r["part"] == "correction"]

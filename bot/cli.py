@@ -11,14 +11,14 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot import demo
-from bot.ai import make_model
+from bot.ai.client import make_model
 from bot.clock import Clock, SystemClock, parse_now
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleSession, console_actor, repl
 from bot.db import SessionFactory, engine_for, make_session_factory, session_scope, upgrade
 from bot.errors import UserFacingError
-from bot.services import phrasebook
-from bot.services.imports import KINDS, import_csv
+from bot.flags.routing import phrasebook
+from bot.imports import KINDS, import_csv
 from bot.text import plural
 
 EXIT_INVALID = 2

@@ -16,16 +16,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.ai import Model
+from bot.ai.client import Model
 from bot.clock import Clock
 from bot.db import SessionFactory, session_scope
+from bot.delivery import outbox
+from bot.delivery.deliverer import deliver_due
 from bot.gateway import Target
 from bot.messages import Actions, Button, Divider, Form, Input, Note, Option, Reply, Section
-from bot.services import outbox
-from bot.services.delivery import deliver_due
-from bot.services.people import Access, Actor, actor_for_email
-from commands import check_form, dispatch, dispatch_action, dispatch_form, run_search
+from bot.people.actors import Access, Actor, actor_for_email
 from commands.context import CommandContext
+from commands.router import check_form, dispatch, dispatch_action, dispatch_form, run_search
 
 WIDTH = 78
 LABEL_WIDTH = 16

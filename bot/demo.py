@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from bot.imports import ImportReport, import_csv
+from bot.imports.accounts import HEADER as ACCOUNT_HEADER
 from bot.models import Account, HealthSnapshot
-from bot.services.imports import ImportReport, import_csv
-from bot.services.imports.accounts import HEADER as ACCOUNT_HEADER
 
 DEMO_CSM = "maya@example.com"
 

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from bot.accounts.catalog import Match, search_accounts
+from bot.accounts.status import AccountStatus, account_count, account_status, accounts_owned_by
+from bot.flags.lists import FlagLine, account_timeline
+from bot.flags.permissions import viewer
 from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
-from bot.services.accounts import AccountStatus, account_count, account_status, accounts_owned_by
-from bot.services.catalog import Match, search_accounts
-from bot.services.flag_lists import FlagLine, account_timeline
-from bot.services.flag_permissions import viewer
-from bot.services.nudge_actions import CRITERION_STATUSES
-from bot.services.nudge_messages import CHECK_IN, CRITERIA
+from bot.nudges.actions import CRITERION_STATUSES
+from bot.nudges.messages import CHECK_IN, CRITERIA
 from bot.text import countdown, plural, shorten, since
-from commands import action, command
 from commands.briefing import BRIEF, WORDS, briefing
 from commands.context import CommandContext
-from commands.flag_blocks import listed
+from commands.flags.blocks import listed
 from commands.formatting import flag_line, health, money
+from commands.routes import Routes
+
+routes = Routes()
 
 SHOW_ACCOUNT = "account.show"  # also named in commands.briefing
-FLAG_NEW = "flag.new"  # handled in commands.flag_form
+FLAG_NEW = "flag.new"  # handled in commands.flags.form
 USAGE = (
     "/account <name, domain or part of a name> [brief]: an account's status, or with `brief` a briefing "
     "(only you see it)"
@@ -26,7 +28,7 @@ MAX_CRITERIA = 10
 ECHO = 80  # characters of what was typed that a reply repeats
 
 
-@command("/account", USAGE)
+@routes.command("/account", USAGE)
 def account(ctx: CommandContext, text: str) -> Reply:
     if not text:
         return my_accounts(ctx)
@@ -59,7 +61,7 @@ def account(ctx: CommandContext, text: str) -> Reply:
     )
 
 
-@action(SHOW_ACCOUNT)
+@routes.action(SHOW_ACCOUNT)
 def show_account(ctx: CommandContext, value: str) -> Reply:
     if not value.isdigit():
         return Reply("That button is out of date. Run /account again.")

@@ -3,15 +3,18 @@ numbers and the organisation's holidays."""
 
 from __future__ import annotations
 
+from bot.delivery import outbox
 from bot.errors import Forbidden
+from bot.flags import lists as flag_lists
+from bot.flags.routing import examples as routing_examples
 from bot.messages import Actions, Button, Reply, Section
-from bot.services import flag_lists, outbox, routing_examples
 from bot.text import plural, shorten
 from bot.vocab import Role
-from commands import action
 from commands.admin_calendar import holidays_admin, nudge_rules_admin
 from commands.context import CommandContext
-from commands.tend import subcommand
+from commands.routes import Routes
+
+routes = Routes()
 
 USAGE = (
     "/tend admin outbox | routing | nudges [set <rule> <number>] | holidays [add YYYY-MM-DD <name> | remove "
@@ -25,7 +28,7 @@ def _require_admin(ctx: CommandContext) -> None:
         raise Forbidden("Only Tend admins can do that. Ask an admin, or see /tend help for what you can do.")
 
 
-@subcommand("admin", USAGE)
+@routes.subcommand("admin", USAGE)
 def admin(ctx: CommandContext, text: str) -> Reply:
     _require_admin(ctx)
     topic, _, rest = text.strip().partition(" ")
@@ -79,7 +82,7 @@ def _routing(ctx: CommandContext) -> Reply:
     return Reply(head, blocks=(Section(head), Section(f"The newest flags and why they went where they did:\n{lines}")))
 
 
-@action(RETRY)
+@routes.action(RETRY)
 def retry(ctx: CommandContext, value: str) -> Reply:
     _require_admin(ctx)
     count = outbox.retry(

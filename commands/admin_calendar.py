@@ -7,8 +7,8 @@ from datetime import date
 
 from bot.errors import BadInput
 from bot.messages import Reply, Section
-from bot.services.nudge_rules import DEFAULTS, settings
-from bot.services.nudge_settings import RANGES, add_holiday, remove_holiday, set_rule, upcoming_holidays
+from bot.nudges.rules import DEFAULTS, settings
+from bot.nudges.settings import RANGES, add_holiday, remove_holiday, set_rule, upcoming_holidays
 from commands.context import CommandContext
 
 RULE_HELP = {

@@ -1,13 +1,15 @@
 """An account briefing, from `/account <name> brief` or the card's "Briefing" button: each sentence with the
-records it rests on in brackets, and what is not on file said plainly (bot/services/briefing.py)."""
+records it rests on in brackets, and what is not on file said plainly (bot/accounts/briefing.py)."""
 
 from __future__ import annotations
 
+from bot.accounts.briefing import Briefing, brief
 from bot.messages import Actions, Button, Note, Reply, Section
-from bot.services.briefing import Briefing, brief
 from bot.text import shorten
-from commands import action
 from commands.context import CommandContext
+from commands.routes import Routes
+
+routes = Routes()
 
 BRIEF = "account.brief"
 SHOW_ACCOUNT = "account.show"  # handled in commands.account
@@ -19,7 +21,7 @@ def briefing(ctx: CommandContext, account_id: int) -> Reply:
     return briefing_reply(brief(ctx.session, ctx.model, account_id, ctx.today, ctx.clock.now()))
 
 
-@action(BRIEF)
+@routes.action(BRIEF)
 def brief_button(ctx: CommandContext, value: str) -> Reply:
     if not value.isdigit():
         return Reply("That button is out of date. Run /account again.")

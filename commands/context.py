@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.ai import Model
+from bot.ai.client import Model
 from bot.clock import Clock
-from bot.services.people import Actor
+from bot.people.actors import Actor
 
 
 @dataclass

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.digests.build import build_for, managers, previous_digests, since_of
+from bot.digests.facts import gather
+from bot.digests.messages import for_manager
+from bot.digests.summary import summarize
 from bot.messages import Note, Reply
 from bot.models import Person
-from bot.services.digest_facts import gather
-from bot.services.digest_messages import for_manager
-from bot.services.digest_summary import summarize
-from bot.services.digests import build_for, managers, previous_digests, since_of
 from commands.context import CommandContext
-from commands.tend import subcommand
+from commands.routes import Routes
+
+routes = Routes()
 
 USAGE = (
     "/tend digest [all [page]]: your daily digest as it would read now (managers; `all` lists every item, "
@@ -19,7 +21,7 @@ USAGE = (
 )
 
 
-@subcommand("digest", USAGE)
+@routes.subcommand("digest", USAGE)
 def digest_preview(ctx: CommandContext, text: str) -> Reply:
     me = next((m for m in managers(ctx.session, ctx.default_timezone) if m.id == ctx.actor.person_id), None)
     if me is None:

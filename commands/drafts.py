@@ -1,18 +1,20 @@
 """ "Draft a message" on a nudge: a check-in email for the CSM to copy and send themselves (Tend never
-writes to customers; bot/services/checkin_draft.py)."""
+writes to customers; bot/nudges/drafts.py)."""
 
 from __future__ import annotations
 
 from bot.messages import Actions, Button, Note, Reply, Section
-from bot.services.checkin_draft import draft_check_in
-from bot.services.nudge_messages import CHECK_IN, DRAFT
-from commands import action
+from bot.nudges.drafts import draft_check_in
+from bot.nudges.messages import CHECK_IN, DRAFT
 from commands.context import CommandContext
+from commands.routes import Routes
+
+routes = Routes()
 
 SECTION_LIMIT = 2900
 
 
-@action(DRAFT)
+@routes.action(DRAFT)
 def draft_button(ctx: CommandContext, value: str) -> Reply:
     if not value.isdigit():
         return Reply("That button is out of date. Run /tend nudges again.")

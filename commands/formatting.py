@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.services.accounts import HealthTrend
-from bot.services.flag_lists import FlagLine
+from bot.accounts.status import HealthTrend
+from bot.flags.lists import FlagLine
 
 SPARK = "▁▂▃▄▅▆▇█"
 

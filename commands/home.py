@@ -6,22 +6,22 @@ from __future__ import annotations
 
 from sqlalchemy import case, func, select
 
+from bot.accounts import attention
+from bot.digests.build import managers
+from bot.flags import lists as flag_lists
+from bot.flags.permissions import viewer
 from bot.messages import Actions, Block, Button, Form, Input, Note, Reply, Section
 from bot.models import Account, Nudge, Person
-from bot.services import attention, flag_lists
-from bot.services.digests import managers
-from bot.services.flag_permissions import viewer
-from bot.services.nudge_rules import settings
+from bot.nudges.rules import settings
 from bot.text import plural, shorten
 from bot.vocab import Stage
-from commands import action, form
 from commands.account import SHOW_ACCOUNT, card
 from commands.context import CommandContext
-from commands.flag_blocks import listed
-from commands.flag_form import ACCOUNTS
-from commands.flag_form import NEW as FLAG_NEW
+from commands.flags.blocks import listed
+from commands.flags.form import ACCOUNTS
+from commands.flags.form import NEW as FLAG_NEW
 from commands.nudges import CHECK_IN_ANY
-from commands.tend import subcommand
+from commands.routes import Routes
 
 LOOK_UP, LOOKED_UP = "home.look_up", "home.looked_up"
 USAGE = "/tend home: what needs you today (the same as Tend's Home tab in Slack)"
@@ -29,8 +29,10 @@ SHOWN = 10  # items per list in full
 HOME_FLAGS = 5  # flags per list, each with its buttons (a Home tab holds 100 blocks)
 ACCOUNT_PICKER = Input("account", "Account", kind="search", search=ACCOUNTS)
 
+routes = Routes()
 
-@subcommand("home", USAGE)
+
+@routes.subcommand("home", USAGE)
 def home_command(ctx: CommandContext, text: str) -> Reply:
     return home(ctx)
 
@@ -141,7 +143,7 @@ def _my_team(ctx: CommandContext, person_id: int) -> list[Block]:
 
 
 # --- the Home tab's own actions ----------------------------------------------------------------------------
-@action(LOOK_UP)
+@routes.action(LOOK_UP)
 def look_up(ctx: CommandContext, value: str) -> Form:
     return Form(title="Look up an account", action=LOOKED_UP, value="", inputs=(ACCOUNT_PICKER,), submit="Show")
 
@@ -150,6 +152,6 @@ def _check_account(answers: dict[str, str]) -> dict[str, str]:
     return {} if (answers.get("account") or "").isdigit() else {"account": "Choose an account."}
 
 
-@form(LOOKED_UP, _check_account)
+@routes.form(LOOKED_UP, _check_account)
 def looked_up(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     return card(ctx, int(answers["account"]))

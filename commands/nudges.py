@@ -11,22 +11,21 @@ from zoneinfo import ZoneInfo
 from rapidfuzz.distance import OSA
 from sqlalchemy import exists, select
 
+from bot.accounts.catalog import Match
 from bot.errors import BadInput
 from bot.messages import Block, Form, Input, Note, Option, Reply, Section
 from bot.models import Account, Nudge, Person
-from bot.services import nudge_actions
-from bot.services.catalog import Match
-from bot.services.nudge_actions import CHANNELS, CRITERION_STATUSES, MAX_NOTE, MAX_SNOOZE_DAYS, REASON_WORDS
-from bot.services.nudge_messages import CHECK_IN, CRITERIA, DISMISS, IN_FULL, SNOOZE, entry_blocks
-from bot.services.nudge_rules import Reason, plan
-from bot.services.nudges import describe
-from bot.services.working_hours import Schedule, holidays_near
+from bot.nudges import actions as nudge_actions
+from bot.nudges.actions import CHANNELS, CRITERION_STATUSES, MAX_NOTE, MAX_SNOOZE_DAYS, REASON_WORDS
+from bot.nudges.messages import CHECK_IN, CRITERIA, DISMISS, IN_FULL, SNOOZE, entry_blocks
+from bot.nudges.rules import Reason, plan
+from bot.nudges.sending import describe
+from bot.people.working_hours import Schedule, holidays_near
 from bot.text import plural, shorten
-from commands import action, dated_form, form
 from commands.context import CommandContext
-from commands.flag import split_account
-from commands.flag_form import ACCOUNTS
-from commands.tend import subcommand
+from commands.flags.command import split_account
+from commands.flags.form import ACCOUNTS
+from commands.routes import Routes
 
 CHECKED_IN, SNOOZED, CRITERIA_SET, DISMISSED = (
     "nudge.checked_in",
@@ -44,6 +43,8 @@ OTHER_CHANNELS = frozenset(
 SNOOZE_FOR = (Option("1d", "1 day"), Option("1w", "1 week"), Option("date", "Until a date"))
 MAX_CRITERIA_IN_FORM = 20
 CHANNEL_WORDS = {"call": "a call", "email": "an email", "meeting": "a meeting", "chat": "a chat"}
+
+routes = Routes()
 
 
 def _int(value: str) -> int:
@@ -95,7 +96,7 @@ def any_account_checkin_form(candidates: Sequence[Match] = (), channel: str = ""
     return Form(title="Log a check-in", action=CHECKED_IN_ANY, value="", inputs=(account, how, what), submit="Log it")
 
 
-@action(CHECK_IN_ANY)
+@routes.action(CHECK_IN_ANY)
 def check_in_any(ctx: CommandContext, value: str) -> Form:
     return any_account_checkin_form()
 
@@ -105,12 +106,12 @@ def _check_any_check_in(answers: dict[str, str]) -> dict[str, str]:
     return {**({} if chosen else {"account": "Choose an account."}), **check_check_in(answers)}
 
 
-@form(CHECKED_IN_ANY, _check_any_check_in)
+@routes.form(CHECKED_IN_ANY, _check_any_check_in)
 def checked_in_any(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     return checked_in_reply(ctx, int(answers["account"]), answers["channel"], answers.get("note") or "")
 
 
-@action(CHECK_IN)
+@routes.action(CHECK_IN)
 def log_check_in_button(ctx: CommandContext, value: str) -> Form:
     account = ctx.session.get(Account, _int(value))
     if account is None:
@@ -127,7 +128,7 @@ def check_check_in(answers: dict[str, str]) -> dict[str, str]:
     return problems
 
 
-@form(CHECKED_IN, check_check_in)
+@routes.form(CHECKED_IN, check_check_in)
 def checked_in(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     return checked_in_reply(ctx, _int(value), answers["channel"], answers.get("note") or "")
 
@@ -154,7 +155,7 @@ def checked_in_reply(ctx: CommandContext, account_id: int, channel: str, note: s
     return Reply(f"Logged {CHANNEL_WORDS[channel]} with {name} today.{done}")
 
 
-@subcommand("checkin", CHECKIN_USAGE)
+@routes.subcommand("checkin", CHECKIN_USAGE)
 def checkin_command(ctx: CommandContext, text: str) -> Reply | Form:
     words = text.split()
     if not words:
@@ -190,7 +191,7 @@ def _misspelt_channel(word: str) -> str | None:
 
 
 # --- snooze and dismiss ----------------------------------------------------------------------------------------
-@action(SNOOZE)
+@routes.action(SNOOZE)
 def snooze_button(ctx: CommandContext, value: str) -> Form:
     nudge_actions.open_nudges(ctx.session, _ids(value), ctx.actor)  # only theirs, and only what is still open
     return Form(
@@ -231,7 +232,7 @@ def _check_snooze(answers: dict[str, str], today: date) -> dict[str, str]:
     return {}
 
 
-@dated_form(SNOOZED, _check_snooze)
+@routes.dated_form(SNOOZED, _check_snooze)
 def snoozed(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     now = ctx.clock.now()
     choice = answers["for"]
@@ -255,7 +256,7 @@ def snoozed(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     return Reply(f"Snoozed {', '.join(result.account_names)} until {local:%a %d %b %Y}.{told}")
 
 
-@action(DISMISS)
+@routes.action(DISMISS)
 def dismiss_button(ctx: CommandContext, value: str) -> Reply | Form:
     """One reason: dismissed at once. Several (an account due for more than one reason): say which."""
     ids = _ids(value)
@@ -281,7 +282,7 @@ def _check_dismiss(answers: dict[str, str]) -> dict[str, str]:
     return {} if which == "all" or which.isdigit() else {"which": "Choose a reason, or all of them."}
 
 
-@form(DISMISSED, _check_dismiss)
+@routes.form(DISMISSED, _check_dismiss)
 def dismissed(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     which = answers["which"]
     return _dismiss(ctx, _ids(value) if which == "all" else [int(which)])
@@ -293,7 +294,7 @@ def _dismiss(ctx: CommandContext, ids: list[int]) -> Reply:
 
 
 # --- success criteria ------------------------------------------------------------------------------------------
-@action(CRITERIA)
+@routes.action(CRITERIA)
 def criteria_button(ctx: CommandContext, value: str) -> Reply | Form:
     account, criteria = nudge_actions.criteria_of(ctx.session, _int(value), ctx.actor)
     if not criteria:
@@ -318,7 +319,7 @@ def _check_criteria(answers: dict[str, str]) -> dict[str, str]:
     return {k: "Choose a status." for k, v in answers.items() if k.startswith("c") and v not in CRITERION_STATUSES}
 
 
-@form(CRITERIA_SET, _check_criteria)
+@routes.form(CRITERIA_SET, _check_criteria)
 def criteria_set(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     statuses = {int(k[1:]): v for k, v in answers.items() if k.startswith("c") and k[1:].isdigit()}
     count = nudge_actions.update_criteria(ctx.session, _int(value), ctx.actor, statuses, ctx.clock.now(), ctx.today)
@@ -326,7 +327,7 @@ def criteria_set(ctx: CommandContext, value: str, answers: dict[str, str]) -> Re
 
 
 # --- /tend nudges ----------------------------------------------------------------------------------------------
-@subcommand("nudges", NUDGES_USAGE)
+@routes.subcommand("nudges", NUDGES_USAGE)
 def nudges_command(ctx: CommandContext, text: str) -> Reply:
     if ctx.actor.person_id is None:
         return Reply("You're not in Tend's people list, so no accounts are yours to be nudged about.")

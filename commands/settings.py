@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.errors import BadInput
 from bot.messages import Reply, Section
 from bot.models import Person
-from bot.services.working_hours import DAY_NAMES, Schedule, day_ranges
+from bot.people.working_hours import DAY_NAMES, Schedule, day_ranges
 from bot.text import closest
 from commands.context import CommandContext
-from commands.tend import subcommand
+from commands.routes import Routes
+
+routes = Routes()
 
 USAGE = (
     "/tend settings [hours 09:00-17:00 | days mon-fri | timezone Europe/Berlin | digest 08:30 | digest-days mon-fri]: "
@@ -92,7 +94,7 @@ def _zones() -> dict[str, str]:
     return {zone.lower(): zone for zone in available_timezones()}
 
 
-@subcommand("settings", USAGE)
+@routes.subcommand("settings", USAGE)
 def settings_command(ctx: CommandContext, text: str) -> Reply:
     person = _person(ctx)
     key, _, value = text.strip().partition(" ")

@@ -2,45 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.messages import Note, Reply, Section
 from bot.text import closest, shorten
-from commands import USAGE, command
 from commands.context import CommandContext
+from commands.routes import Routes
 
-Subcommand = Callable[[CommandContext, str], Reply]
-SUBCOMMANDS: dict[str, tuple[Subcommand, str]] = {}
-
-
-def subcommand(name: str, usage: str) -> Callable[[Subcommand], Subcommand]:
-    def register(handler: Subcommand) -> Subcommand:
-        SUBCOMMANDS[name] = (handler, usage)
-        return handler
-
-    return register
+USAGE = "/tend help: this list"
 
 
-@command("/tend", "/tend help: this list")
-def tend(ctx: CommandContext, text: str) -> Reply:
+def run(routes: Routes, ctx: CommandContext, text: str) -> Reply:
+    """`/tend <sub-command> …` among those in `routes`; anything else is help."""
     name, _, rest = text.strip().partition(" ")
-    if name.lower() in SUBCOMMANDS:
-        handler, _usage = SUBCOMMANDS[name.lower()]
+    if name.lower() in routes.subcommands:
+        handler, _usage = routes.subcommands[name.lower()]
         return handler(ctx, rest.strip())
-    return help_reply(text)
+    return help_reply(routes, text)
 
 
-def help_reply(text: str = "") -> Reply:
+def help_reply(routes: Routes, text: str = "") -> Reply:
     """Everything Tend can do; for a mistyped sub-command, the one it most likely meant instead."""
     name = text.split()[0].lower() if text.split() else ""
     if name not in ("", "help"):
-        guess = closest(name, SUBCOMMANDS)
+        guess = closest(name, routes.subcommands)
         if guess:
             rest = text.split(maxsplit=1)[1:]
             meant = " ".join([f"/tend {guess}", *rest])
             body = f"I don't know “/tend {shorten(text, 60)}”. Did you mean {meant}? (/tend help lists everything.)"
-            return Reply(body, blocks=(Section(body), Note(SUBCOMMANDS[guess][1])))
-    usages = [usage for _name, usage in sorted(USAGE.items())] + [usage for _h, usage in SUBCOMMANDS.values()]
+            return Reply(body, blocks=(Section(body), Note(routes.subcommands[guess][1])))
+    usages = [usage for _name, usage in sorted((name, usage) for name, (_h, usage) in routes.commands.items())] + [
+        usage for _h, usage in routes.subcommands.values()
+    ]
     lines = "\n".join(f"• {usage}" for usage in usages)
     prefix = "" if name in ("", "help") else f"I don't know “/tend {shorten(text, 60)}” yet.\n"
     body = f"{prefix}What Tend can do:\n{lines}"

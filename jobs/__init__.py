@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.ai import make_model
+from bot.ai.client import make_model
 from bot.config import Settings
 from bot.db import SessionFactory, session_scope
+from bot.delivery.deliverer import deliver_due
+from bot.digests.build import send_due as send_digests
+from bot.flags.escalations import escalate_stalled
+from bot.flags.proposals import file_expired
 from bot.gateway import ChatGateway
-from bot.services.delivery import deliver_due
-from bot.services.digests import send_due as send_digests
-from bot.services.escalations import escalate_stalled
-from bot.services.flag_proposals import file_expired
-from bot.services.nudge_rules import plan_due
-from bot.services.nudges import send_due
+from bot.nudges.rules import plan_due
+from bot.nudges.sending import send_due
 from bot.text import plural
 
 

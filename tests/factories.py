@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.accounts import catalog
 from bot.models import Account, Flag, HealthSnapshot, Person, SuccessCriterion
-from bot.services import catalog
 from bot.text import fold
 
 _numbers = itertools.count(1)

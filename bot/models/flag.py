@@ -105,7 +105,7 @@ class FlagProposal(Base):
 class RoutingExample(Base):
     """A flag whose category a person settled: re-routed ("Not ours"), its category changed, or a proposal
     confirmed. These are the organisation's own words for each team; the classifier routes a new flag like
-    the most similar of them (`bot.services.routing_examples`). One per flag: the latest correction wins."""
+    the most similar of them (`bot.flags.routing.examples`). One per flag: the latest correction wins."""
 
     __tablename__ = "routing_example"
 

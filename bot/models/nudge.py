@@ -27,7 +27,7 @@ class Nudge(Base):
     # (a nudge without one is never shown), accounts are never deleted by Tend, and the planner closes nudges
     # whose criterion is gone (an import that rewrites an account's criteria gives them new ids).
     account_id: Mapped[int] = mapped_column(Integer)  # indexed as the first column of the unique key below
-    reason: Mapped[str] = mapped_column(String(20))  # a bot.services.nudge_rules.Reason
+    reason: Mapped[str] = mapped_column(String(20))  # a bot.nudges.rules.Reason
     cycle: Mapped[str] = mapped_column(String(100))  # e.g. "touch:2026-08-01", "renewal:2027-03-01:60"
     criterion_id: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="open")  # open, done, dismissed
@@ -78,7 +78,7 @@ class Holiday(Base):
 
 
 class NudgeSetting(Base):
-    """An admin's change to a nudge rule's default (bot.services.nudge_rules.DEFAULTS)."""
+    """An admin's change to a nudge rule's default (bot.nudges.rules.DEFAULTS)."""
 
     __tablename__ = "nudge_setting"
 

@@ -17,7 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.web import SlackResponse
 
-from bot.ai import make_model
+from bot.ai.client import make_model
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.db import SessionFactory

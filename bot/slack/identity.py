@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.services.people import Access, Actor, cached_actor, remember_actor
+from bot.people.actors import Access, Actor, cached_actor, remember_actor
 
 PLATFORM = "slack"
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from bot.db import SessionFactory, session_scope
 from bot.gateway import ChatGateway
 from bot.logs import one_line
 from bot.messages import Reply
-from bot.services import inbox
-from bot.services.recording import Outcome
+from bot.runtime import inbox
+from bot.runtime.recording import Outcome
 from bot.slack.blocks import render
 from bot.slack.identity import PLATFORM, learn_home
 from bot.slack.runtime import Answer, Deps, Inbound, deliver_queued, tell

@@ -19,20 +19,20 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
-import commands as command_layer
-from bot.ai import Model
+from bot.ai.client import Model
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import SessionFactory, session_scope
+from bot.delivery import outbox
+from bot.delivery.deliverer import SHORT_PAUSE, deliver_due
 from bot.gateway import ChatGateway, Target
 from bot.messages import Form, Option, Reply
-from bot.services import outbox
-from bot.services.delivery import SHORT_PAUSE, deliver_due
-from bot.services.people import Access, Actor, cached_actor
-from bot.services.recording import InboxWriter
+from bot.people.actors import Access, Actor, cached_actor
+from bot.runtime.recording import InboxWriter
 from bot.slack.after_ack import WorkQueue
 from bot.slack.blocks import render
 from bot.slack.identity import PLATFORM, Workspace, resolve_actor
+from commands import router
 from commands.context import CommandContext
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ def known_member_search(deps: Deps, user_id: str, name: str, query: str) -> list
             ctx = CommandContext(
                 session, actor or Actor(Access.UNKNOWN, "someone"), deps.clock, deps.settings.timezone, PLATFORM
             )
-            return command_layer.run_search(ctx, name, query)
+            return router.run_search(ctx, name, query)
     except Exception:
         log.exception("search options failed")
         return []

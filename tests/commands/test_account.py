@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import FixedClock
 from bot.messages import Actions, Section
-from bot.services.people import Access, Actor
-from commands import dispatch, dispatch_action
+from bot.people.actors import Access, Actor
 from commands.account import SHOW_ACCOUNT
 from commands.context import CommandContext
+from commands.router import dispatch, dispatch_action
 from tests.factories import make_account, make_person
 
 NOW = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)

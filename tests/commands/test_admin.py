@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 from bot.clock import FixedClock
 from bot.db import session_scope
+from bot.delivery import outbox
+from bot.delivery.deliverer import deliver_due
 from bot.gateway import DeliveryError, Target
 from bot.messages import Actions, Reply
-from bot.services import outbox
-from bot.services.delivery import deliver_due
-from bot.services.people import Access, Actor
-from commands import dispatch, dispatch_action
+from bot.people.actors import Access, Actor
 from commands.context import CommandContext
+from commands.router import dispatch, dispatch_action
 from tests.fakes.gateway import RecordingGateway
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

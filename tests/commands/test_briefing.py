@@ -10,13 +10,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
+from bot.accounts.briefing import brief
+from bot.accounts.briefing_facts import gather
 from bot.models import CheckIn, SuccessCriterion
-from bot.services.briefing import brief
-from bot.services.briefing_facts import gather
-from bot.services.people import Access, Actor
-from commands import dispatch, dispatch_action
+from bot.people.actors import Access, Actor
 from commands.briefing import BRIEF
-from tests.commands.test_flag_triage import ctx, model_for
+from commands.router import dispatch, dispatch_action
+from tests.commands.flags.test_triage import ctx, model_for
 from tests.factories import make_account, make_flag, make_person
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

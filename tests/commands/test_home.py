@@ -9,9 +9,9 @@ from sqlalchemy import select
 from bot.clock import FixedClock
 from bot.messages import Actions, Form
 from bot.models import Account
-from bot.services.people import actor_for_email
-from commands import check_form, dispatch, dispatch_action, dispatch_form
+from bot.people.actors import actor_for_email
 from commands.context import CommandContext
+from commands.router import check_form, dispatch, dispatch_action, dispatch_form
 from tests.factories import make_account, make_person
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

@@ -10,11 +10,11 @@ from sqlalchemy import func, select, update
 from bot.clock import FixedClock
 from bot.messages import Actions, Form, Reply, Section, from_dict
 from bot.models import Account, CheckIn, Holiday, Notification, Nudge, NudgeEvent, Person, SuccessCriterion
-from bot.services.nudge_rules import plan
-from bot.services.nudges import send_due
-from bot.services.people import actor_for_email
-from commands import check_form, dispatch, dispatch_action, dispatch_form
+from bot.nudges.rules import plan
+from bot.nudges.sending import send_due
+from bot.people.actors import actor_for_email
 from commands.context import CommandContext
+from commands.router import check_form, dispatch, dispatch_action, dispatch_form
 from tests.factories import make_account, make_person
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # Tuesday

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.db import session_scope
+from bot.delivery import outbox
+from bot.delivery.deliverer import deliver_due
 from bot.gateway import Target
 from bot.messages import Reply
 from bot.models import Notification
-from bot.services import outbox
-from bot.services.delivery import deliver_due
 from bot.slack.app import make_gateway
 from tests.processes import run_job, tend_env
 from tests.slack.conftest import slack_settings

@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.db import session_scope
+from bot.delivery import outbox
 from bot.gateway import Target
 from bot.messages import Reply
 from bot.models import Notification, Nudge
-from bot.services import outbox
 from tests.factories import make_account, make_person
 from tests.fakes.slack_server import FakeSlack
 from tests.processes import kill_hard, run_job, start, tend_env

@@ -15,8 +15,8 @@ from bot.db import session_scope
 from bot.models import DigestSent, Notification, Nudge, Person
 from tests.factories import make_account, make_person
 from tests.fakes.slack_server import FakeSlack
+from tests.flags.test_escalations import support_flag
 from tests.processes import kill_hard, tend_env
-from tests.services.test_escalations import support_flag
 
 MONDAY = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
 ZONES = ("Asia/Tokyo", "Europe/Berlin", "America/Los_Angeles")

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, func, select, text
 
 from bot.models import Flag, InboundRequest
-from bot.services.recording import Outcome, Recording
+from bot.runtime.recording import Outcome, Recording
 from tests.slack.test_account_command import CSM, reply_of, seed
 from tests.slack.test_flag_command import people
 from tests.slack.test_flag_command import seed as seed_flags

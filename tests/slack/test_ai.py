@@ -9,7 +9,7 @@ import json
 import pytest
 
 from bot.models import Flag
-from tests.commands.test_flag_triage import ai_settings, answer
+from tests.commands.flags.test_triage import ai_settings, answer
 from tests.slack.conftest import serving, slack_settings
 from tests.slack.test_flag_command import count, eventually, people, posts, seed
 from tests.slack.test_flag_form import acme_id, opened_view

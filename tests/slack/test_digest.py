@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.services.delivery import deliver_due
-from bot.services.digests import send_due
+from bot.delivery.deliverer import deliver_due
+from bot.digests.build import send_due
 from bot.slack.app import make_gateway
 from tests.factories import make_account, make_person
 from tests.slack.conftest import NOW, slack_settings

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.delivery.deliverer import deliver_due
 from bot.models import Flag, Notification, RoutingRule, Team, TeamMember
-from bot.services.delivery import deliver_due
 from bot.slack.app import make_gateway
 from tests.factories import make_account, make_person
 from tests.slack.conftest import NOW, slack_settings

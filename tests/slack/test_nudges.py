@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from bot.delivery.deliverer import deliver_due
 from bot.models import Account, CheckIn, NudgeEvent
-from bot.services.delivery import deliver_due
-from bot.services.nudge_rules import plan
-from bot.services.nudges import send_due
+from bot.nudges.rules import plan
+from bot.nudges.sending import send_due
 from bot.slack.app import make_gateway
 from tests.factories import make_account, make_person
 from tests.fakes.slack_requests import view_id

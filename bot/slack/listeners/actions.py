@@ -8,11 +8,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
 
-import commands as command_layer
 from bot.messages import Form
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.runtime import Answer, Deps, Inbound, open_view, run_for_user
+from commands import router
 
 ACTION_IDS = re.compile(r"^[a-z_.]+:\d+$")
 
@@ -28,7 +28,7 @@ def answer_button(deps: Deps, request: Inbound) -> Answer:
     body = request.body
     action = body["actions"][0]
     name, value = render.parse_action_id(action["action_id"]), action.get("value") or ""
-    answer = run_for_user(deps, request, lambda ctx: command_layer.dispatch_action(ctx, name, value))
+    answer = run_for_user(deps, request, lambda ctx: router.dispatch_action(ctx, name, value))
     result = answer.reply
     if isinstance(result, Form):
         open_view(deps, request, render.form_view(result))

@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
 
-import commands as command_layer
 from bot.messages import Form
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.blocks.text import unescape
 from bot.slack.runtime import Answer, Deps, Inbound, open_view, run_for_user
+from commands import router
 
 SLASH_COMMANDS = re.compile(r"^/(account|tend|flag)$")
 
@@ -31,7 +31,7 @@ def answer_command(deps: Deps, request: Inbound) -> Answer:
     answer = run_for_user(
         deps,
         request,
-        lambda ctx: command_layer.dispatch(ctx, name, text),
+        lambda ctx: router.dispatch(ctx, name, text),
         request_id=f"slash:{body.get('trigger_id') or body.get('response_url')}",
     )
     if isinstance(answer.reply, Form):

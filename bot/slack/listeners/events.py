@@ -6,10 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
 
-import commands as command_layer
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.runtime import Answer, Deps, Inbound, run_for_user
+from commands import router
 
 
 def register(app: App, deps: Deps) -> None:
@@ -22,6 +22,6 @@ def register(app: App, deps: Deps) -> None:
 
 @intake.handles("event")
 def publish_home(deps: Deps, request: Inbound) -> Answer:
-    answer = run_for_user(deps, request, lambda ctx: command_layer.dispatch(ctx, "/tend", "home"))
+    answer = run_for_user(deps, request, lambda ctx: router.dispatch(ctx, "/tend", "home"))
     deps.client.views_publish(user_id=request.user_id, view=render.home(answer.reply))
     return answer

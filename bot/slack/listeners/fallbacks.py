@@ -11,10 +11,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-import commands as command_layer
 from bot.messages import Reply
 from bot.slack.blocks import render
 from bot.slack.runtime import Deps, Inbound, tell
+from commands import router
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +31,12 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ANYTHING)
     def unknown_button(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        told("action", body, command_layer.STALE_BUTTON)
+        told("action", body, router.STALE_BUTTON)
 
     @app.view(ANYTHING)
     def unknown_form(ack: Ack, body: dict[str, Any]) -> None:
         log.warning("a submission of an unknown form (%s) was answered as out of date", body["view"].get("callback_id"))
-        ack(response_action="update", view=render.modal(Reply(command_layer.STALE_FORM), "Tend"))
+        ack(response_action="update", view=render.modal(Reply(router.STALE_FORM), "Tend"))
 
     @app.options(ANYTHING)
     def unknown_search(ack: Ack) -> None:
@@ -50,7 +50,7 @@ def register(app: App, deps: Deps) -> None:
     @app.command(ANYTHING)
     def unknown_command(ack: Ack, body: dict[str, Any]) -> None:
         name = str(body.get("command", ""))[:40]
-        ack(response_type="ephemeral", text=command_layer.UNKNOWN_COMMAND.format(name=name))
+        ack(response_type="ephemeral", text=router.UNKNOWN_COMMAND.format(name=name))
 
     @app.event(ANYTHING)
     def other_event() -> None:

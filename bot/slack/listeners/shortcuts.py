@@ -8,13 +8,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
 
-import commands as command_layer
 from bot.messages import Form
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.blocks.text import unescape
 from bot.slack.runtime import Answer, Deps, Inbound, open_view, run_for_user, tell
-from commands.flag_form import COMPOSE
+from commands import router
+from commands.flags.form import COMPOSE
 
 MESSAGE_SHORTCUT, GLOBAL_SHORTCUT = "flag_message", "flag_problem"
 
@@ -40,7 +40,7 @@ def compose_flag(deps: Deps, request: Inbound) -> Answer:
     body, given = request.body, {}
     if body.get("type") == "message_action":
         given = {"text": unescape((body.get("message") or {}).get("text") or ""), "link": permalink(body)}
-    answer = run_for_user(deps, request, lambda ctx: command_layer.dispatch_action(ctx, COMPOSE, json.dumps(given)))
+    answer = run_for_user(deps, request, lambda ctx: router.dispatch_action(ctx, COMPOSE, json.dumps(given)))
     if isinstance(answer.reply, Form):
         open_view(deps, request, render.form_view(answer.reply))
     elif body.get("response_url"):

@@ -10,11 +10,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltResponse
 from slack_sdk.errors import SlackApiError
 
-import commands as command_layer
 from bot.gateway import Target
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.runtime import Answer, Deps, Inbound, known_member_search, local_today, run_for_user, tell
+from commands import router
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +24,8 @@ def register(app: App, deps: Deps) -> None:
     def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> BoltResponse | None:
         name = view["callback_id"].removeprefix(render.FORM_PREFIX)
         # The person's own date only for a check that reads it (one indexed read): others cost no query here.
-        today = local_today(deps, body["user"]["id"]) if command_layer.needs_today(name) else deps.clock.now().date()
-        problems = command_layer.check_form(name, render.form_answers(view), today)
+        today = local_today(deps, body["user"]["id"]) if router.needs_today(name) else deps.clock.now().date()
+        problems = router.check_form(name, render.form_answers(view), today)
         if problems:
             ack(response_action="errors", errors=problems)
             return None
@@ -40,7 +40,7 @@ def handle_submission(deps: Deps, request: Inbound) -> Answer:
     answer = run_for_user(
         deps,
         request,
-        lambda ctx: command_layer.dispatch_form(ctx, name, render.form_value(view), answers),
+        lambda ctx: router.dispatch_form(ctx, name, render.form_value(view), answers),
         request_id=f"view:{view.get('id')}",
         # A modal has nowhere to answer in: the submitter gets the result as a direct message, queued with
         # the change it reports (sent once).

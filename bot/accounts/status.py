@@ -1,0 +1,160 @@
+"""An account's status as a CSM needs it at a glance, and the list of a person's own accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.accounts.attention import Assessment, assess, read_ids
+from bot.errors import NotFound
+from bot.flags.raising import open_flag_count
+from bot.models import Account, HealthSnapshot, Person, SuccessCriterion
+from bot.nudges.rules import settings
+from bot.vocab import Stage, Tier
+
+TREND_DAYS = 30
+MY_ACCOUNTS_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class HealthTrend:
+    """Health now, how it moved over the trend window, and the dated points it moved through."""
+
+    score: int | None
+    change: int | None  # None: not enough history to tell
+    points: tuple[int, ...] = ()
+
+    @property
+    def direction(self) -> str:
+        if self.change is None:
+            return "no history"
+        return "rising" if self.change > 0 else "falling" if self.change < 0 else "steady"
+
+
+@dataclass(frozen=True)
+class CriterionLine:
+    text: str
+    status: str  # not_started, on_track, at_risk, met
+    updated_on: date | None
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    account_id: int
+    name: str
+    domain: str | None
+    owner_name: str | None
+    owner_email: str | None
+    tier: Tier
+    stage: Stage
+    health: HealthTrend
+    arr: Decimal | None
+    renewal_date: date | None
+    days_to_renewal: int | None
+    last_touch_date: date | None
+    days_since_touch: int | None
+    success_criteria: tuple[CriterionLine, ...]
+    open_problems: int
+    attention: Assessment  # what is wrong with it: the same words Home, nudges and digests use
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    """One row of a list of accounts."""
+
+    account_id: int
+    name: str
+    health_score: int | None
+    renewal_date: date | None
+    days_to_renewal: int | None
+
+
+@dataclass(frozen=True)
+class AccountList:
+    lines: tuple[AccountLine, ...]
+    total: int
+
+
+def account_status(session: Session, account_id: int, today: date) -> AccountStatus:
+    owner = aliased(Person)
+    row = session.execute(
+        select(Account, owner.name, owner.email)
+        .outerjoin(owner, owner.id == Account.owner_id)
+        .where(Account.id == account_id)
+    ).first()
+    if row is None:
+        raise NotFound("That account no longer exists; it may have been removed by an import.")
+    account, owner_name, owner_email = row
+    rules = settings(session)
+    criteria = session.execute(
+        select(SuccessCriterion.text, SuccessCriterion.status, SuccessCriterion.updated_on)
+        .where(SuccessCriterion.account_id == account_id)
+        .order_by(SuccessCriterion.position)
+    ).all()
+    return AccountStatus(
+        account_id=account.id,
+        name=account.name,
+        domain=account.domain,
+        owner_name=owner_name,
+        owner_email=owner_email,
+        tier=Tier(account.tier),
+        stage=Stage(account.stage),
+        health=health_trend(session, account_id, account.health_score, today),
+        arr=account.arr,
+        renewal_date=account.renewal_date,
+        days_to_renewal=(account.renewal_date - today).days if account.renewal_date else None,
+        last_touch_date=account.last_touch_date,
+        days_since_touch=(today - account.last_touch_date).days if account.last_touch_date else None,
+        success_criteria=tuple(CriterionLine(*row) for row in criteria),
+        open_problems=open_flag_count(session, account_id),
+        attention=assess(read_ids(session, [account_id], today, rules)[account_id], rules, today),
+    )
+
+
+def health_trend(session: Session, account_id: int, score: int | None, today: date) -> HealthTrend:
+    """Change against the score as it stood `TREND_DAYS` ago (or the oldest score inside the window)."""
+    start = today - timedelta(days=TREND_DAYS)
+    baseline_day = session.scalar(
+        select(func.max(HealthSnapshot.taken_on)).where(
+            HealthSnapshot.account_id == account_id, HealthSnapshot.taken_on <= start
+        )
+    )
+    since = baseline_day or start
+    points = session.scalars(
+        select(HealthSnapshot.score)
+        .where(
+            HealthSnapshot.account_id == account_id, HealthSnapshot.taken_on >= since, HealthSnapshot.taken_on <= today
+        )
+        .order_by(HealthSnapshot.taken_on)
+    ).all()
+    if score is None:
+        return HealthTrend(None, None, tuple(points))
+    if not points or points[-1] != score:
+        points = [*points, score]
+    change = score - points[0] if len(points) > 1 else None
+    return HealthTrend(score, change, tuple(points))
+
+
+def accounts_owned_by(session: Session, person_id: int, today: date, limit: int = MY_ACCOUNTS_LIMIT) -> AccountList:
+    """A person's accounts, the next renewal first (accounts with no renewal date last)."""
+    owned = Account.owner_id == person_id
+    total = session.scalar(select(func.count()).select_from(Account).where(owned)) or 0
+    rows = session.execute(
+        select(Account.id, Account.name, Account.health_score, Account.renewal_date)
+        .where(owned)
+        .order_by(Account.renewal_date.is_(None), Account.renewal_date, Account.name)
+        .limit(limit)
+    ).all()
+    lines = tuple(
+        AccountLine(account_id, name, health, renewal, (renewal - today).days if renewal else None)
+        for account_id, name, health, renewal in rows
+    )
+    return AccountList(lines, total)
+
+
+def account_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Account)) or 0

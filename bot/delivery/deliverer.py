@@ -1,0 +1,131 @@
+"""Sending what the outbox holds: claim due rows, send each once, record the outcome (sent, retry, failed).
+
+Used by the deliver job, and right after a request that queued messages."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.db import SessionFactory, session_scope
+from bot.delivery import outbox
+from bot.gateway import ChatGateway, DeliveryError, Target
+from bot.messages import from_dict
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    waited: float = 0.0  # seconds spent waiting out the platform's rate limits within this run
+    paused_until: datetime | None = None  # the run stopped at a rate-limit pause that lasts until then
+
+    def __str__(self) -> str:
+        text = f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+        if self.waited:
+            text += f" (waited {self.waited:.1f} s for the platform's rate limit)"
+        return text
+
+
+WAIT_FOR_ORIGINAL = timedelta(seconds=10)
+# A Retry-After at most this long is waited out by the deliverer that met it, which then carries on; a longer
+# one stops the run and every deliverer waits for it through the pause kept in the database.
+SHORT_PAUSE = timedelta(seconds=10)
+
+
+def deliver_due(
+    factory: SessionFactory, gateway: ChatGateway, now: datetime, limit: int = 500, budget: float = 0.0
+) -> DeliveryReport:
+    """Send what is due, in batches, until `limit` messages were dealt with or nothing is due. When the
+    platform rate-limits us, nothing more is sent by anyone until its Retry-After has passed (the pause is in
+    the database); with a `budget` (seconds), this run waits out a short pause itself and carries on, as long
+    as the budget lasts. `now` moves on by the time waited."""
+    report = DeliveryReport()
+    deadline = time.monotonic() + budget
+    while report.sent + report.retrying + report.failed < limit:
+        with session_scope(factory) as session:  # committed at once: other deliverers skip these rows
+            until = outbox.paused_until(session)
+            if until is None or until <= now:
+                until = None
+                batch = outbox.claim_due(session, now, limit=min(50, limit))
+                originals = outbox.sent_refs(session, [i.target.ref for i in batch if i.target.kind == "message"])
+        if until is not None:  # rate-limited: wait it out here when short, else stop and leave it to the pause
+            wait = (until - now).total_seconds()
+            if until - now > SHORT_PAUSE or time.monotonic() + wait > deadline:
+                report.paused_until = until
+                break
+            time.sleep(wait)
+            report.waited += wait
+            now = until
+            continue
+        if not batch:
+            break
+        for position, item in enumerate(batch):
+            target = item.target
+            if target.kind == "message":  # an in-place update: it needs the original message posted first
+                status, ref = originals.get(target.ref, ("missing", None))
+                if status != "sent" or ref is None:
+                    _wait_or_give_up(factory, item, status, now, report)
+                    continue
+                target = Target("message", ref)
+            pause = _send(factory, gateway, item, target, now, report)
+            if pause is not None:
+                _hold(factory, batch[position + 1 :], pause, report)
+                break
+    return report
+
+
+def _hold(factory: SessionFactory, rest: list[outbox.Claimed], until: datetime, report: DeliveryReport) -> None:
+    """Put the rest of a batch back, untried, until the platform's rate limit has passed."""
+    with session_scope(factory) as session:
+        outbox.pause(session, until)
+        for item in rest:
+            outbox.postpone(session, item.id, until)
+    report.retrying += len(rest)
+
+
+def _send(
+    factory: SessionFactory,
+    gateway: ChatGateway,
+    item: outbox.Claimed,
+    target: Target,
+    now: datetime,
+    report: DeliveryReport,
+) -> datetime | None:
+    """Send one message and record the outcome; returns until when to stop sending if rate-limited."""
+    try:
+        ref = gateway.send(target, from_dict(item.payload))
+    except DeliveryError as error:
+        with session_scope(factory) as session:
+            status = outbox.mark_failed(
+                session, item, error.reason, now, permanent=error.permanent, retry_after=error.retry_after
+            )
+        if status == "failed":
+            report.failed += 1
+            log.warning("message %s to a %s failed for good: %s", item.id, target.kind, error.reason)
+        else:
+            report.retrying += 1
+        return now + timedelta(seconds=error.retry_after) if error.retry_after is not None else None
+    with session_scope(factory) as session:
+        outbox.mark_sent(session, item.id, ref, now)
+    report.sent += 1
+    return None
+
+
+def _wait_or_give_up(
+    factory: SessionFactory, item: outbox.Claimed, original: str, now: datetime, report: DeliveryReport
+) -> None:
+    with session_scope(factory) as session:
+        if original in ("failed", "missing"):
+            outbox.mark_failed(
+                session, item, f"the message to update was never posted ({original})", now, permanent=True
+            )
+            report.failed += 1
+        else:
+            outbox.postpone(session, item.id, now + WAIT_FOR_ORIGINAL)
+            report.retrying += 1

@@ -1,0 +1,151 @@
+"""Lists of flags for people: an account's timeline, mine (raised or owned), my team's, one flag with its
+history. Paged queries; each line carries what its viewer may do to it (their buttons)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy.orm import Session
+
+from bot.flags.permissions import FlagAction, Viewer
+from bot.models import Account, Flag, FlagEvent, Person, Team
+from bot.people.actors import Actor
+
+PAGE = 10
+
+
+@dataclass(frozen=True)
+class FlagLine:
+    flag_id: int
+    account_name: str
+    category: str
+    severity: str
+    status: str
+    assignee_name: str | None  # who resolved it, once resolved
+    team_name: str | None
+    raised_at: datetime
+    outcome: str | None
+    overdue: bool
+    routed_because: str | None = None  # how its team was chosen
+    actions: tuple[FlagAction, ...] = ()  # what the viewer may do to it, in button order
+
+
+@dataclass(frozen=True)
+class FlagPage:
+    lines: tuple[FlagLine, ...]
+    offset: int
+    more: bool
+
+
+def _lines(session: Session, query: Select, now: datetime, viewer: Viewer | None = None) -> list[FlagLine]:
+    rows = session.execute(query).all()
+    return [
+        FlagLine(
+            flag.id,
+            account_name,
+            flag.category,
+            flag.severity,
+            flag.status,
+            flag.credited_to,
+            team_name,
+            flag.created_at,
+            flag.outcome,
+            flag.status == "open" and flag.sla_due_at is not None and flag.sla_due_at <= now,
+            flag.routed_because,
+            viewer.offered(flag) if viewer else (),
+        )
+        for flag, account_name, team_name in rows
+    ]
+
+
+def _base() -> Select:
+    return (
+        select(Flag, Account.name, Team.name)
+        .join(Account, Account.id == Flag.account_id)
+        .outerjoin(Team, Team.id == Flag.team_id)
+    )
+
+
+def account_timeline(
+    session: Session, account_id: int, now: datetime, resolved: int = 3, viewer: Viewer | None = None
+) -> tuple[list[FlagLine], list[FlagLine]]:
+    """An account's open flags (oldest first) and its most recently resolved ones."""
+    base = _base().where(Flag.account_id == account_id)
+    open_flags = _lines(session, base.where(Flag.status != "resolved").order_by(Flag.id).limit(PAGE), now, viewer)
+    done = _lines(session, base.where(Flag.status == "resolved").order_by(Flag.resolved_at.desc()).limit(resolved), now)
+    return open_flags, done
+
+
+def recently_routed(session: Session, now: datetime, limit: int = PAGE) -> list[FlagLine]:
+    """The newest flags, with how each one's team was chosen (for admins checking the routing)."""
+    return _lines(session, _base().order_by(Flag.id.desc()).limit(limit), now)
+
+
+def page(
+    session: Session, where: ColumnElement[bool], now: datetime, offset: int = 0, viewer: Viewer | None = None
+) -> FlagPage:
+    """One page of flags, unresolved first, newest first."""
+    query = _base().where(where).order_by((Flag.status == "resolved"), Flag.id.desc()).offset(offset).limit(PAGE + 1)
+    lines = _lines(session, query, now, viewer)
+    return FlagPage(tuple(lines[:PAGE]), offset, len(lines) > PAGE)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flag's life, as its history shows it."""
+
+    at: datetime
+    kind: str  # raised, taken, resolved, rerouted, reassigned, escalated…
+    actor_name: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class FlagDetail:
+    line: FlagLine
+    flag: Flag
+    account: Account
+    csm: Person | None
+    steps: tuple[Step, ...]  # oldest first
+
+
+def detail(session: Session, flag_id: int, now: datetime, viewer: Viewer) -> FlagDetail | None:
+    """One flag with its account, the account's CSM and its whole history; None when there is no such flag."""
+    lines = _lines(session, _base().where(Flag.id == flag_id), now, viewer)
+    if not lines:
+        return None
+    flag = session.get_one(Flag, flag_id)
+    account = session.get_one(Account, flag.account_id)
+    csm = session.get(Person, account.owner_id) if account.owner_id else None
+    events = session.execute(
+        select(FlagEvent.at, FlagEvent.kind, FlagEvent.actor_name, FlagEvent.detail)
+        .where(FlagEvent.flag_id == flag_id)
+        .order_by(FlagEvent.at, FlagEvent.id)
+    )
+    return FlagDetail(lines[0], flag, account, csm, tuple(Step(*row) for row in events))
+
+
+def mine(actor: Actor) -> ColumnElement[bool]:
+    """Flags the actor raised or owns, recognised by person or by chat identity."""
+    clauses = []
+    if actor.person_id is not None:
+        clauses += [Flag.reporter_person_id == actor.person_id, Flag.assignee_person_id == actor.person_id]
+    if actor.external_id:
+        clauses += [Flag.reporter_ref == actor.external_id, Flag.assignee_ref == actor.external_id]
+    return or_(*clauses) if clauses else false()
+
+
+def managed_teams(session: Session, actor: Actor) -> list[int]:
+    if actor.person_id is None:
+        return []
+    return list(session.scalars(select(Team.id).where(Team.manager_id == actor.person_id)))
+
+
+def of_teams(team_ids: list[int]) -> ColumnElement[bool]:
+    return Flag.team_id.in_(team_ids)
+
+
+def of_account(account_id: int) -> ColumnElement[bool]:
+    return Flag.account_id == account_id

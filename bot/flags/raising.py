@@ -1,0 +1,221 @@
+"""Raising a customer problem: one flag per request whatever the retries, routed to its team, timed against
+the team's SLA, and announced through the outbox in the same transaction (nothing lost, nothing twice)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.db import insert_ignore
+from bot.delivery import outbox
+from bot.flags import messages as flag_messages
+from bot.flags.routing import examples as routing_examples
+from bot.flags.routing.classifier import Classification, classify
+from bot.flags.routing.teams import customer_success_team, owning_team
+from bot.flags.sla import business_deadline, calendar_span
+from bot.gateway import Target
+from bot.models import Account, Flag, FlagEvent, Person, Team
+from bot.people.actors import Actor
+from bot.people.working_hours import holidays_near
+from bot.vocab import Category, Severity
+
+MAX_DESCRIPTION = 3000
+MAX_OUTCOME = 300
+MAX_SUMMARY = 300
+
+
+@dataclass(frozen=True)
+class FlagRequest:
+    account_id: int
+    description: str
+    source_platform: str
+    source_ref: str  # unique per user request: its retries carry the same one
+    category: Category | None = None  # None: the keyword rules choose
+    severity: Severity = Severity.NORMAL
+    source_link: str | None = None
+    category_source: str = "reporter"  # who chose `category`, when given: the reporter, or the model
+    summary: str | None = None  # the model's one-line summary
+    chosen_because: str | None = None  # how the rules chose `category` ("matched 'invoice'", "like flag #41…")
+
+
+@dataclass(frozen=True)
+class RaisedFlag:
+    flag_id: int
+    created: bool  # False: this request had already raised it (a retry)
+    account_name: str
+    category: Category
+    category_source: str
+    team_name: str | None
+    team_channel: str | None
+    owner_name: str | None
+    sla_due_at: datetime | None
+    description: str
+    summary: str | None
+    by_owner: bool = False  # the account's own CSM raised it (and is not told of it again)
+
+
+def raise_flag(
+    session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str
+) -> RaisedFlag:
+    """Create the flag (or find the one this very request created before) and queue its notifications."""
+    existing = _by_source(session, request)
+    if existing is None:
+        existing = _create(session, request, reporter, now, default_timezone)
+        created = True
+    else:
+        created = False
+    return _raised(session, existing, created)
+
+
+def find_raised(session: Session, request: FlagRequest) -> RaisedFlag | None:
+    """The flag this very request raised before (a retry), if any."""
+    flag = _by_source(session, request)
+    return _raised(session, flag, created=False) if flag else None
+
+
+def _by_source(session: Session, request: FlagRequest) -> Flag | None:
+    return session.scalar(
+        select(Flag).where(Flag.source_platform == request.source_platform, Flag.source_ref == request.source_ref)
+    )
+
+
+def _create(session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str) -> Flag:
+    if request.category is None:
+        request = routed_by_rules(request, classify(request.description, routing_examples.examples(session)))
+    category, source = request.category, request.category_source
+    assert category is not None
+    team = owning_team(session, category)
+    deadline = sla_due(session, team, request.severity, now, default_timezone)
+    added = insert_ignore(
+        session,
+        Flag.__table__,
+        {
+            "account_id": request.account_id,
+            "category": category.value,
+            "category_source": source,
+            "severity": request.severity.value,
+            "description": request.description[:MAX_DESCRIPTION],
+            "summary": request.summary[:MAX_SUMMARY] if request.summary else None,
+            "routed_because": _because(request)[:300],
+            "status": "open",
+            "team_id": team.id if team else None,
+            "reporter_person_id": reporter.person_id,
+            "reporter_name": reporter.display_name[:200],
+            "reporter_ref": reporter.external_id,
+            "source_platform": request.source_platform,
+            "source_ref": request.source_ref[:200],
+            "source_link": request.source_link,
+            "sla_due_at": deadline,
+        },
+    )
+    flag = _by_source(session, request)
+    assert flag is not None
+    if added is not None:  # a concurrent retry that lost the race adds nothing more
+        session.add(
+            FlagEvent(
+                flag_id=flag.id,
+                kind="raised",
+                actor_name=reporter.display_name[:200],
+                at=now,
+                detail=f"category {category.value} ({source}"
+                + (f": {request.chosen_because}" if request.chosen_because else "")
+                + f"), severity {request.severity.value}",
+            )
+        )
+        _announce(session, flag, team, now)
+    return flag
+
+
+def routed_by_rules(request: FlagRequest, judged: Classification, severity: Severity | None = None) -> FlagRequest:
+    """`request` with the category the rules (or the organisation's examples) chose, and why."""
+    return replace(
+        request,
+        category=judged.category,
+        severity=severity or request.severity,
+        category_source="learned" if judged.like else "rules",
+        chosen_because=judged.explain(),
+    )
+
+
+def _because(request: FlagRequest) -> str:
+    if request.chosen_because:
+        return request.chosen_because
+    return {"model": "suggested by Tend's AI", "rules": "Tend's rules"}.get(
+        request.category_source, "the reporter's choice"
+    )
+
+
+def sla_due(session: Session, team: Team | None, severity: Severity, now: datetime, default_tz: str) -> datetime | None:
+    """When the team must have taken the flag: its SLA in business hours (half for urgent flags) in the
+    team manager's time zone, the organisation's holidays skipped."""
+    if team is None:
+        return None
+    manager_tz = (
+        session.scalar(select(Person.timezone).where(Person.id == team.manager_id)) if team.manager_id else None
+    )
+    hours = team.sla_hours / 2 if severity is Severity.URGENT else team.sla_hours
+    return business_deadline(now, hours, manager_tz or default_tz, holidays_near(session, now, calendar_span(hours)))
+
+
+def post_to_team(
+    session: Session, flag: Flag, account: Account, owner: Person | None, team: Team, key: str, now: datetime
+) -> None:
+    """Post the flag in its team's channel; later updates redraw this post."""
+    flag.team_post_key = key
+    outbox.enqueue(
+        session, key, Target("channel", team.channel), flag_messages.for_team(flag, account, owner, team), now
+    )
+
+
+def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) -> None:
+    """Queue the team-channel post and the CSM's DM (the CS channel when the account has no owner)."""
+    account = session.get_one(Account, flag.account_id)
+    owner = session.get(Person, account.owner_id) if account.owner_id else None
+    if team is not None:
+        post_to_team(session, flag, account, owner, team, f"flag:{flag.id}:team", now)
+    if owner is not None and owner.id == flag.reporter_person_id:
+        return  # a CSM who flags her own account knows: her reply says it was filed
+    if owner is not None:
+        key, target = f"flag:{flag.id}:csm", Target("person", owner.email)
+    else:
+        cs_team = customer_success_team(session)
+        if cs_team is None or (team is not None and cs_team.id == team.id):
+            return  # no CS team, or its channel already has the post
+        key, target = f"flag:{flag.id}:cs", Target("channel", cs_team.channel)
+    outbox.enqueue(session, key, target, flag_messages.for_csm(flag, account, team), now)
+
+
+def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
+    owner = aliased(Person)
+    account_name, owner_name, owner_id = session.execute(
+        select(Account.name, owner.name, owner.id)
+        .outerjoin(owner, owner.id == Account.owner_id)
+        .where(Account.id == flag.account_id)
+    ).one()
+    team = session.get(Team, flag.team_id) if flag.team_id else None
+    return RaisedFlag(
+        flag.id,
+        created,
+        account_name,
+        Category(flag.category),
+        flag.category_source,
+        team.name if team else None,
+        team.channel if team else None,
+        owner_name,
+        flag.sla_due_at,
+        flag.description,
+        flag.summary,
+        by_owner=owner_id is not None and owner_id == flag.reporter_person_id,
+    )
+
+
+def open_flag_count(session: Session, account_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Flag).where(Flag.account_id == account_id, Flag.status != "resolved")
+        )
+        or 0
+    )

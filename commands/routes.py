@@ -1,0 +1,107 @@
+"""The names a command module answers to: its slash commands, `/tend` sub-commands, buttons, forms and search
+fields. Each module fills its own `Routes`; `commands.router` merges them in one explicit list, so what Tend
+answers to never depends on which modules happened to be imported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.messages import Form, Option, Reply
+from commands.context import CommandContext
+
+CommandHandler = Callable[[CommandContext, str], Reply | Form]
+ActionHandler = Callable[[CommandContext, str], Reply | Form]
+Subcommand = Callable[[CommandContext, str], Reply]
+FormCheck = Callable[[dict[str, str]], dict[str, str]]
+DatedFormCheck = Callable[[dict[str, str], date], dict[str, str]]  # also needs the asker's today
+FormHandler = Callable[[CommandContext, str, dict[str, str]], Reply]
+SearchHandler = Callable[[CommandContext, str], list[Option]]
+
+
+@dataclass
+class FormRoute:
+    check: DatedFormCheck
+    handler: FormHandler
+    dated: bool  # the check reads the asker's date (so a platform looks it up only then)
+
+
+@dataclass
+class Routes:
+    commands: dict[str, tuple[CommandHandler, str]] = field(default_factory=dict)  # name → (handler, usage)
+    subcommands: dict[str, tuple[Subcommand, str]] = field(default_factory=dict)  # of /tend
+    actions: dict[str, ActionHandler] = field(default_factory=dict)
+    forms: dict[str, FormRoute] = field(default_factory=dict)
+    searches: dict[str, SearchHandler] = field(default_factory=dict)
+
+    def command(self, name: str, usage: str) -> Callable[[CommandHandler], CommandHandler]:
+        def register(handler: CommandHandler) -> CommandHandler:
+            self._add(self.commands, name, (handler, usage))
+            return handler
+
+        return register
+
+    def subcommand(self, name: str, usage: str) -> Callable[[Subcommand], Subcommand]:
+        """A `/tend <name>` sub-command (those that do not deserve a slash command of their own)."""
+
+        def register(handler: Subcommand) -> Subcommand:
+            self._add(self.subcommands, name, (handler, usage))
+            return handler
+
+        return register
+
+    def action(self, name: str) -> Callable[[ActionHandler], ActionHandler]:
+        def register(handler: ActionHandler) -> ActionHandler:
+            self._add(self.actions, name, handler)
+            return handler
+
+        return register
+
+    def form(self, name: str, check: FormCheck) -> Callable[[FormHandler], FormHandler]:
+        """A form's handler; `check` validates the answers alone (no database), so a platform can return its
+        errors inside the form before acknowledging."""
+
+        def register(handler: FormHandler) -> FormHandler:
+            self._add(self.forms, name, FormRoute(lambda answers, _today: check(answers), handler, dated=False))
+            return handler
+
+        return register
+
+    def dated_form(self, name: str, check: DatedFormCheck) -> Callable[[FormHandler], FormHandler]:
+        """As `form`, for a check that needs the asker's date (a snooze date must be in the future)."""
+
+        def register(handler: FormHandler) -> FormHandler:
+            self._add(self.forms, name, FormRoute(check, handler, dated=True))
+            return handler
+
+        return register
+
+    def search(self, name: str) -> Callable[[SearchHandler], SearchHandler]:
+        """The options a `search` form field offers as the person types."""
+
+        def register(handler: SearchHandler) -> SearchHandler:
+            self._add(self.searches, name, handler)
+            return handler
+
+        return register
+
+    @staticmethod
+    def merged(*parts: Routes) -> Routes:
+        """All of `parts` in one table; two modules claiming one name is a bug caught at start-up."""
+        whole = Routes()
+        for part in parts:
+            for mine, theirs in zip(whole._tables(), part._tables(), strict=True):
+                for name, entry in theirs.items():
+                    whole._add(mine, name, entry)
+        return whole
+
+    def _tables(self) -> tuple[dict[str, Any], ...]:
+        return (self.commands, self.subcommands, self.actions, self.forms, self.searches)
+
+    @staticmethod
+    def _add(table: dict[str, Any], name: str, entry: object) -> None:
+        if name in table:
+            raise ValueError(f"{name!r} is registered twice")
+        table[name] = entry
