@@ -21,22 +21,25 @@ from bot.config import ConfigError, Settings
 from bot.db import engine_for, make_session_factory
 from bot.flags.routing import phrasebook
 from bot.logs import configure
+from bot.platforms import configured
+from bot.runtime.web import WsgiApp, make_wsgi, serve
 
 load_dotenv()
 log = logging.getLogger("tend")
 
 
 @cache
-def _wsgi() -> Any:
-    from bot.slack.app import build_app
-    from bot.slack.web import make_wsgi
-
+def _wsgi() -> WsgiApp:
+    """The web app: every configured platform's endpoint beside the health probes."""
     settings = Settings.from_env()
     configure(settings.log_level)  # gunicorn imports this, and nothing else configures Tend's logs there
-    settings.require_slack_http()
+    platforms = configured(settings)
+    if not platforms:
+        raise ConfigError("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
     phrasebook.warm()
     engine = engine_for(settings)
-    return make_wsgi(build_app(settings, make_session_factory(engine)), engine)
+    factory = make_session_factory(engine)
+    return make_wsgi(engine, {path: app for p in platforms for path, app in p.endpoints(settings, factory).items()})
 
 
 def __getattr__(name: str) -> Any:
@@ -75,15 +78,14 @@ def _socket_mode(settings: Settings) -> int:
 
 
 def _http(settings: Settings) -> int:
-    from bot.slack.web import serve
-
     _log_to_stderr(settings)
     server = serve(_wsgi(), "0.0.0.0", settings.port)
     # SIGTERM (a deploy, a scale-down): stop taking requests, finish those in flight and the work after
     # their acks (the work pool is joined at exit), then leave. Anything still claimed by a process that
     # dies harder is taken over once its lease lapses.
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
-    log.info("Tend is serving Slack on http://0.0.0.0:%s/slack/events (health: /healthz, /readyz)", settings.port)
+    names = ", ".join(settings.platforms)
+    log.info("Tend is serving %s on http://0.0.0.0:%s (health: /healthz, /readyz)", names, settings.port)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
     server.server_close()  # waits for requests in flight

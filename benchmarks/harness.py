@@ -48,7 +48,8 @@ def wait_for_port(port: int) -> None:
 
 def serve_forever(app: Any, engine: Any, port: int) -> None:
     """Serve a Bolt app on the threaded WSGI server `python app.py` uses, until killed."""
-    from bot.slack.web import make_wsgi, serve
+    from bot.runtime.web import serve
+    from bot.slack.web import make_wsgi
 
     serve(make_wsgi(app, engine), "127.0.0.1", port).serve_forever()
 

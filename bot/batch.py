@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+CHUNK = 900  # keeps IN (...) lists under SQLite's bound-parameter limit
 BATCH_THRESHOLD = 200_000  # allocations between young-generation collections inside a batch (default 700)
 
 
@@ -21,3 +22,9 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def chunks(items: list[int], size: int = CHUNK) -> Iterable[list[int]]:
+    """`items` in lists of at most `size`, for statements that take a list of ids."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

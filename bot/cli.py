@@ -14,7 +14,7 @@ from bot import demo
 from bot.ai.client import make_model
 from bot.clock import Clock, SystemClock, parse_now
 from bot.config import ConfigError, Settings
-from bot.console import ConsoleSession, console_actor, repl
+from bot.console import ConsoleSession, console_actor, console_runtime, repl
 from bot.db import SessionFactory, engine_for, make_session_factory, session_scope, upgrade
 from bot.errors import UserFacingError
 from bot.flags.routing import phrasebook
@@ -129,7 +129,7 @@ def import_file(settings: Settings, clock: Clock, args: argparse.Namespace) -> i
 def try_command(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
     factory = _factory(settings)
     actor = console_actor(factory, args.email)
-    session = ConsoleSession(factory, actor, clock, settings.timezone, model=make_model(settings))
+    session = ConsoleSession(console_runtime(settings, factory, clock, make_model(settings)), actor)
     print(session.run(args.command), end="")
     return 0
 
@@ -138,5 +138,5 @@ def console(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
     factory = _factory(settings)
     actor = console_actor(factory, args.email or demo.DEMO_CSM)
     phrasebook.warm()  # while the person reads the welcome
-    repl(ConsoleSession(factory, actor, clock, settings.timezone, model=make_model(settings)))
+    repl(ConsoleSession(console_runtime(settings, factory, clock, make_model(settings)), actor))
     return 0

@@ -141,6 +141,11 @@ class Settings:
         """Slack credentials present: serve Slack; otherwise Tend runs as the local console demo."""
         return bool(self.slack_bot_token)
 
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The chat platforms these settings configure (each an adapter package `bot/<name>/`)."""
+        return ("slack",) if self.has_slack else ()
+
     def require_slack_http(self) -> None:
         """Fail early, naming what is missing, before serving Slack over HTTP."""
         missing = [

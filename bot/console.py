@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bot.ai.client import Model
 from bot.clock import Clock
+from bot.config import Settings
 from bot.db import SessionFactory, session_scope
-from bot.delivery import outbox
-from bot.delivery.deliverer import deliver_due
 from bot.gateway import Target
 from bot.messages import Actions, Button, Divider, Form, Input, Note, Option, Reply, Section
 from bot.people.actors import Access, Actor, actor_for_email
-from commands.context import CommandContext
-from commands.router import check_form, dispatch, dispatch_action, dispatch_form, run_search
+from bot.runtime.requests import Call, Runtime, deliver_queued, local_today, run_for, search
+from commands.router import check_form, dispatch, dispatch_action, dispatch_form
 
 WIDTH = 78
 LABEL_WIDTH = 16
@@ -111,19 +109,28 @@ def _ask(item: Input, state: _Filling) -> str:
     return f"{item.label}{keep}{' (optional)' if optional else ''}\n"
 
 
+def console_runtime(settings: Settings, factory: SessionFactory, clock: Clock, model: Model | None = None) -> Runtime:
+    """The runtime the console runs commands in: the one every platform uses, delivering to the screen."""
+    return Runtime(
+        platform="console",
+        settings=settings,
+        session_factory=factory,
+        clock=clock,
+        gateway=PrintingGateway(),
+        model=model,
+    )
+
+
 @dataclass
 class ConsoleSession:
     """One person at the console: runs commands and remembers the buttons shown, by number."""
 
-    session_factory: SessionFactory
+    runtime: Runtime  # from console_runtime
     actor: Actor
-    clock: Clock
-    default_timezone: str = "UTC"
     pressable: dict[int, Button] = field(default_factory=dict)
     next_number: int = 1
     form: Form | None = None  # a form being filled in, one field per line
     filling: _Filling = field(default_factory=lambda: _Filling())
-    model: Model | None = None
 
     def run(self, line: str) -> str:
         line = line.strip()
@@ -169,7 +176,7 @@ class ConsoleSession:
             state.index += 1  # a field for another choice ("Until" when snoozing for a week)
         if state.index < len(form.inputs):
             return _ask(form.inputs[state.index], state)
-        problems = check_form(form.action, state.answers, self.clock.now().astimezone(self._zone()).date())
+        problems = check_form(form.action, state.answers, local_today(self.runtime, self.actor))
         if problems:
             state.index, state.fixing = next(i for i, f in enumerate(form.inputs) if f.name in problems), True
             return "\n".join(problems.values()) + "\n" + _ask(form.inputs[state.index], state)
@@ -177,29 +184,26 @@ class ConsoleSession:
         return self._show(lambda ctx: dispatch_form(ctx, form.action, form.value, state.answers))
 
     def _search(self, name: str, query: str) -> list[Option]:
-        with session_scope(self.session_factory) as session:
-            return run_search(self._context(session), name, query)
+        return search(self.runtime, self._who, name, query)
 
-    def _zone(self) -> ZoneInfo:
-        return ZoneInfo(self.actor.timezone or self.default_timezone)
+    def _who(self, _session: Session) -> Actor:
+        return self.actor
 
-    def _context(self, session: Session) -> CommandContext:
-        return CommandContext(session, self.actor, self.clock, self.default_timezone, "console", model=self.model)
-
-    def _show(self, call: Callable[[CommandContext], Reply | Form]) -> str:
-        with session_scope(self.session_factory) as session:
-            reply = call(self._context(session))
-            queued = bool(session.info.get(outbox.QUEUED))
+    def _show(self, call: Call) -> str:
+        answer = run_for(self.runtime, self._who, call)
+        reply = answer.reply
         if isinstance(reply, Form):
             self.form, self.filling = reply, _Filling()
             intro = f"{reply.title}. {reply.intro}".strip()
             return f"{intro}\n(one field at a time; type cancel to stop)\n" + _ask(reply.inputs[0], self.filling)
         shown = render_text(reply, self._number(reply.buttons()))
-        if queued:  # show at once what Slack would receive
-            gateway = PrintingGateway(first_button=self.next_number)
-            deliver_due(self.session_factory, gateway, self.clock.now())
-            shown += "\n" + "\n".join(gateway.sent)
-            self._number(gateway.buttons)
+        if answer.queued:  # show at once what Slack would receive
+            printer = self.runtime.gateway
+            assert isinstance(printer, PrintingGateway)
+            printer.first_button, printer.buttons, seen = self.next_number, [], len(printer.sent)
+            deliver_queued(self.runtime, answer)
+            shown += "\n" + "\n".join(printer.sent[seen:])
+            self._number(printer.buttons)
         return shown
 
     def _number(self, buttons: Sequence[Button]) -> int:

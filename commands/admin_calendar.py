@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.accounts.thresholds import DEFAULTS, settings
 from bot.errors import BadInput
 from bot.messages import Reply, Section
-from bot.nudges.rules import DEFAULTS, settings
 from bot.nudges.settings import RANGES, add_holiday, remove_holiday, set_rule, upcoming_holidays
 from commands.context import CommandContext
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 
 from bot.accounts import attention
+from bot.accounts.thresholds import settings
 from bot.digests.build import managers
 from bot.flags import lists as flag_lists
 from bot.flags.permissions import viewer
 from bot.messages import Actions, Block, Button, Form, Input, Note, Reply, Section
 from bot.models import Account, Nudge, Person
-from bot.nudges.rules import settings
 from bot.text import plural, shorten
 from bot.vocab import Stage
 from commands.account import SHOW_ACCOUNT, card

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.ai.client import make_model
 from bot.config import Settings
+from bot.console import PrintingGateway
 from bot.db import SessionFactory, session_scope
 from bot.delivery.deliverer import deliver_due
 from bot.digests.build import send_due as send_digests
@@ -21,6 +22,7 @@ from bot.flags.proposals import file_expired
 from bot.gateway import ChatGateway
 from bot.nudges.rules import plan_due
 from bot.nudges.sending import send_due
+from bot.platforms import configured
 from bot.text import plural
 
 
@@ -41,14 +43,9 @@ class Job:
 
 
 def gateway_for(settings: Settings) -> ChatGateway:
-    """Slack when configured; otherwise messages are printed, so the demo shows what would be sent."""
-    if settings.has_slack:
-        from bot.slack.app import make_gateway
-
-        return make_gateway(settings)
-    from bot.console import PrintingGateway
-
-    return PrintingGateway(sys.stdout)
+    """The configured platform's; with none, messages are printed, so the demo shows what would be sent."""
+    platforms = configured(settings)
+    return platforms[0].gateway(settings) if platforms else PrintingGateway(sys.stdout)
 
 
 # The clock starts a delivery run every minute (never two at once): one run may use most of that minute to
@@ -95,12 +92,11 @@ def _proposals(rt: Runtime, now: datetime) -> str:
 
 
 def _requests(rt: Runtime, now: datetime) -> str:
-    """Finish chat requests whose web process died between the ack and the answer."""
-    if not rt.settings.has_slack:
+    """Finish chat requests whose web process died between the ack and the answer, on every platform."""
+    platforms = configured(rt.settings)
+    if not platforms:
         return "no chat platform configured: nothing to finish"
-    from bot.slack.intake import finish_stranded
-
-    return finish_stranded(rt.settings, rt.factory, rt.gateway, now)
+    return "; ".join(f"{p.name}: {p.finish_stranded(rt.settings, rt.factory, rt.gateway, now)}" for p in platforms)
 
 
 JOBS: dict[str, Job] = {

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.console import ConsoleSession, console_actor, render_text, repl
+from bot.config import Settings
+from bot.console import ConsoleSession, console_actor, console_runtime, render_text, repl
 from bot.db import make_engine, make_session_factory
 from bot.messages import Reply, Section
 from bot.models import Account
@@ -42,7 +43,11 @@ def console_transcript(database: str, email: str, keys: str) -> str:
     main(["seed-demo"])
     factory = make_session_factory(make_engine(database))
     out = io.StringIO()
-    repl(ConsoleSession(factory, console_actor(factory, email), FixedClock(NOW)), io.StringIO(keys), out)
+    repl(
+        ConsoleSession(console_runtime(Settings(), factory, FixedClock(NOW)), console_actor(factory, email)),
+        io.StringIO(keys),
+        out,
+    )
     return out.getvalue()
 
 
@@ -168,7 +173,13 @@ def test_ctrl_c_in_the_console_leaves_quietly(database):
     main(["seed-demo"])
     factory = make_session_factory(make_engine(database))
     out = io.StringIO()
-    repl(ConsoleSession(factory, console_actor(factory, "maya@example.com"), FixedClock(NOW)), CtrlC(), out)
+    repl(
+        ConsoleSession(
+            console_runtime(Settings(), factory, FixedClock(NOW)), console_actor(factory, "maya@example.com")
+        ),
+        CtrlC(),
+        out,
+    )
     assert out.getvalue().endswith("quit to leave.\n\n")  # a new line, no traceback
 
 

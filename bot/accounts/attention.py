@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, Integer, cast, func, null, select
 from sqlalchemy.orm import Session
 
-from bot.imports.common import chunks
+from bot.batch import chunks
 from bot.models import Account, HealthSnapshot
 from bot.text import plural
 from bot.vocab import Stage
@@ -163,7 +163,7 @@ class Assessment:
 
 
 def assess(v: Vitals, rules: dict[str, int], today: date) -> Assessment:
-    """The account's concerns under the nudge rules' numbers (`bot.nudges.rules.settings`); a churned
+    """The account's concerns under the nudge rules' numbers (`bot.accounts.thresholds.settings`); a churned
     account has none."""
     return Assessment(v, rules, today)
 

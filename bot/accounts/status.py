@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.accounts.attention import Assessment, assess, read_ids
+from bot.accounts.thresholds import settings
 from bot.errors import NotFound
 from bot.flags.raising import open_flag_count
 from bot.models import Account, HealthSnapshot, Person, SuccessCriterion
-from bot.nudges.rules import settings
 from bot.vocab import Stage, Tier
 
 TREND_DAYS = 30

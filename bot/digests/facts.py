@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.accounts import attention
 from bot.accounts.attention import Assessment, Vitals
+from bot.accounts.thresholds import settings
 from bot.models import Account, CheckIn, Flag, HealthSnapshot, Nudge, NudgeEvent, StageChange, Team
-from bot.nudges.rules import settings
 from bot.vocab import Stage
 
 AccountRow = Vitals  # an account as the digest reads it: the columns attention's rules read

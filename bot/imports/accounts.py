@@ -10,8 +10,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.accounts import catalog
+from bot.batch import chunks
 from bot.db import bulk_insert
-from bot.imports.common import Counts, ImportReport, Known, RowError, Valid, chunks, same_keys
+from bot.imports.common import Counts, ImportReport, Known, RowError, Valid, same_keys
 from bot.imports.rows import (
     CsvRow,
     Problems,

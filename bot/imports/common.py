@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-CHUNK = 900  # keeps IN (...) lists under SQLite's bound-parameter limit
-
 
 @dataclass(frozen=True)
 class RowError:
@@ -62,11 +60,6 @@ class Counts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-def chunks(items: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 def same_keys(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:

@@ -78,7 +78,7 @@ class Holiday(Base):
 
 
 class NudgeSetting(Base):
-    """An admin's change to a nudge rule's default (bot.nudges.rules.DEFAULTS)."""
+    """An admin's change to a nudge rule's default (bot.accounts.thresholds.DEFAULTS)."""
 
     __tablename__ = "nudge_setting"
 

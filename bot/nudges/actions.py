@@ -10,13 +10,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.accounts.thresholds import settings
 from bot.db import insert_ignore
 from bot.delivery import outbox
 from bot.errors import BadInput, Forbidden, NotFound
 from bot.gateway import Target
 from bot.messages import Reply
 from bot.models import Account, CheckIn, Nudge, NudgeEvent, Person, SuccessCriterion
-from bot.nudges.rules import Reason, settings
+from bot.nudges.rules import Reason
 from bot.people.actors import Actor
 from bot.text import plural
 from bot.vocab import Role

@@ -1,5 +1,5 @@
-"""Why an account needs a touch: the nudge rules, their settings (defaults here, admins' changes in the
-database), and the planner that turns them into Nudge rows with one set-based statement per rule.
+"""Why an account needs a touch: the nudge rules (their numbers in `bot.accounts.thresholds`), and the planner
+that turns them into Nudge rows with one set-based statement per rule.
 
 Every rule names a *cycle* for what it found ("touch:2026-08-01", "renewal:2027-03-01:60"): the unique
 (account, reason, cycle) makes each reason nudge once per cycle, however often and wherever planning runs."""
@@ -15,8 +15,9 @@ from enum import StrEnum
 from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, null, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from bot.accounts.thresholds import settings
 from bot.db import SessionFactory, engine_of, insert_select_ignore, session_scope
-from bot.models import Account, HealthSnapshot, Nudge, NudgeSetting, SuccessCriterion, UTCDateTime
+from bot.models import Account, HealthSnapshot, Nudge, SuccessCriterion, UTCDateTime
 from bot.vocab import Stage, Tier
 
 
@@ -30,29 +31,7 @@ class Reason(StrEnum):
     UNOWNED = "unowned"
 
 
-DEFAULTS: dict[str, int] = {
-    "no_touch_days_intimacy": 14,
-    "no_touch_days_engagement": 30,
-    "no_touch_days_service": 60,
-    "renewal_days_first": 90,
-    "renewal_days_second": 60,
-    "renewal_days_last": 30,  # and weekly inside it while no touch is logged
-    "health_drop_points": 10,
-    "health_drop_days": 14,
-    "health_floor": 50,
-    "criterion_stale_days": 30,
-    "unowned_every_days": 7,
-    "snoozes_before_manager": 3,
-}
-
 COLUMNS = ("account_id", "reason", "cycle", "criterion_id", "status", "planned_at")
-
-
-def settings(session: Session) -> dict[str, int]:
-    """The rules' numbers: defaults, overridden by what admins set."""
-    values = dict(DEFAULTS)
-    values.update((k, v) for k, v in session.execute(select(NudgeSetting.key, NudgeSetting.value)) if k in DEFAULTS)
-    return values
 
 
 @dataclass(frozen=True)

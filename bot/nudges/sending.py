@@ -13,14 +13,15 @@ from sqlalchemy import ColumnElement, Row, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.accounts import attention
+from bot.accounts.thresholds import settings
+from bot.batch import chunks
 from bot.delivery import outbox
 from bot.flags.routing.teams import customer_success_team
 from bot.gateway import Target
-from bot.imports.common import chunks
 from bot.models import Account, Nudge, Person, SuccessCriterion
 from bot.nudges import messages as nudge_messages
 from bot.nudges.due import URGENCY, DueAccount, DueReason
-from bot.nudges.rules import Reason, settings
+from bot.nudges.rules import Reason
 from bot.people.working_hours import Schedule, holidays_near
 from bot.text import plural
 from bot.vocab import Stage

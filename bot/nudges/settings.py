@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.accounts.thresholds import DEFAULTS, settings
 from bot.errors import BadInput
 from bot.models import Holiday, NudgeSetting
-from bot.nudges.rules import DEFAULTS, settings
 from bot.text import closest
 
 # The values each rule may take: days and counts are at least 1; health is a 0–100 score.

@@ -24,8 +24,8 @@ from bot.db import SessionFactory
 from bot.gateway import ChatGateway
 from bot.slack.gateway import SlackGateway
 from bot.slack.identity import home_of
-from bot.slack.listeners import register_listeners
-from bot.slack.runtime import Deps
+from bot.slack.listeners import HANDLERS, register_listeners
+from bot.slack.requests import Deps
 
 log = logging.getLogger(__name__)
 # Seconds a deliverer waits for Slack's answer to a post. Slack may post the message and answer late: giving up
@@ -87,12 +87,22 @@ def build_app(
         # In Socket Mode there is no signature to check; over HTTP every request must be signed.
         request_verification_enabled=bool(settings.slack_signing_secret),
         # The answer to Slack goes out when the listener returns. Listeners only check, record and hand over
-        # (bot/slack/intake.py): with Bolt's default (False) every ack waits in 10 ms polling steps.
+        # (bot/slack/intake.py, bot/runtime/lifecycle.py): with Bolt's default (False) every ack waits in
+        # 10 ms polling steps.
         process_before_response=True,
     )
     gateway = gateway or make_gateway(settings)
     home = home_of(introduction)  # no request can say otherwise
-    deps = Deps(settings, session_factory, clock or SystemClock(), gateway, client, home, model=make_model(settings))
+    deps = Deps(
+        settings=settings,
+        session_factory=session_factory,
+        clock=clock or SystemClock(),
+        gateway=gateway,
+        client=client,
+        home=home,
+        model=make_model(settings),
+        handlers=HANDLERS,
+    )
     register_listeners(app, deps)
 
     @app.error

@@ -1,127 +1,46 @@
-"""The HTTP face of Tend: POST /slack/events for Bolt, GET /healthz for load balancers, one WSGI app for both
-`python app.py` (a small threaded server) and gunicorn."""
+"""Slack's endpoint: POST /slack/events for Bolt (mounted by `bot.runtime.web` beside the health probes), and
+Socket Mode for local development."""
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from collections.abc import Callable, Iterable
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.db import SessionFactory, database_answers, head_revision, schema_revision
-from bot.slack.after_ack import ACKS
+from bot.db import SessionFactory
+from bot.runtime import web
+from bot.runtime.web import WsgiApp
 from bot.slack.app import build_app
 
 log = logging.getLogger(__name__)
 
-# Slack's largest payloads (a modal's state, a long message shortcut) are tens of kilobytes: a bigger body is
-# not from Slack and is refused before it is read into memory.
-MAX_BODY = 1024 * 1024
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+PATH = "/slack/events"
 
 
-def health(engine: Engine) -> tuple[bool, dict[str, str]]:
-    """/healthz, for load balancers: the process answers and so does its database."""
-    ok = database_answers(engine)
-    return ok, {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+def endpoint(app: App) -> WsgiApp:
+    """Every Slack request (commands, events, interactivity, shortcuts) through Bolt."""
+    slack = SlackRequestHandler(app, path=PATH)
 
+    def events(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        try:
+            return slack(environ, start_response)
+        except Exception as error:
+            # Bolt parses the body before it checks the signature or runs a listener (whose errors it
+            # handles itself): what escapes is a body no Slack request has (not UTF-8, broken JSON).
+            log.warning("refused an unreadable request to %s (%s)", environ.get("PATH_INFO"), type(error).__name__)
+            return web.refuse(start_response, "400 Bad Request", "not a Slack request Tend can read")
 
-def readiness(engine: Engine) -> tuple[bool, dict[str, str]]:
-    """/readyz, for deploys: the database answers and its schema is at this code's newest migration."""
-    try:
-        current = schema_revision(engine)
-    except Exception:
-        return False, {"status": "not ready", "database": "unreachable"}
-    head = head_revision()
-    if current != head:
-        found = current or "never migrated"
-        return False, {"status": "not ready", "database": "ok", "schema": f"{found}, code needs {head}: run migrations"}
-    return True, {"status": "ready", "database": "ok", "schema": head}
-
-
-PROBES: dict[str, Callable[[Engine], tuple[bool, dict[str, str]]]] = {"/healthz": health, "/readyz": readiness}
+    return events
 
 
 def make_wsgi(app: App, engine: Engine) -> WsgiApp:
-    slack = SlackRequestHandler(app, path="/slack/events")
-
-    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        probe = PROBES.get(environ.get("PATH_INFO", ""))
-        if probe is not None and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            ok, report = probe(engine)
-            status = "200 OK" if ok else "503 Service Unavailable"
-            return _answer(start_response, status, "application/json", json.dumps(report).encode())
-        length = _content_length(environ)
-        if length is None:
-            return _refuse(start_response, "400 Bad Request", "Content-Length is not a number")
-        if length > MAX_BODY:
-            _discard(environ, length)
-            return _refuse(start_response, "413 Content Too Large", "too large for a Slack request")
-        with ACKS.acking():  # post-ack work yields to requests still waiting for their ack
-            try:
-                return slack(environ, start_response)
-            except Exception as error:
-                # Bolt parses the body before it checks the signature or runs a listener (whose errors it
-                # handles itself): what escapes is a body no Slack request has (not UTF-8, broken JSON).
-                log.warning("refused an unreadable request to %s (%s)", environ.get("PATH_INFO"), type(error).__name__)
-                return _refuse(start_response, "400 Bad Request", "not a Slack request Tend can read")
-
-    return wsgi
-
-
-def _content_length(environ: dict[str, Any]) -> int | None:
-    try:
-        return max(int(environ.get("CONTENT_LENGTH") or 0), 0)
-    except ValueError:
-        return None
-
-
-def _discard(environ: dict[str, Any], length: int, chunk: int = 65536, at_most: int = 16 * MAX_BODY) -> None:
-    """Read an oversized body away in small pieces (never whole), so the sender hears the refusal instead of
-    a reset connection; past `at_most` the connection is simply closed."""
-    left = min(length, at_most)
-    while left > 0 and (piece := environ["wsgi.input"].read(min(chunk, left))):
-        left -= len(piece)
-
-
-def _refuse(start_response: Callable[..., Any], status: str, why: str) -> Iterable[bytes]:
-    return _answer(start_response, status, "text/plain; charset=utf-8", why.encode())
-
-
-def _answer(start_response: Callable[..., Any], status: str, content_type: str, body: bytes) -> Iterable[bytes]:
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
-    return [body]
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    request_queue_size = 256  # the listen backlog: socketserver's default of 5 resets a burst of connections
-    daemon_threads = False
-    block_on_close = True  # server_close() waits for requests in flight: a graceful stop loses none
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """No per-request access lines on stderr (they would drown the console's output)."""
-
-
-def serve(wsgi: WsgiApp, host: str, port: int) -> WSGIServer:
-    """A threaded HTTP server for `wsgi` (port 0 picks a free one); call serve_forever() or use in a thread."""
-    return make_server(host, port, wsgi, server_class=_ThreadingServer, handler_class=_QuietHandler)
-
-
-def serve_in_background(wsgi: WsgiApp, host: str = "127.0.0.1", port: int = 0) -> WSGIServer:
-    server = serve(wsgi, host, port)
-    threading.Thread(target=server.serve_forever, name="tend-http", daemon=True).start()
-    return server
+    """Tend's web app with Slack alone mounted (tests and benchmarks; `app.py` mounts every platform)."""
+    return web.make_wsgi(engine, {PATH: endpoint(app)})
 
 
 def run_socket_mode(settings: Settings, session_factory: SessionFactory) -> None:

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.db import engine_for, make_session_factory
+from bot.runtime.web import serve_in_background
 from bot.slack.app import build_app
-from bot.slack.web import make_wsgi, serve_in_background
+from bot.slack.web import make_wsgi
 from tests.fakes.slack_requests import SlackSender
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.slack.conftest import slack_settings

@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 from bot.clock import FixedClock
 from bot.config import Secret, Settings
 from bot.db import SessionFactory
+from bot.runtime.web import serve_in_background
 from bot.slack.app import build_app, make_client
-from bot.slack.web import make_wsgi, serve_in_background
+from bot.slack.web import make_wsgi
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 from tests.fakes.slack_server import FakeSlack
 

@@ -12,8 +12,9 @@ from datetime import timedelta
 from sqlalchemy import create_engine
 
 from bot.db import head_revision
+from bot.runtime.web import serve_in_background
 from bot.slack.app import build_app
-from bot.slack.web import make_wsgi, serve_in_background
+from bot.slack.web import make_wsgi
 from tests.factories import make_account, make_person
 from tests.slack.conftest import NOW, slack_settings
 
@@ -125,7 +126,7 @@ def test_readyz_says_whether_the_schema_is_at_the_newest_migration(slack, fake_s
 
 def test_one_log_line_per_request_without_what_was_typed(slack, session, caplog):
     slack.fake.add_user("U0CSM", "maya@example.com")
-    with caplog.at_level(logging.INFO, logger="bot.slack.intake"):
+    with caplog.at_level(logging.INFO, logger="bot.runtime.lifecycle"):
         slack.send.slash("/account", "secret-customer-name")
         slack.fake.wait_for("response_url")
         deadline = time.monotonic() + 5

@@ -11,7 +11,7 @@ from slack_bolt import Ack, App, BoltResponse
 from bot.messages import Form
 from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Answer, Deps, Inbound, open_view, run_for_user
+from bot.slack.requests import Answer, Deps, Inbound, open_view, run_for_user
 from commands import router
 
 ACTION_IDS = re.compile(r"^[a-z_.]+:\d+$")
@@ -23,7 +23,6 @@ def register(app: App, deps: Deps) -> None:
         return intake.accept(deps, "action", body, ack)
 
 
-@intake.handles("action")
 def answer_button(deps: Deps, request: Inbound) -> Answer:
     body = request.body
     action = body["actions"][0]

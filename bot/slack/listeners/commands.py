@@ -11,7 +11,7 @@ from bot.messages import Form
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.blocks.text import unescape
-from bot.slack.runtime import Answer, Deps, Inbound, open_view, run_for_user
+from bot.slack.requests import Answer, Deps, Inbound, open_view, run_for_user
 from commands import router
 
 SLASH_COMMANDS = re.compile(r"^/(account|tend|flag)$")
@@ -23,7 +23,6 @@ def register(app: App, deps: Deps) -> None:
         return intake.accept(deps, "command", body, ack)  # within Slack's 3 seconds, before any Web API work
 
 
-@intake.handles("command")
 def answer_command(deps: Deps, request: Inbound) -> Answer:
     body = request.body
     name, text = body["command"], unescape(body.get("text") or "")  # Slack sends `&`, `<`, `>` escaped

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltResponse
 
 from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Answer, Deps, Inbound, run_for_user
+from bot.slack.requests import Answer, Deps, Inbound, run_for_user
 from commands import router
 
 
@@ -20,7 +20,6 @@ def register(app: App, deps: Deps) -> None:
         return intake.accept(deps, "event", body, ack)  # Slack's redeliveries share the event_id: one answer
 
 
-@intake.handles("event")
 def publish_home(deps: Deps, request: Inbound) -> Answer:
     answer = run_for_user(deps, request, lambda ctx: router.dispatch(ctx, "/tend", "home"))
     deps.client.views_publish(user_id=request.user_id, view=render.home(answer.reply))

@@ -13,7 +13,7 @@ from slack_bolt import Ack, App
 
 from bot.messages import Reply
 from bot.slack.blocks import render
-from bot.slack.runtime import Deps, Inbound, tell
+from bot.slack.requests import Deps, Inbound, tell
 from commands import router
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from bot.messages import Form
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.blocks.text import unescape
-from bot.slack.runtime import Answer, Deps, Inbound, open_view, run_for_user, tell
+from bot.slack.requests import Answer, Deps, Inbound, open_view, run_for_user, tell
 from commands import router
 from commands.flags.form import COMPOSE
 
@@ -35,7 +35,6 @@ def register(app: App, deps: Deps) -> None:
     app.shortcut(GLOBAL_SHORTCUT)(shortcut)
 
 
-@intake.handles("shortcut")
 def compose_flag(deps: Deps, request: Inbound) -> Answer:
     body, given = request.body, {}
     if body.get("type") == "message_action":

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.gateway import Target
 from bot.slack import intake
 from bot.slack.blocks import render
-from bot.slack.runtime import Answer, Deps, Inbound, known_member_search, local_today, run_for_user, tell
+from bot.slack.requests import Answer, Deps, Inbound, known_member_search, local_today, run_for_user, tell
 from commands import router
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,6 @@ def register(app: App, deps: Deps) -> None:
         return intake.accept(deps, "view", body, ack)  # a double-submitted modal shares its view id: one answer
 
 
-@intake.handles("view")
 def handle_submission(deps: Deps, request: Inbound) -> Answer:
     view = request.body["view"]
     name = view["callback_id"].removeprefix(render.FORM_PREFIX)

@@ -3,7 +3,7 @@
 import threading
 import time
 
-from bot.slack.after_ack import AckGate, WorkQueue
+from bot.runtime.work_pool import AckGate, WorkQueue
 
 
 def test_jobs_run_in_order_and_shutdown_waits_for_the_queue():

@@ -1,0 +1,32 @@
+"""The chat platforms Tend serves, as the entry points see them: what the web process mounts, what the clock's
+`requests` job finishes and what the outbox delivers through. Each adapter package `bot/<name>/` describes
+itself in its `platform.py` as a `Platform`; the settings say which are configured. Adding a platform adds
+its package and its settings, and nothing here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import import_module
+
+from bot.config import Settings
+from bot.db import SessionFactory
+from bot.gateway import ChatGateway
+from bot.runtime.web import WsgiApp
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str  # as `Target.platform` and the inbox name it
+    gateway: Callable[[Settings], ChatGateway]  # the outbox's way out to this platform
+    endpoints: Callable[[Settings, SessionFactory], Mapping[str, WsgiApp]]  # path → app, for the web process
+    # The `requests` job: finish this platform's requests whose process died after the ack.
+    finish_stranded: Callable[[Settings, SessionFactory, ChatGateway, datetime], str]
+
+
+def configured(settings: Settings) -> list[Platform]:
+    """Every platform the settings configure, e.g. Slack when SLACK_BOT_TOKEN is set."""
+    platforms = [import_module(f"bot.{name}.platform").PLATFORM for name in settings.platforms]
+    assert all(isinstance(p, Platform) for p in platforms)
+    return platforms

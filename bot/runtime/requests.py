@@ -1,0 +1,215 @@
+"""Answering one chat request, on any platform: what a request handler has at hand (the `Runtime`), running a
+command for the person who asked in one unit of work, delivering what it queued once they have their answer,
+and the polite replies that stand in for a stack trace or silence. A platform adapter subclasses `Runtime`
+with what only it has (its web client, its workspace) and says how it reads and handles its requests."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import partial
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from bot.ai.client import Model
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import SessionFactory, session_scope
+from bot.delivery import outbox
+from bot.delivery.deliverer import SHORT_PAUSE, deliver_due
+from bot.gateway import ChatGateway, Target
+from bot.messages import Form, Option, Reply
+from bot.people.actors import Actor
+from bot.runtime.recording import InboxWriter
+from bot.runtime.work_pool import WorkQueue
+from commands import router
+from commands.context import CommandContext
+
+log = logging.getLogger(__name__)
+
+DATABASE_DOWN = "Tend can't reach its database right now, so nothing was read or changed. Please try again in a minute."
+BROKEN = (
+    "Sorry, something went wrong on Tend's side (reference {reference}). Please try again; "
+    "if it keeps happening, give that reference to your Tend admin."
+)
+
+Call = Callable[[CommandContext], Reply | Form]
+WhoAsks = Callable[[Session], Actor]  # the platform's way from its user to a Tend actor, inside the unit of work
+
+
+class Request(Protocol):
+    """A chat request as the inbox keeps it; each platform reads its own payloads."""
+
+    @property
+    def kind(self) -> str: ...  # command, action, view, shortcut, event, message…
+
+    @property
+    def key(self) -> str: ...  # unique per request a person made: the platform's retries of it share it
+
+    @property
+    def name(self) -> str: ...  # what was asked, for the logs (never its text)
+
+    @property
+    def team(self) -> str | None: ...  # where it came from, for the logs
+
+    def to_payload(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply | Form
+    queued: bool = False  # the request queued outgoing messages: deliver them once the asker has the reply
+    replied_by_outbox: bool = False  # the reply itself went to the outbox (see run_for's `reply_to`)
+
+
+class FollowUp:
+    """At most one delivery waiting for a rate-limit pause to end, per process: a rush of requests during a
+    pause schedules one return, not one each."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._until: datetime | None = None
+
+    def at(self, until: datetime, seconds: float, job: Callable[[], None]) -> None:
+        with self._lock:
+            if self._until is not None and self._until >= until:
+                return
+            self._until = until
+        timer = threading.Timer(seconds, self._run, (until, job))
+        timer.daemon = True
+        timer.start()
+
+    def _run(self, until: datetime, job: Callable[[], None]) -> None:
+        with self._lock:
+            if self._until == until:
+                self._until = None
+        try:
+            job()
+        except Exception:  # e.g. the process is stopping: the deliver job sends what is left
+            log.warning("a delivery after a rate-limit pause could not be queued", exc_info=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Runtime:
+    """What every request handler shares, whatever the platform."""
+
+    platform: str  # "slack", "console": the inbox keeps each platform's requests apart
+    settings: Settings
+    session_factory: SessionFactory
+    clock: Clock
+    gateway: ChatGateway
+    # Post-ack work runs here, not on the web server's threads: listeners only ack, record and hand over, so a
+    # burst of slow work can never delay the next request's ack past the platform's deadline.
+    work: WorkQueue = field(default_factory=WorkQueue)
+    model: Model | None = None
+    follow_up: FollowUp = field(default_factory=FollowUp)
+    inbox: InboxWriter = field(init=False)  # records requests before their ack (bot.runtime.lifecycle)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inbox", InboxWriter(self.session_factory, self.clock, self.platform))
+
+    def after_ack(self, job: Callable[[], None]) -> None:
+        """Run `job` once the request is acknowledged; failures are logged, never lost silently."""
+        self.work.submit(job)
+
+    def request_of(self, kind: str, payload: dict[str, Any]) -> Request:
+        """A request read back from the inbox (to finish it after a restart)."""
+        raise NotImplementedError(f"{self.platform} keeps no requests in the inbox")
+
+    def handle(self, request: Request) -> Answer | None:
+        """Do what `request` asks and answer the person; the Answer's queued messages are delivered after."""
+        raise NotImplementedError(f"{self.platform} keeps no requests in the inbox")
+
+
+def run_for(
+    runtime: Runtime,
+    who: WhoAsks,
+    call: Call,
+    request_key: str = "",
+    request_id: str | None = None,
+    reply_to: Target | None = None,
+) -> Answer:
+    """Resolve the person (`who`) and run `call` in one unit of work. With `reply_to`, a Reply is queued for
+    that target in the same unit of work (sent once, whatever the retries). Failures become a polite reply."""
+    try:
+        with session_scope(runtime.session_factory) as session:
+            ctx = context(runtime, session, who(session))
+            if request_id:
+                ctx.request_id = request_id
+            reply = call(ctx)
+            by_outbox = False
+            if reply_to is not None and isinstance(reply, Reply):
+                outbox.enqueue(session, f"reply:{request_key}", reply_to, reply, runtime.clock.now())
+                by_outbox = True
+            queued = bool(session.info.get(outbox.QUEUED))
+        return Answer(reply, queued, by_outbox)
+    except DBAPIError:
+        log.exception("database unavailable while answering a %s request", runtime.platform)
+        return Answer(Reply(DATABASE_DOWN))
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("unexpected error answering a %s request (ref %s)", runtime.platform, reference)
+        return Answer(Reply(BROKEN.format(reference=reference)))
+
+
+def context(runtime: Runtime, session: Session, actor: Actor) -> CommandContext:
+    return CommandContext(
+        session, actor, runtime.clock, runtime.settings.timezone, runtime.platform, model=runtime.model
+    )
+
+
+def search(runtime: Runtime, who: WhoAsks, name: str, query: str) -> list[Option]:
+    """The options a form's search field offers as the person types. This may run inside an ack: `who` must
+    not call the platform. Any failure offers nothing."""
+    try:
+        with session_scope(runtime.session_factory) as session:
+            return router.run_search(context(runtime, session, who(session)), name, query)
+    except Exception:
+        log.exception("search options failed")
+        return []
+
+
+def known_actor(runtime: Runtime, lookup: Callable[[Session], Actor | None]) -> Actor | None:
+    """The person behind a request as Tend already knows them (no platform call: this may run inside an ack);
+    None when unknown or when the database does not answer."""
+    try:
+        with session_scope(runtime.session_factory) as session:
+            return lookup(session)
+    except Exception:
+        log.exception("identity lookup inside an ack failed")
+        return None
+
+
+def local_today(runtime: Runtime, actor: Actor | None) -> date:
+    """The person's date, for checks inside the ack: in their time zone when known, else the organisation's."""
+    zone = (actor.timezone if actor else None) or runtime.settings.timezone
+    return runtime.clock.now().astimezone(ZoneInfo(zone)).date()
+
+
+def deliver_queued(runtime: Runtime, answer: Answer) -> None:
+    """Send what the request queued right away; anything not sent now stays in the outbox for the deliver job."""
+    if answer.queued:
+        deliver_now(runtime)
+
+
+def deliver_now(runtime: Runtime, now: datetime | None = None) -> None:
+    """Deliver what is due (a request's team post and DMs). Stopped by a short rate-limit pause, it comes back
+    once the pause is over, on a timer that holds no thread meanwhile; longer pauses are the deliver job's."""
+    now = max(now, runtime.clock.now()) if now else runtime.clock.now()
+    try:
+        report = deliver_due(runtime.session_factory, runtime.gateway, now, limit=20)
+    except Exception:
+        log.exception("immediate delivery failed; the deliver job will send the messages")
+        return
+    until = report.paused_until
+    if until is not None and until - now <= SHORT_PAUSE:
+        runtime.follow_up.at(
+            until, (until - now).total_seconds(), lambda: runtime.after_ack(partial(deliver_now, runtime, until))
+        )

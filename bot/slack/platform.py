@@ -1,0 +1,45 @@
+"""Slack as one of the platforms Tend serves (see `bot.platforms`): its outbox gateway, its web endpoint, and
+how the `requests` job finishes its stranded requests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.db import SessionFactory
+from bot.gateway import ChatGateway
+from bot.platforms import Platform
+from bot.runtime import lifecycle
+from bot.runtime.web import WsgiApp
+from bot.slack.app import build_app, make_client, make_gateway
+from bot.slack.identity import PLATFORM as NAME
+from bot.slack.identity import learn_home
+from bot.slack.listeners import HANDLERS
+from bot.slack.requests import Deps
+from bot.slack.web import PATH, endpoint
+
+
+def endpoints(settings: Settings, session_factory: SessionFactory) -> Mapping[str, WsgiApp]:
+    settings.require_slack_http()
+    return {PATH: endpoint(build_app(settings, session_factory))}
+
+
+def finish_stranded(settings: Settings, factory: SessionFactory, gateway: ChatGateway, now: datetime) -> str:
+    def start() -> Deps:  # only a run with work to do asks Slack who Tend is
+        client = make_client(settings)
+        return Deps(
+            settings=settings,
+            session_factory=factory,
+            clock=FixedClock(now),
+            gateway=gateway,
+            client=client,
+            home=learn_home(client),
+            handlers=HANDLERS,
+        )
+
+    return lifecycle.finish_stranded(factory, NAME, now, start)
+
+
+PLATFORM = Platform(name=NAME, gateway=make_gateway, endpoints=endpoints, finish_stranded=finish_stranded)
