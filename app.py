@@ -21,7 +21,7 @@ from bot.config import ConfigError, Settings
 from bot.db import engine_for, make_session_factory
 from bot.flags.routing import phrasebook
 from bot.logs import configure
-from bot.platforms import configured
+from bot.platforms import configured, gateways
 from bot.runtime.web import WsgiApp, make_wsgi, serve
 
 load_dotenv()
@@ -38,8 +38,10 @@ def _wsgi() -> WsgiApp:
         raise ConfigError("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
     phrasebook.warm()
     engine = engine_for(settings)
-    factory = make_session_factory(engine)
-    return make_wsgi(engine, {path: app for p in platforms for path, app in p.endpoints(settings, factory).items()})
+    factory, out = make_session_factory(engine), gateways(settings, platforms)
+    return make_wsgi(
+        engine, {path: app for p in platforms for path, app in p.endpoints(settings, factory, out).items()}
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -91,7 +91,7 @@ def populate(factory: Any, accounts: int, managers: int, rng: random.Random) -> 
                 )
         bulk_insert(session, HealthSnapshot.__table__, history)
         bulk_insert(session, StageChange.__table__, moves)
-        session.add(Team(name="Support", channel="#support", sla_hours=8))
+        session.add(Team(name="Support", sla_hours=8))
         session.flush()
         team_id = session.scalar(select(Team.id))
         ids = [r[0] for r in rows]

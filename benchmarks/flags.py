@@ -152,7 +152,7 @@ def delivery(database_url: str, api_url: str, messages: int) -> float:
             outbox.enqueue(
                 session,
                 f"bench:{n}:{now.timestamp()}",
-                Target("channel", "#billing"),
+                Target("slack", "channel", "#billing"),
                 Reply(f"message {n}", blocks=(Section(f"message {n}"),), private=False),
                 now,
             )

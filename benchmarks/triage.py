@@ -64,7 +64,7 @@ def learning_curve() -> None:
     now = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
     with session_scope(factory) as session:
         for category in Category:
-            team = Team(name=category.value.capitalize(), channel=f"#{category.value}", sla_hours=24)
+            team = Team(name=category.value.capitalize(), sla_hours=24)
             session.add(team)
             session.flush()
             session.add(RoutingRule(category=category.value, team_id=team.id))

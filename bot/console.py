@@ -68,6 +68,8 @@ def render_text(reply: Reply, first_button: int = 1) -> str:
 class PrintingGateway:
     """Stands in for Slack at the console: shows each outgoing message as text instead of posting it."""
 
+    platform = "console"
+
     def __init__(self, out: TextIO | None = None, first_button: int = 1) -> None:
         self.out = out
         self.sent: list[str] = []

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.messages import Reply
 
+ANY_PLATFORM = ""  # a person Tend has never seen on any platform: reached on the organisation's default one
+
 
 @dataclass(frozen=True)
 class Target:
-    """Where a message goes. `channel`: a team channel (name or id); `person`: someone by email;
-    `chat_user`: a platform user id (for people who are not in the people list)."""
+    """Where a message goes, on which platform. `channel`: a team's channel there (name or id); `person`:
+    someone by email; `chat_user`: a platform user id (for people who are not in the people list); `message`:
+    an earlier message (its outbox key) to redraw in place."""
 
+    platform: str  # "slack", "teams"… or ANY_PLATFORM
     kind: str
     ref: str
 
@@ -29,6 +34,26 @@ class DeliveryError(Exception):
 
 
 class ChatGateway(Protocol):
+    @property
+    def platform(self) -> str:
+        """The platform this gateway sends on; a message for ANY_PLATFORM goes out there."""
+        ...
+
     def send(self, target: Target, reply: Reply) -> str:
         """Deliver `reply` to `target`; return the platform's reference to the message. Raise DeliveryError."""
         ...
+
+
+class Gateways:
+    """Every configured platform's gateway behind one: each message goes out through its own platform's, and a
+    message for a platform that is not configured here fails for good (and shows in `/tend admin outbox`)."""
+
+    def __init__(self, by_platform: Mapping[str, ChatGateway], default: str) -> None:
+        self.by_platform = dict(by_platform)
+        self.platform = default  # where ANY_PLATFORM goes: the first configured platform
+
+    def send(self, target: Target, reply: Reply) -> str:
+        gateway = self.by_platform.get(target.platform or self.platform)
+        if gateway is None:
+            raise DeliveryError(f"{target.platform} is not configured here", permanent=True)
+        return gateway.send(target, reply)

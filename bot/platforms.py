@@ -12,7 +12,7 @@ from importlib import import_module
 
 from bot.config import Settings
 from bot.db import SessionFactory
-from bot.gateway import ChatGateway
+from bot.gateway import ChatGateway, Gateways
 from bot.runtime.web import WsgiApp
 
 
@@ -20,7 +20,8 @@ from bot.runtime.web import WsgiApp
 class Platform:
     name: str  # as `Target.platform` and the inbox name it
     gateway: Callable[[Settings], ChatGateway]  # the outbox's way out to this platform
-    endpoints: Callable[[Settings, SessionFactory], Mapping[str, WsgiApp]]  # path → app, for the web process
+    # path → app, for the web process; what its requests queue goes out through the gateways of every platform
+    endpoints: Callable[[Settings, SessionFactory, ChatGateway], Mapping[str, WsgiApp]]
     # The `requests` job: finish this platform's requests whose process died after the ack.
     finish_stranded: Callable[[Settings, SessionFactory, ChatGateway, datetime], str]
 
@@ -30,3 +31,8 @@ def configured(settings: Settings) -> list[Platform]:
     platforms = [import_module(f"bot.{name}.platform").PLATFORM for name in settings.platforms]
     assert all(isinstance(p, Platform) for p in platforms)
     return platforms
+
+
+def gateways(settings: Settings, platforms: list[Platform]) -> Gateways:
+    """One gateway for the outbox that sends each message through its own platform's."""
+    return Gateways({p.name: p.gateway(settings) for p in platforms}, default=platforms[0].name)

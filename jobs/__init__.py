@@ -22,7 +22,7 @@ from bot.flags.proposals import file_expired
 from bot.gateway import ChatGateway
 from bot.nudges.rules import plan_due
 from bot.nudges.sending import send_due
-from bot.platforms import configured
+from bot.platforms import configured, gateways
 from bot.text import plural
 
 
@@ -43,9 +43,10 @@ class Job:
 
 
 def gateway_for(settings: Settings) -> ChatGateway:
-    """The configured platform's; with none, messages are printed, so the demo shows what would be sent."""
+    """Every configured platform's, each message through its own; with none, messages are printed, so the
+    demo shows what would be sent."""
     platforms = configured(settings)
-    return platforms[0].gateway(settings) if platforms else PrintingGateway(sys.stdout)
+    return gateways(settings, platforms) if platforms else PrintingGateway(sys.stdout)
 
 
 # The clock starts a delivery run every minute (never two at once): one run may use most of that minute to

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 from dotenv import load_dotenv
+from sqlalchemy import Connection
 
 from bot.config import Settings
 from bot.db import make_engine
@@ -46,11 +47,24 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run(connection: object) -> None:
-    # render_as_batch: SQLite cannot ALTER most things, so changes are made by copying the table.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
+def _run(connection: Connection) -> None:
+    # render_as_batch: SQLite cannot ALTER most things, so changes are made by copying the table. Dropping the
+    # old copy must not cascade to the rows that refer to it (a team's routing rules, members, flags): SQLite's
+    # foreign keys are off while migrating (the pragma is a no-op inside a transaction, so it comes first).
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # ends the transaction SQLAlchemy began for the pragma: migrations commit their own
+    try:
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.accounts import catalog
-from bot.models import Account, Flag, HealthSnapshot, Person, SuccessCriterion
+from bot.models import Account, Flag, HealthSnapshot, Person, RoutingRule, SuccessCriterion, Team, TeamChannel
 from bot.text import fold
 
 _numbers = itertools.count(1)
@@ -81,3 +81,24 @@ def make_flag(session: Session, account: Account, **over: Any) -> Flag:
     session.add(flag)
     session.flush()
     return flag
+
+
+def make_team(
+    session: Session,
+    name: str,
+    channel: str = "",
+    *,
+    categories: tuple[str, ...] = (),
+    teams_channel: str = "",
+    **over: Any,
+) -> Team:
+    """A team with its Slack channel (and Teams channel) and the categories it owns."""
+    team = Team(name=name, **{"sla_hours": 24, **over})
+    session.add(team)
+    session.flush()
+    for platform, where in (("slack", channel), ("teams", teams_channel)):
+        if where:
+            session.add(TeamChannel(team_id=team.id, platform=platform, channel=where))
+    session.add_all(RoutingRule(category=c, team_id=team.id) for c in categories)
+    session.flush()
+    return team

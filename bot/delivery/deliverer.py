@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.db import SessionFactory, session_scope
 from bot.delivery import outbox
-from bot.gateway import ChatGateway, DeliveryError, Target
+from bot.gateway import ANY_PLATFORM, ChatGateway, DeliveryError, Target
 from bot.messages import from_dict
 
 log = logging.getLogger(__name__)
@@ -41,20 +41,23 @@ SHORT_PAUSE = timedelta(seconds=10)
 def deliver_due(
     factory: SessionFactory, gateway: ChatGateway, now: datetime, limit: int = 500, budget: float = 0.0
 ) -> DeliveryReport:
-    """Send what is due, in batches, until `limit` messages were dealt with or nothing is due. When the
-    platform rate-limits us, nothing more is sent by anyone until its Retry-After has passed (the pause is in
-    the database); with a `budget` (seconds), this run waits out a short pause itself and carries on, as long
-    as the budget lasts. `now` moves on by the time waited."""
+    """Send what is due, in batches, until `limit` messages were dealt with or nothing is due. When a platform
+    rate-limits us, nothing more is sent to it by anyone until its Retry-After has passed (the pause is in the
+    database), while the other platforms' messages go on; with a `budget` (seconds), this run waits out a
+    short pause itself and carries on, as long as the budget lasts. `now` moves on by the time waited."""
     report = DeliveryReport()
     deadline = time.monotonic() + budget
     while report.sent + report.retrying + report.failed < limit:
         with session_scope(factory) as session:  # committed at once: other deliverers skip these rows
-            until = outbox.paused_until(session)
-            if until is None or until <= now:
-                until = None
-                batch = outbox.claim_due(session, now, limit=min(50, limit))
-                originals = outbox.sent_refs(session, [i.target.ref for i in batch if i.target.kind == "message"])
-        if until is not None:  # rate-limited: wait it out here when short, else stop and leave it to the pause
+            paused = outbox.pauses(session, now)
+            skip = {*paused, ANY_PLATFORM} if gateway.platform in paused else set(paused)
+            batch = outbox.claim_due(session, now, limit=min(50, limit), paused=skip)
+            originals = outbox.sent_refs(session, [i.target.ref for i in batch if i.target.kind == "message"])
+        if not batch:
+            if not paused:
+                break
+            # Rate-limited and nothing else is due: wait it out here when short, else leave it to the pause.
+            until = min(paused.values())
             wait = (until - now).total_seconds()
             if until - now > SHORT_PAUSE or time.monotonic() + wait > deadline:
                 report.paused_until = until
@@ -63,30 +66,42 @@ def deliver_due(
             report.waited += wait
             now = until
             continue
-        if not batch:
-            break
-        for position, item in enumerate(batch):
+        held: dict[str, datetime] = {}  # platforms that rate-limited us during this batch, until when
+        untried: list[outbox.Claimed] = []  # the rest of the batch for those platforms
+        for item in batch:
             target = item.target
+            platform = target.platform or gateway.platform
+            if platform in held:
+                untried.append(item)
+                continue
             if target.kind == "message":  # an in-place update: it needs the original message posted first
                 status, ref = originals.get(target.ref, ("missing", None))
                 if status != "sent" or ref is None:
                     _wait_or_give_up(factory, item, status, now, report)
                     continue
-                target = Target("message", ref)
+                target = Target(target.platform, "message", ref)
             pause = _send(factory, gateway, item, target, now, report)
             if pause is not None:
-                _hold(factory, batch[position + 1 :], pause, report)
-                break
+                held[platform] = pause
+        if held:
+            _hold(factory, held, untried, gateway.platform, report)
     return report
 
 
-def _hold(factory: SessionFactory, rest: list[outbox.Claimed], until: datetime, report: DeliveryReport) -> None:
-    """Put the rest of a batch back, untried, until the platform's rate limit has passed."""
+def _hold(
+    factory: SessionFactory,
+    held: dict[str, datetime],
+    untried: list[outbox.Claimed],
+    default: str,
+    report: DeliveryReport,
+) -> None:
+    """Pause the rate-limited platforms for every deliverer, and put their untried messages back until then."""
     with session_scope(factory) as session:
-        outbox.pause(session, until)
-        for item in rest:
-            outbox.postpone(session, item.id, until)
-    report.retrying += len(rest)
+        for platform, until in held.items():
+            outbox.pause(session, platform, until)
+        for item in untried:
+            outbox.postpone(session, item.id, held[item.target.platform or default])
+    report.retrying += len(untried)
 
 
 def _send(

@@ -3,6 +3,7 @@ time (a conditional UPDATE, so concurrent deliverers never share a row), retried
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -36,6 +37,7 @@ def enqueue(session: Session, dedupe_key: str, target: Target, reply: Reply, now
         Notification.__table__,
         {
             "dedupe_key": dedupe_key[:200],
+            "platform": target.platform,
             "target_kind": target.kind,
             "target_ref": target.ref,
             "payload": to_dict(reply),
@@ -47,12 +49,38 @@ def enqueue(session: Session, dedupe_key: str, target: Target, reply: Reply, now
     return added is not None
 
 
-def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]:
-    """Take up to `limit` due messages for this deliverer. Commit right after, so others see the claim."""
+def update_post(session: Session, dedupe_key: str, post_key: str, reply: Reply, now: datetime) -> int:
+    """Redraw a post in place wherever it went (a team's post on each of its platforms: `post_key@slack`…);
+    returns how many updates were queued. A post never queued has nothing to update."""
+    posts = session.execute(
+        select(Notification.dedupe_key, Notification.platform).where(
+            or_(
+                Notification.dedupe_key == post_key,
+                Notification.dedupe_key.startswith(f"{post_key}@", autoescape=True),
+            )
+        )
+    ).all()
+    for key, platform in posts:
+        enqueue(session, dedupe_key + key[len(post_key) :], Target(platform, "message", key), reply, now)
+    return len(posts)
+
+
+def post(session: Session, dedupe_key: str, targets: list[Target], reply: Reply, now: datetime) -> None:
+    """One post in several places (a team's channel on each of its platforms), each redrawn by `update_post`
+    with this `dedupe_key`."""
+    for target in targets:
+        enqueue(session, f"{dedupe_key}@{target.platform}", target, reply, now)
+
+
+def claim_due(session: Session, now: datetime, limit: int = 50, paused: Iterable[str] = ()) -> list[Claimed]:
+    """Take up to `limit` due messages for this deliverer, none for a `paused` platform. Commit right after,
+    so others see the claim."""
     due = or_(
         (Notification.status == "pending") & (Notification.next_attempt_at <= now),
         (Notification.status == "sending") & (Notification.claimed_until < now),
     )
+    if paused := list(paused):
+        due = due & Notification.platform.not_in(paused)
     claimed = claim(
         session,
         Notification,
@@ -62,13 +90,14 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]
         {"status": "sending", "claimed_until": now + LEASE, "attempts": Notification.attempts + 1},
         (
             Notification.id,
+            Notification.platform,
             Notification.target_kind,
             Notification.target_ref,
             Notification.payload,
             Notification.attempts,
         ),
     )
-    return [Claimed(i, Target(kind, ref), payload, attempts) for i, kind, ref, payload, attempts in claimed]
+    return [Claimed(i, Target(*target), payload, attempts) for i, *target, payload, attempts in claimed]
 
 
 def mark_sent(session: Session, notification_id: int, ref: str, now: datetime) -> None:
@@ -106,21 +135,26 @@ def mark_failed(
     return status
 
 
-PAUSE_KEY = "delivery_paused_until_ms"
+PAUSE_KEY = "delivery_paused_until_ms:"  # + the platform
 
 
-def paused_until(session: Session) -> datetime | None:
-    """Until when the platform asked every deliverer to wait (its Retry-After), if that is still ahead."""
-    value = session.scalar(select(AppState.value).where(AppState.key == PAUSE_KEY))
-    return datetime.fromtimestamp(value / 1000, UTC) if value else None
+def pauses(session: Session, now: datetime) -> dict[str, datetime]:
+    """The platforms that asked every deliverer to wait (their Retry-After), with until when, still ahead."""
+    rows = session.execute(
+        select(AppState.key, AppState.value).where(
+            AppState.key.startswith(PAUSE_KEY), AppState.value > int(now.timestamp() * 1000)
+        )
+    )
+    return {key[len(PAUSE_KEY) :]: datetime.fromtimestamp(value / 1000, UTC) for key, value in rows}
 
 
-def pause(session: Session, until: datetime) -> None:
-    """Make every deliverer, in every process, wait until `until` before calling the platform again."""
-    value = int(until.timestamp() * 1000)
-    current = session.get(AppState, PAUSE_KEY, with_for_update=True)
+def pause(session: Session, platform: str, until: datetime) -> None:
+    """Make every deliverer, in every process, wait until `until` before calling `platform` again; the
+    other platforms' messages go on."""
+    key, value = PAUSE_KEY + platform, int(until.timestamp() * 1000)
+    current = session.get(AppState, key, with_for_update=True)
     if current is None:
-        insert_ignore(session, AppState.__table__, {"key": PAUSE_KEY, "value": value})
+        insert_ignore(session, AppState.__table__, {"key": key, "value": value})
     elif current.value < value:
         current.value = value
 
@@ -170,6 +204,7 @@ def health(session: Session, limit: int = 20) -> Health:
     rows = session.execute(
         select(
             Notification.id,
+            Notification.platform,
             Notification.target_kind,
             Notification.target_ref,
             Notification.payload,
@@ -182,8 +217,8 @@ def health(session: Session, limit: int = 20) -> Health:
         .limit(limit)
     ).all()
     problems = tuple(
-        Problem(i, Target(kind, ref), payload.get("text", ""), error, attempts, status)
-        for i, kind, ref, payload, error, attempts, status in rows
+        Problem(i, Target(platform, kind, ref), payload.get("text", ""), error, attempts, status)
+        for i, platform, kind, ref, payload, error, attempts, status in rows
     )
     return Health(
         counts.get("pending", 0) + counts.get("sending", 0), counts.get("failed", 0), counts.get("sent", 0), problems

@@ -22,8 +22,8 @@ from bot.digests.digest import Digest, Item, Manager, Section
 from bot.digests.facts import AccountRow, Facts, gather
 from bot.digests.messages import for_manager
 from bot.digests.summary import summarize
-from bot.gateway import Target
 from bot.models import DigestSent, Person
+from bot.people import reach
 from bot.people.working_hours import holidays_near
 from bot.text import plural
 from bot.vocab import Stage, Tier
@@ -357,6 +357,7 @@ def _send(
 ) -> None:
     previous = previous_digests(session, [m.id for m, _d in waiting])
     people = dict(session.execute(select(Person.id, Person.name)).all())
+    dms = reach.people(session, {m.id: m.email for m, _d in waiting})
     by_since: dict[datetime, list[tuple[Manager, date]]] = defaultdict(list)
     for manager, day in waiting:
         by_since[since_of(previous.get(manager.id), now)].append((manager, day))
@@ -368,7 +369,5 @@ def _send(
             if insert_ignore(session, DigestSent.__table__, row) is None:
                 continue  # another clock sent it a moment ago
             reply = for_manager(digest, summary=summarize(model, digest))
-            outbox.enqueue(
-                session, f"digest:{manager.id}:{day.isoformat()}", Target("person", manager.email), reply, now
-            )
+            outbox.enqueue(session, f"digest:{manager.id}:{day.isoformat()}", dms[manager.id], reply, now)
             report.sent.append(manager.email)

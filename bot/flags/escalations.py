@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.delivery import outbox
 from bot.flags import messages as flag_messages
-from bot.gateway import Target
 from bot.models import Account, Flag, Person, Team
+from bot.people import reach
 
 
 def escalate_stalled(session: Session, now: datetime) -> list[int]:
@@ -40,19 +40,18 @@ def escalate_stalled(session: Session, now: datetime) -> list[int]:
         .execution_options(populate_existing=True)
     ).all()
     for flag, account, team, team_manager, owner in rows:
-        outbox.enqueue(
-            session,
-            f"{flag.team_post_key}:escalated",
-            Target("message", flag.team_post_key or f"flag:{flag.id}:team"),
-            flag_messages.for_team(flag, account, owner, team, team_manager),
-            now,
+        post = flag.team_post_key or f"flag:{flag.id}:team"
+        outbox.update_post(
+            session, f"{post}:escalated", post, flag_messages.for_team(flag, account, owner, team, team_manager), now
         )
         if team_manager is not None:
             outbox.enqueue(
                 session,
-                f"{flag.team_post_key}:escalated:manager",
-                Target("person", team_manager.email),
-                flag_messages.escalation(flag, account, team),
+                f"{post}:escalated:manager",
+                reach.person(session, team_manager.id, team_manager.email),
+                flag_messages.escalation(
+                    flag, account, team, next((t.ref for t in reach.team(session, team.id)), None)
+                ),
                 now,
             )
     return sorted(ids)

@@ -19,6 +19,7 @@ from bot.flags.routing import examples as routing_examples
 from bot.flags.routing.teams import owning_team
 from bot.gateway import Target
 from bot.models import Account, Flag, FlagEvent, Person, Team
+from bot.people import reach
 from bot.people.actors import Actor
 from bot.vocab import Category, Severity
 
@@ -141,10 +142,10 @@ def reroute_flag(
     )
     if old_key and old_team is not None:
         note = f"↪ Moved to {team.name} by {actor.display_name}: {reason}"
-        outbox.enqueue(
+        outbox.update_post(
             session,
             f"{old_key}:moved",
-            Target("message", old_key),
+            old_key,
             flag_messages.for_team(flag, account, owner, old_team, moved=note),
             now,
         )
@@ -187,23 +188,23 @@ def reassign_flag(session: Session, flag_id: int, actor: Actor, person_id: int, 
             actor,
             now,
             f"{actor.display_name} gave flag #{flag.id} to {person.name}.",
-            also={**overruled, "assignee": Target("person", person.email)},
+            also={**overruled, "assignee": reach.person(session, person.id, person.email)},
         )
     return Change(flag, moved is not None)
 
 
 def _owner(session: Session, flag: Flag) -> dict[str, Target]:
     """The flag's owner before a change, to be told when someone else resolves, moves or reassigns it."""
-    target = _reach(session, flag.assignee_ref, flag.assignee_person_id)
+    target = _reach(session, flag.source_platform, flag.assignee_ref, flag.assignee_person_id)
     return {"owner": target} if target else {}
 
 
-def _reach(session: Session, chat_ref: str | None, person_id: int | None) -> Target | None:
-    """How to reach someone Tend knows by chat user id or as a person in the people list."""
+def _reach(session: Session, platform: str, chat_ref: str | None, person_id: int | None) -> Target | None:
+    """How to reach someone Tend knows by chat user id (on `platform`) or as a person in the people list."""
     if chat_ref:
-        return Target("chat_user", chat_ref)
+        return Target(platform, "chat_user", chat_ref)
     email = session.scalar(select(Person.email).where(Person.id == person_id)) if person_id else None
-    return Target("person", email) if email else None
+    return reach.person(session, person_id, email) if person_id and email else None
 
 
 def _flag(session: Session, flag_id: int) -> Flag:
@@ -239,22 +240,19 @@ def _tell_people(
     owner = session.get(Person, account.owner_id) if account.owner_id else None
     team = session.get(Team, flag.team_id) if flag.team_id else None
     if team is not None and redraw:
-        outbox.enqueue(
-            session,
-            f"flag:{flag.id}:e{event_id}:post",
-            Target("message", flag.team_post_key or f"flag:{flag.id}:team"),
-            flag_messages.for_team(flag, account, owner, team),
-            now,
+        post = flag.team_post_key or f"flag:{flag.id}:team"
+        outbox.update_post(
+            session, f"flag:{flag.id}:e{event_id}:post", post, flag_messages.for_team(flag, account, owner, team), now
         )
     notice = flag_messages.update(flag, account, text)
     recipients: dict[str, Target] = {}
-    reporter = _reach(session, flag.reporter_ref, flag.reporter_person_id)
+    reporter = _reach(session, flag.source_platform, flag.reporter_ref, flag.reporter_person_id)
     if reporter is not None:
         recipients["reporter"] = reporter
     if owner is not None and owner.id != flag.reporter_person_id:  # a CSM who reported hears it once
-        recipients["csm"] = Target("person", owner.email)
-    told = {Target("chat_user", actor.external_id or ""), Target("person", actor.email or "")}  # never oneself
+        recipients["csm"] = reach.person(session, owner.id, owner.email)
+    told = {("chat_user", actor.external_id or ""), ("person", actor.email or "")}  # never oneself
     for role, target in {**recipients, **(also or {})}.items():
-        if target not in told:  # and everyone once, whatever their roles
-            told.add(target)
+        if (target.kind, target.ref) not in told:  # and everyone once, whatever their roles
+            told.add((target.kind, target.ref))
             outbox.enqueue(session, f"flag:{flag.id}:e{event_id}:{role}", target, notice, now)

@@ -116,7 +116,7 @@ def update(flag: Flag, account: Account, text: str) -> Reply:
     return Reply(text, blocks=(Section(text), Note(about)), private=False)
 
 
-def escalation(flag: Flag, account: Account, team: Team) -> Reply:
+def escalation(flag: Flag, account: Account, team: Team, channel: str | None) -> Reply:
     """The team manager's DM when a flag waited past its SLA."""
     text = (
         f"Flag #{flag.id} on {account.name} ({flag.category}, {flag.severity}) has waited past {team.name}'s "
@@ -127,7 +127,7 @@ def escalation(flag: Flag, account: Account, team: Team) -> Reply:
         blocks=(
             Section(text),
             Section(shorten(flag.description, 2900)),
-            Note(f"Raised by {flag.reporter_name}. Post in #{team.channel.lstrip('#')}."),
+            Note(f"Raised by {flag.reporter_name}." + (f" Post in #{channel.lstrip('#')}." if channel else "")),
         ),
         private=False,
     )

@@ -19,6 +19,7 @@ from bot.flags.routing.triage import Triage
 from bot.gateway import Target
 from bot.messages import Reply
 from bot.models import Account, Flag, FlagProposal
+from bot.people import reach
 from bot.people.actors import Access, Actor
 from bot.vocab import Category, Severity
 
@@ -160,8 +161,13 @@ def _file(
 
 
 def _tell_reporter(session: Session, row: FlagProposal, raised: RaisedFlag) -> None:
-    target = Target("chat_user", row.reporter_ref) if row.reporter_ref else Target("person", row.reporter_email or "")
-    if not target.ref:
+    if row.reporter_ref:
+        target = Target(row.source_platform, "chat_user", row.reporter_ref)
+    elif row.reporter_person_id and row.reporter_email:
+        target = reach.person(session, row.reporter_person_id, row.reporter_email)
+    elif row.reporter_email:  # a full member who is not in the people list, where they flagged it
+        target = Target(row.source_platform, "person", row.reporter_email)
+    else:
         return
     text = (
         f"Nobody confirmed where your flag about {raised.account_name} should go within "

@@ -16,8 +16,8 @@ from bot.flags.routing import examples as routing_examples
 from bot.flags.routing.classifier import Classification, classify
 from bot.flags.routing.teams import customer_success_team, owning_team
 from bot.flags.sla import business_deadline, calendar_span
-from bot.gateway import Target
 from bot.models import Account, Flag, FlagEvent, Person, Team
+from bot.people import reach
 from bot.people.actors import Actor
 from bot.people.working_hours import holidays_near
 from bot.vocab import Category, Severity
@@ -163,11 +163,9 @@ def sla_due(session: Session, team: Team | None, severity: Severity, now: dateti
 def post_to_team(
     session: Session, flag: Flag, account: Account, owner: Person | None, team: Team, key: str, now: datetime
 ) -> None:
-    """Post the flag in its team's channel; later updates redraw this post."""
+    """Post the flag in its team's channel on each platform; later updates redraw these posts."""
     flag.team_post_key = key
-    outbox.enqueue(
-        session, key, Target("channel", team.channel), flag_messages.for_team(flag, account, owner, team), now
-    )
+    outbox.post(session, key, reach.team(session, team.id), flag_messages.for_team(flag, account, owner, team), now)
 
 
 def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) -> None:
@@ -178,14 +176,13 @@ def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) ->
         post_to_team(session, flag, account, owner, team, f"flag:{flag.id}:team", now)
     if owner is not None and owner.id == flag.reporter_person_id:
         return  # a CSM who flags her own account knows: her reply says it was filed
+    notice = flag_messages.for_csm(flag, account, team)
     if owner is not None:
-        key, target = f"flag:{flag.id}:csm", Target("person", owner.email)
-    else:
-        cs_team = customer_success_team(session)
-        if cs_team is None or (team is not None and cs_team.id == team.id):
-            return  # no CS team, or its channel already has the post
-        key, target = f"flag:{flag.id}:cs", Target("channel", cs_team.channel)
-    outbox.enqueue(session, key, target, flag_messages.for_csm(flag, account, team), now)
+        outbox.enqueue(session, f"flag:{flag.id}:csm", reach.person(session, owner.id, owner.email), notice, now)
+        return
+    cs_team = customer_success_team(session)
+    if cs_team is not None and (team is None or cs_team.id != team.id):  # else its channel has the post
+        outbox.post(session, f"flag:{flag.id}:cs", reach.team(session, cs_team.id), notice, now)
 
 
 def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
@@ -203,7 +200,7 @@ def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
         Category(flag.category),
         flag.category_source,
         team.name if team else None,
-        team.channel if team else None,
+        next((t.ref for t in reach.team(session, team.id)), None) if team else None,
         owner_name,
         flag.sla_due_at,
         flag.description,

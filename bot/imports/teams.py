@@ -1,9 +1,10 @@
-"""The teams CSV: each team's channel, manager and SLA, the flag categories it owns (routing rules), and
-optionally its members (the people who work its flags)."""
+"""The teams CSV: each team's channel on each chat platform, manager and SLA, the flag categories it owns
+(routing rules), and optionally its members (the people who work its flags)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, select
@@ -11,24 +12,41 @@ from sqlalchemy.orm import Session
 
 from bot.imports.common import Counts, ImportReport, Known, RowError, Valid
 from bot.imports.rows import CsvRow, Problems, email, integer, split_list, text_value
-from bot.models import RoutingRule, Team, TeamMember
+from bot.models import RoutingRule, Team, TeamChannel, TeamMember
 from bot.text import fold
 from bot.vocab import Category, choices
 
 REQUIRED = ("name", "channel", "categories")
 DEFAULT_SLA_HOURS = 24
-_CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
+
+
+@dataclass(frozen=True)
+class ChannelColumn:
+    """A column of the CSV naming the team's channel on one platform, and what such a channel looks like."""
+
+    platform: str
+    looks_right: re.Pattern[str]
+    example: str
+
+
+CHANNELS = {
+    "channel": ChannelColumn(
+        "slack",
+        re.compile(r"^([a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{6,})$"),
+        "a Slack channel name (like #billing) or id (like C0123ABCD)",
+    ),
+    "teams_channel": ChannelColumn(
+        "teams",
+        re.compile(r"^19:[A-Za-z0-9_.-]+@thread\.(tacv2|skype)$"),
+        "a Teams channel id (like 19:…@thread.tacv2)",
+    ),
+}
 
 
 def validate(row: CsvRow, known: Known) -> tuple[tuple[str, str], dict[str, Any]]:
     problems = Problems()
     name = problems.check(text_value, row.get("name"), "name", 100, required=True)
-    channel = row.get("channel").lstrip("#")
-    if not (_CHANNEL_ID.match(channel) or _CHANNEL_NAME.match(channel)):
-        problems.add(
-            f"channel “{row.get('channel')}” is not a Slack channel name (like #billing) or id (like C0123ABCD)"
-        )
+    channels = _channels(row, problems)
     categories = [c.lower() for c in problems.check(split_list, row.get("categories"), "categories") or []]
     unknown = [c for c in categories if c not in Category._value2member_map_]
     if unknown or not categories:
@@ -47,13 +65,29 @@ def validate(row: CsvRow, known: Known) -> tuple[tuple[str, str], dict[str, Any]
     problems.raise_any()
     values = {
         "name": name,
-        "channel": channel,
+        "channels": channels,  # platform → channel, for the platforms whose column the file has ("": none)
         "manager_id": manager_id,
         "sla_hours": sla or DEFAULT_SLA_HOURS,
         "categories": sorted(set(categories)),
         "members": members,  # None: the file has no members column, and the team's members stay as they are
     }
     return ("name", fold(name or "")), values
+
+
+def _channels(row: CsvRow, problems: Problems) -> dict[str, str]:
+    """The team's channel on each platform the file has a column for; at least one must be given."""
+    found: dict[str, str] = {}
+    for column, expected in CHANNELS.items():
+        if not row.has(column):
+            continue
+        given = row.get(column).strip()
+        channel = given.lstrip("#") if expected.platform == "slack" else given
+        if channel and not expected.looks_right.match(channel):
+            problems.add(f"{column} “{given}” is not {expected.example}")
+        found[expected.platform] = channel
+    if not any(found.values()) and len(found) == len(CHANNELS):  # else the team may keep a channel the file omits
+        problems.add(f"no channel: give {' or '.join(CHANNELS)}")
+    return found
 
 
 def _members(row: CsvRow, known: Known, problems: Problems) -> set[int] | None:
@@ -101,10 +135,15 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
     members: dict[int, set[int]] = {}
     for team_id, person_id in session.execute(select(TeamMember.team_id, TeamMember.person_id)):
         members.setdefault(team_id, set()).add(person_id)
+    channels: dict[int, dict[str, str]] = {}
+    for team_id, platform, channel in session.execute(
+        select(TeamChannel.team_id, TeamChannel.platform, TeamChannel.channel)
+    ):
+        channels.setdefault(team_id, {})[platform] = channel
     counts = Counts()
     for item in kept:  # teams are few: a handful of rows, not a bulk load
         values = item.values
-        fields = {f: values[f] for f in ("name", "channel", "manager_id", "sla_hours")}
+        fields = {f: values[f] for f in ("name", "manager_id", "sla_hours")}
         team = teams.get(item.key[1])
         if team is None:
             team = Team(**fields)
@@ -115,6 +154,7 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
             all(getattr(team, f) == v for f, v in fields.items())
             and rules.get(team.id) == set(values["categories"])
             and values["members"] in (None, members.get(team.id, set()))
+            and _kept_channels(channels.get(team.id, {}), values["channels"]) == channels.get(team.id, {})
         ):
             counts.unchanged += 1
             continue
@@ -127,6 +167,16 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
             delete(RoutingRule).where((RoutingRule.team_id == team.id) | RoutingRule.category.in_(values["categories"]))
         )
         session.execute(insert(RoutingRule), [{"category": c, "team_id": team.id} for c in values["categories"]])
+        # ... and for its channel on each platform the file has a column for (the others stay as they are).
+        now_on = _kept_channels(channels.get(team.id, {}), values["channels"])
+        session.execute(delete(TeamChannel).where(TeamChannel.team_id == team.id))
+        if now_on:
+            rows = [{"team_id": team.id, "platform": p, "channel": c} for p, c in sorted(now_on.items())]
+            session.execute(insert(TeamChannel), rows)
+        else:
+            report.notes.append(
+                f"line {item.line}: {team.name} has no channel on any platform: its flags are posted nowhere"
+            )
         if values["members"] is not None:  # the file is the truth for the team's members too
             session.execute(delete(TeamMember).where(TeamMember.team_id == team.id))
             if values["members"]:
@@ -138,3 +188,9 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
             "one. Give `other` to the customer-success team."
         )
     return counts
+
+
+def _kept_channels(before: dict[str, str], given: dict[str, str]) -> dict[str, str]:
+    """The team's channels once the file's are applied: a platform's column rules it, empty removes it."""
+    merged = {**before, **given}
+    return {platform: channel for platform, channel in merged.items() if channel}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.models import Base, Timestamps
+from bot.models.base import Base, Timestamps
 
 if TYPE_CHECKING:
     from bot.models.person import Person

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models import Base, UTCDateTime
+from bot.models.base import Base, UTCDateTime
 
 
 class DigestSent(Base):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models import Base, Timestamps, UTCDateTime
+from bot.models.base import Base, Timestamps, UTCDateTime
 
 
 class Flag(Timestamps, Base):

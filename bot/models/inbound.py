@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models import Base, UTCDateTime
+from bot.models.base import Base, UTCDateTime
 
 
 class InboundRequest(Base):

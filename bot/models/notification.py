@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models import Base, Timestamps, UTCDateTime
+from bot.models.base import Base, Timestamps, UTCDateTime
 
 
 class Notification(Timestamps, Base):
@@ -19,7 +19,9 @@ class Notification(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique: enqueueing the same message twice (a retried request, a second clock) is a no-op.
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    target_kind: Mapped[str] = mapped_column(String(20))  # channel, person, chat_user
+    # The platform it goes out on ("slack"); "" for a person Tend has never seen on any: the default platform.
+    platform: Mapped[str] = mapped_column(String(20))
+    target_kind: Mapped[str] = mapped_column(String(20))  # channel, person, chat_user, message
     target_ref: Mapped[str] = mapped_column(String(320))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # a neutral Reply (bot.messages.to_dict)
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sending, sent, failed

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models import Base, Timestamps, UTCDateTime
+from bot.models.base import Base, Timestamps, UTCDateTime
 
 
 class Person(Timestamps, Base):
@@ -26,6 +27,9 @@ class Person(Timestamps, Base):
     # When a manager's daily digest arrives, in their time zone (changed with /tend settings).
     digest_time: Mapped[time] = mapped_column(Time(), default=time(8, 30), server_default="08:30:00")
     digest_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
+    # Where nudges and digests reach them when they use several chat platforms (/tend settings chat); empty:
+    # the platform they used last.
+    chat_platform: Mapped[str | None] = mapped_column(String(20))
 
 
 class ChatIdentity(Base):
@@ -46,3 +50,6 @@ class ChatIdentity(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     access: Mapped[str] = mapped_column(String(20))
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What the platform needs to reach them later, when their id is not enough (Teams: the personal chat's
+    # conversation id and service URL); empty on Slack, which DMs a user id.
+    address: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -14,10 +14,10 @@ from bot.accounts.thresholds import settings
 from bot.db import insert_ignore
 from bot.delivery import outbox
 from bot.errors import BadInput, Forbidden, NotFound
-from bot.gateway import Target
 from bot.messages import Reply
 from bot.models import Account, CheckIn, Nudge, NudgeEvent, Person, SuccessCriterion
 from bot.nudges.rules import Reason
+from bot.people import reach
 from bot.people.actors import Actor
 from bot.text import plural
 from bot.vocab import Role
@@ -217,7 +217,11 @@ def _dm_manager_if_renewal_close(
         f"and it renews in {plural(days, 'day')}." + (f" Their latest reason: “{why}”." if why else " No reason given.")
     )
     outbox.enqueue(
-        session, f"snoozes:{account.id}:{now.isoformat()}", Target("person", manager.email), Reply(text), now
+        session,
+        f"snoozes:{account.id}:{now.isoformat()}",
+        reach.person(session, manager.id, manager.email),
+        Reply(text),
+        now,
     )
 
 

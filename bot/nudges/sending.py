@@ -22,6 +22,7 @@ from bot.models import Account, Nudge, Person, SuccessCriterion
 from bot.nudges import messages as nudge_messages
 from bot.nudges.due import URGENCY, DueAccount, DueReason
 from bot.nudges.rules import Reason
+from bot.people import reach
 from bot.people.working_hours import Schedule, holidays_near
 from bot.text import plural
 from bot.vocab import Stage
@@ -88,7 +89,7 @@ def _words(reason: Reason, criterion: str | None, rules: dict[str, int]) -> str:
 @dataclass(frozen=True)
 class Recipient:
     key: str  # "person:<id>" or "team"
-    target: Target
+    targets: list[Target]  # a person's one DM; the customer-success team's channel on each platform
     schedule: Schedule
 
 
@@ -127,16 +128,18 @@ def send_due(session: Session, now: datetime, default_timezone: str) -> SendRepo
         return report
     holidays = holidays_near(session, now)
     team = customer_success_team(session)
+    team_channels = reach.team(session, team.id) if team else []
+    dms = reach.people(session, {row.owner_id: row.email for row in rows if row.owner_id is not None})
     recipients: dict[str, Recipient] = {}
     waiting: dict[str, list[int]] = {}
-    for nudge_id, owner_id, email, timezone, start, end, days in rows:
+    for nudge_id, owner_id, _email, timezone, start, end, days in rows:
         if owner_id is None:
-            if team is None:
+            if not team_channels:
                 continue
-            recipient = Recipient("team", Target("channel", team.channel), Schedule(default_timezone))
+            recipient = Recipient("team", team_channels, Schedule(default_timezone))
         else:
             schedule = Schedule(timezone or default_timezone, start, end, days)
-            recipient = Recipient(f"person:{owner_id}", Target("person", email), schedule)
+            recipient = Recipient(f"person:{owner_id}", [dms[owner_id]], schedule)
         recipients[recipient.key] = recipient
         waiting.setdefault(recipient.key, []).append(nudge_id)
     ready = [i for key, ids in waiting.items() if recipients[key].schedule.is_working(now, holidays) for i in ids]
@@ -152,10 +155,11 @@ def send_due(session: Session, now: datetime, default_timezone: str) -> SendRepo
         if not mine:
             continue
         due = _group(mine, vitals, rules, recipient.schedule.local_date(now))
-        reply = nudge_messages.for_team(due) if key == "team" else nudge_messages.for_csm(due)
-        outbox.enqueue(
-            session, f"nudges:{key}:{min(r[0] for r in mine)}:{now.isoformat()}", recipient.target, reply, now
-        )
+        dedupe_key = f"nudges:{key}:{min(r[0] for r in mine)}:{now.isoformat()}"
+        if key == "team":
+            outbox.post(session, dedupe_key, recipient.targets, nudge_messages.for_team(due), now)
+        else:
+            outbox.enqueue(session, dedupe_key, recipient.targets[0], nudge_messages.for_csm(due), now)
         report.messages += 1
         report.accounts += len(due)
     return report

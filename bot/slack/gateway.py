@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.gateway import DeliveryError, Target
 from bot.messages import Reply
 from bot.slack.blocks import render
+from bot.slack.identity import PLATFORM
 
 # Slack answers that retrying will not fix: recorded for admins, not retried.
 PERMANENT = frozenset(
@@ -36,6 +37,8 @@ PERMANENT = frozenset(
 
 
 class SlackGateway:
+    platform = PLATFORM
+
     def __init__(self, client: WebClient) -> None:
         self.client = client
         self._user_ids: dict[str, str] = {}

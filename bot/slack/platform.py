@@ -21,9 +21,9 @@ from bot.slack.requests import Deps
 from bot.slack.web import PATH, endpoint
 
 
-def endpoints(settings: Settings, session_factory: SessionFactory) -> Mapping[str, WsgiApp]:
+def endpoints(settings: Settings, session_factory: SessionFactory, gateway: ChatGateway) -> Mapping[str, WsgiApp]:
     settings.require_slack_http()
-    return {PATH: endpoint(build_app(settings, session_factory))}
+    return {PATH: endpoint(build_app(settings, session_factory, gateway=gateway))}
 
 
 def finish_stranded(settings: Settings, factory: SessionFactory, gateway: ChatGateway, now: datetime) -> str:

@@ -22,7 +22,7 @@ CSM = Actor(Access.MEMBER, "Maya", "maya@example.com", None, "csm", "UTC")
 
 def test_admins_see_failed_messages_and_can_retry_them(factory):
     with session_scope(factory) as session:
-        outbox.enqueue(session, "k1", Target("channel", "#billng"), Reply("Flag #1: Acme"), NOW)
+        outbox.enqueue(session, "k1", Target("slack", "channel", "#billng"), Reply("Flag #1: Acme"), NOW)
     deliver_due(factory, RecordingGateway(failures=[DeliveryError("channel_not_found", permanent=True)]), NOW)
     with session_scope(factory) as session:
         reply = dispatch(CommandContext(session, ADMIN, FixedClock(NOW)), "/tend", "admin outbox")

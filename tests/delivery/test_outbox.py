@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 def queue(factory, count: int, prefix: str = "m") -> None:
     with session_scope(factory) as session:
         for n in range(count):
-            outbox.enqueue(session, f"{prefix}{n}", Target("channel", "#billing"), Reply(f"message {n}"), NOW)
+            outbox.enqueue(session, f"{prefix}{n}", Target("slack", "channel", "#billing"), Reply(f"message {n}"), NOW)
 
 
 def statuses(factory) -> list[str]:
@@ -31,8 +31,8 @@ def statuses(factory) -> list[str]:
 
 def test_enqueueing_the_same_key_twice_records_one_message(factory):
     with session_scope(factory) as session:
-        assert outbox.enqueue(session, "k", Target("channel", "#x"), Reply("a"), NOW) is True
-        assert outbox.enqueue(session, "k", Target("channel", "#x"), Reply("b"), NOW) is False
+        assert outbox.enqueue(session, "k", Target("slack", "channel", "#x"), Reply("a"), NOW) is True
+        assert outbox.enqueue(session, "k", Target("slack", "channel", "#x"), Reply("b"), NOW) is False
     assert statuses(factory) == ["pending"]
 
 

@@ -12,12 +12,12 @@ from bot.clock import FixedClock
 from bot.db import session_scope
 from bot.digests.build import send_due
 from bot.messages import from_dict
-from bot.models import DigestSent, Holiday, Notification, NudgeEvent, StageChange, Team
+from bot.models import DigestSent, Holiday, Notification, NudgeEvent, StageChange
 from bot.people.actors import actor_for_email
 from bot.slack.blocks import render
 from commands.context import CommandContext
 from commands.router import dispatch
-from tests.factories import make_account, make_flag, make_person
+from tests.factories import make_account, make_flag, make_person, make_team
 from tests.fakes import blockkit
 
 TUESDAY = date(2026, 11, 24)
@@ -91,7 +91,7 @@ def test_content_reports_what_changed_most_important_first(session):
     renewing = make_account(session, "Renewing", owner_id=csm.id, renewal_date=TUESDAY + timedelta(days=30))
     moved = make_account(session, "Moving", owner_id=csm.id, stage="expansion")
     session.add(StageChange(account_id=moved.id, from_stage="adoption", to_stage="expansion", changed_on=TUESDAY))
-    support = Team(name="Support", channel="#support", sla_hours=8)
+    support = make_team(session, name="Support", channel="#support", sla_hours=8)
     session.add(support)
     session.flush()
     now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

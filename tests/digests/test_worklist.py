@@ -11,11 +11,11 @@ from sqlalchemy import select, update
 from bot.clock import FixedClock
 from bot.digests.build import send_due
 from bot.messages import from_dict
-from bot.models import Account, Flag, Notification, Team
+from bot.models import Account, Flag, Notification
 from bot.people.actors import actor_for_email
 from commands.context import CommandContext
 from commands.router import dispatch
-from tests.factories import make_account, make_flag, make_person
+from tests.factories import make_account, make_flag, make_person, make_team
 
 TUESDAY_9 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 TUESDAY = TUESDAY_9.date()
@@ -99,7 +99,7 @@ def test_the_list_reads_as_a_worklist_day_after_day(session):
         last_touch_date=TUESDAY - timedelta(days=52),
         arr=Decimal(780_000),
     )
-    support = Team(name="Support", channel="#support", sla_hours=8)
+    support = make_team(session, name="Support", channel="#support", sla_hours=8)
     session.add(support)
     session.flush()
     flag = make_flag(session, globex, team_id=support.id, sla_due_at=TUESDAY_9 + timedelta(hours=20))

@@ -11,6 +11,7 @@ from bot.messages import Reply
 
 @dataclass
 class RecordingGateway:
+    platform: str = "slack"
     sent: list[tuple[Target, Reply]] = field(default_factory=list)
     failures: list[DeliveryError] = field(default_factory=list)  # raised, in order, before sending succeeds
     _lock: threading.Lock = field(default_factory=threading.Lock)

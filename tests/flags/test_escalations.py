@@ -12,7 +12,7 @@ from bot.flags.raising import FlagRequest, raise_flag
 from bot.models import Notification, Person, RoutingRule, Team
 from bot.people.actors import Access, Actor
 from bot.vocab import Severity
-from tests.factories import make_account, make_person
+from tests.factories import make_account, make_person, make_team
 
 FRIDAY_4PM_BERLIN = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 SAM = Actor(Access.MEMBER, "Sam Rivera", "sam@example.com", None, "sales", "UTC", "U0SAM")
@@ -22,7 +22,7 @@ def support_flag(session, ref: str, severity: Severity = Severity.NORMAL) -> int
     manager = make_person(session, f"lead-{ref}@example.com", name="Lena Lead", timezone="Europe/Berlin")
     team = session.scalar(select(Team).where(Team.name == "Support"))
     if team is None:
-        team = Team(name="Support", channel="#support", sla_hours=8, manager_id=manager.id)
+        team = make_team(session, name="Support", channel="#support", sla_hours=8, manager_id=manager.id)
         session.add(team)
         session.flush()
         session.add(RoutingRule(category="support", team_id=team.id))
@@ -50,7 +50,10 @@ def test_a_flag_raised_friday_afternoon_escalates_monday_afternoon_once(session)
     assert escalate_stalled(session, monday_4pm) == [flag_id]
     session.commit()
     assert escalate_stalled(session, monday_4pm) == []  # once, whatever the number of runs
-    assert escalations_queued(session) == [f"flag:{flag_id}:team:escalated", f"flag:{flag_id}:team:escalated:manager"]
+    assert escalations_queued(session) == [
+        f"flag:{flag_id}:team:escalated:manager",
+        f"flag:{flag_id}:team:escalated@slack",
+    ]
     manager_dm = session.scalar(select(Notification).where(Notification.dedupe_key.like("%:manager")))
     assert manager_dm.target_ref == "lead-a@example.com"
     assert "waited past Support's SLA" in manager_dm.payload["text"]

@@ -13,7 +13,7 @@ from bot.flags.raising import FlagRequest, raise_flag
 from bot.models import Flag, FlagEvent, Notification, Person, RoutingRule, Team, TeamMember
 from bot.people.actors import Access, Actor
 from bot.vocab import Category
-from tests.factories import make_account, make_person
+from tests.factories import make_account, make_person, make_team
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 SAM = Actor(Access.MEMBER, "Sam Rivera", "sam@example.com", None, "sales", "UTC", "U0SAM")
@@ -33,7 +33,7 @@ def flag_on_acme(session) -> tuple[int, Actor, Actor]:
     maya = make_person(session, "maya@example.com", name="Maya Patel")
     account = make_account(session, "Acme", owner_id=maya.id)
     dana = make_person(session, "dana@example.com", name="Dana Lee", role="manager")
-    team = Team(name="Billing", channel="#billing", sla_hours=24, manager_id=dana.id)
+    team = make_team(session, name="Billing", channel="#billing", sla_hours=24, manager_id=dana.id)
     session.add(team)
     session.flush()
     session.add(RoutingRule(category="billing", team_id=team.id))
@@ -69,7 +69,11 @@ def test_take_assigns_the_clicker_and_tells_the_reporter_and_csm(session):
     assert change.changed and change.flag.status == "taken" and change.flag.assignee_name == "Jonas Weber"
     told = f"Jonas Weber took flag #{flag_id} and owns it now."
     assert queued(session, before) == {
-        "post": ("message", f"flag:{flag_id}:team", f"Flag #{flag_id}: Acme — billing problem raised by Sam Rivera"),
+        "post@slack": (
+            "message",
+            f"flag:{flag_id}:team@slack",
+            f"Flag #{flag_id}: Acme — billing problem raised by Sam Rivera",
+        ),
         "reporter": ("chat_user", "U0SAM", told),
         "csm": ("person", "maya@example.com", told),
     }
@@ -133,12 +137,12 @@ def test_nobody_is_told_about_their_own_action(session):
     maya = Actor(Access.MEMBER, "Maya Patel", "maya@example.com", maya_id, "csm", "UTC", "U0MAYA")
     take_flag(session, flag_id, maya, NOW)
     session.commit()
-    assert set(queued(session, before)) == {"post", "reporter"}
+    assert set(queued(session, before)) == {"post@slack", "reporter"}
 
 
 def support_team(session) -> Team:
     """A second team, owning support flags: where "Not ours" sends a login bug."""
-    support = Team(name="Support", channel="#support", sla_hours=8)
+    support = make_team(session, name="Support", channel="#support", sla_hours=8)
     session.add(support)
     session.flush()
     session.add(RoutingRule(category="support", team_id=support.id))
@@ -165,8 +169,11 @@ def test_not_ours_moves_the_flag_to_the_right_team_with_a_new_post(session):
     assert flag.team_post_key == f"flag:{flag_id}:team:1"
     moved = {key: (kind, ref) for key, (kind, ref, _text) in queued(session, before).items()}
     assert moved == {
-        f"flag:{flag_id}:team:moved": ("message", f"flag:{flag_id}:team"),  # the old post says where it went
-        f"flag:{flag_id}:team:1": ("channel", "#support"),  # the new team's own post
+        f"flag:{flag_id}:team:moved@slack": (
+            "message",
+            f"flag:{flag_id}:team@slack",
+        ),  # the old post says where it went
+        f"flag:{flag_id}:team:1@slack": ("channel", "#support"),  # the new team's own post
         "reporter": ("chat_user", "U0SAM"),
         "csm": ("person", "maya@example.com"),
     }
@@ -175,7 +182,7 @@ def test_not_ours_moves_the_flag_to_the_right_team_with_a_new_post(session):
     before = last_id(session)
     take_flag(session, flag_id, pia, NOW)
     session.commit()
-    assert queued(session, before)["post"][:2] == ("message", f"flag:{flag_id}:team:1")
+    assert queued(session, before)["post@slack"][:2] == ("message", f"flag:{flag_id}:team:1@slack")
 
 
 def test_reassign_gives_the_flag_to_someone_and_tells_them(session):
@@ -188,5 +195,5 @@ def test_reassign_gives_the_flag_to_someone_and_tells_them(session):
     assert change.changed and (change.flag.status, change.flag.assignee_name) == ("taken", "Priya Shah")
     told = queued(session, before)
     assert told["assignee"] == ("person", "priya@example.com", f"Jonas Weber gave flag #{flag_id} to Priya Shah.")
-    assert {"post", "reporter", "csm"} <= set(told)
+    assert {"post@slack", "reporter", "csm"} <= set(told)
     assert not reassign_flag(session, flag_id, priya, priya.person_id, NOW).changed  # already hers

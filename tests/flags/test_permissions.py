@@ -13,9 +13,10 @@ from bot.errors import Forbidden
 from bot.flags import messages as flag_messages
 from bot.flags.lifecycle import reassign_flag, reroute_flag, resolve_flag, take_flag
 from bot.flags.permissions import FlagAction
-from bot.models import Flag, FlagEvent, Notification, Person, Team
+from bot.models import Flag, FlagEvent, Notification, Person
 from bot.people.actors import Access, Actor
 from bot.vocab import Category
+from tests.factories import make_team
 from tests.flags.test_lifecycle import NOW, SAM, flag_on_acme, last_id, person, queued, support_team
 
 
@@ -63,7 +64,7 @@ def test_the_manager_can_take_and_resolve_and_the_resolution_is_credited_to_them
     told = queued(session, before)
     assert told["reporter"][2] == f"Dana Lee resolved flag #{flag_id}. Outcome: Refunded"
     post = session.scalar(
-        select(Notification.payload).where(Notification.id > before, Notification.dedupe_key.endswith(":post"))
+        select(Notification.payload).where(Notification.id > before, Notification.dedupe_key.endswith(":post@slack"))
     )
     assert "Resolved by Dana Lee" in str(post)
     event = session.scalars(select(FlagEvent).order_by(FlagEvent.id.desc())).first()
@@ -89,7 +90,7 @@ def test_a_taken_flag_is_its_owners_to_resolve_reassign_or_move(session):
 
 def test_while_nobody_has_taken_it_the_whole_team_may_resolve_or_move_it(session):
     flag_id, _jonas, priya = flag_on_acme(session)
-    session.add(Team(name="Support", channel="#support", sla_hours=8))
+    session.add(make_team(session, name="Support", channel="#support", sla_hours=8))
     session.commit()
     said = refused(session, lambda: resolve_flag(session, flag_id, SAM, "done", NOW))
     assert said.endswith(f"can resolve flag #{flag_id} while nobody has taken it. Nothing was changed.")

@@ -12,13 +12,13 @@ from bot.clock import FixedClock
 from bot.flags.lifecycle import reroute_flag
 from bot.flags.raising import FlagRequest, raise_flag
 from bot.messages import Section
-from bot.models import Flag, FlagEvent, Holiday, Notification, RoutingRule, Team
+from bot.models import Flag, FlagEvent, Holiday, Notification, RoutingRule
 from bot.people.actors import Access, Actor
 from bot.vocab import Category, Severity
 from commands.context import CommandContext
 from commands.flags.filing import confirmation
 from commands.router import dispatch
-from tests.factories import make_account, make_person
+from tests.factories import make_account, make_person, make_team
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
 SAM = Actor(Access.MEMBER, "Sam Rivera", "sam@example.com", None, "sales", "UTC", "U0SAM")
@@ -39,7 +39,7 @@ def teams(session):
 def make_teams(session) -> None:
     manager = make_person(session, "olivia@example.com", timezone="Europe/London")
     for name, (channel, categories, sla) in TEAMS.items():
-        team = Team(name=name, channel=channel, manager_id=manager.id, sla_hours=sla)
+        team = make_team(session, name=name, channel=channel, manager_id=manager.id, sla_hours=sla)
         session.add(team)
         session.flush()
         session.add_all(RoutingRule(category=c, team_id=team.id) for c in categories.split(";"))
@@ -75,7 +75,7 @@ def test_each_category_reaches_its_team_and_the_csm(session, teams, text, catego
     raised = raise_(session, account, text)
     assert raised.created and raised.category is category and raised.category_source == "rules"
     queued = outbox(session)
-    assert queued[f"flag:{raised.flag_id}:team"] == ("channel", channel)
+    assert queued[f"flag:{raised.flag_id}:team@slack"] == ("channel", channel)
     assert queued[f"flag:{raised.flag_id}:csm"] == ("person", "maya@example.com")
     assert len(queued) == 2
 
@@ -101,14 +101,14 @@ def test_an_unowned_account_tells_the_customer_success_team(session, teams):
     account = make_account(session, "Initech")
     raised = raise_(session, account, "invoice charged twice")
     assert outbox(session) == {
-        f"flag:{raised.flag_id}:team": ("channel", "#billing"),
-        f"flag:{raised.flag_id}:cs": ("channel", "#customer-success"),
+        f"flag:{raised.flag_id}:team@slack": ("channel", "#billing"),
+        f"flag:{raised.flag_id}:cs@slack": ("channel", "#customer-success"),
     }
 
 
 def test_an_unowned_accounts_cs_problem_is_posted_once(session, teams):
     raised = raise_(session, make_account(session, "Initech"), "they seem unhappy")
-    assert outbox(session) == {f"flag:{raised.flag_id}:team": ("channel", "#customer-success")}
+    assert outbox(session) == {f"flag:{raised.flag_id}:team@slack": ("channel", "#customer-success")}
 
 
 def test_without_any_team_the_flag_is_kept_and_the_csm_told(session):
@@ -124,7 +124,7 @@ def test_a_csm_who_flags_her_own_account_is_not_told_she_flagged_it(session, tea
     me = Actor(Access.MEMBER, "Maya Chen", "maya@example.com", maya.id, "csm", "UTC", "U0MAYA")
     raised = raise_flag(session, FlagRequest(account.id, "invoice charged twice", "test", "m1"), me, NOW, "UTC")
     session.commit()
-    assert outbox(session) == {f"flag:{raised.flag_id}:team": ("channel", "#billing")}  # no DM to herself
+    assert outbox(session) == {f"flag:{raised.flag_id}:team@slack": ("channel", "#billing")}  # no DM to herself
     assert "you are the account's CSM, so no one else is told" in confirmation(raised).text
 
 

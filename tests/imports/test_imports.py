@@ -10,7 +10,17 @@ from sqlalchemy import func, select
 
 from bot.errors import BadInput
 from bot.imports import import_csv
-from bot.models import Account, HealthSnapshot, Person, RoutingRule, StageChange, SuccessCriterion, Team, TeamMember
+from bot.models import (
+    Account,
+    HealthSnapshot,
+    Person,
+    RoutingRule,
+    StageChange,
+    SuccessCriterion,
+    Team,
+    TeamChannel,
+    TeamMember,
+)
 from tests.factories import make_person
 
 TODAY = date(2026, 11, 23)
@@ -265,15 +275,51 @@ def test_teams_import_sets_routing_rules(session):
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        ("Billing,#Not A Channel,,billing,24", "not a Slack channel"),
-        ("Billing,#billing,,refunds,24", "unknown category refunds"),
-        ("Billing,#billing,,billing,0", "outside 1–720"),
-        ("Billing,#billing,nobody@example.com,billing,24", "unknown manager email"),
+        ("Billing,#Not A Channel,,billing,24,", "not a Slack channel"),
+        ("Billing,#billing,,refunds,24,", "unknown category refunds"),
+        ("Billing,#billing,,billing,0,", "outside 1–720"),
+        ("Billing,#billing,nobody@example.com,billing,24,", "unknown manager email"),
+        ("Billing,,,billing,24,", "no channel: give channel or teams_channel"),
     ],
 )
 def test_bad_team_rows_are_rejected(session, row, reason):
-    report = run(session, "teams", f"name,channel,manager_email,categories,sla_hours\n{row}\n")
+    report = run(session, "teams", f"name,channel,manager_email,categories,sla_hours,teams_channel\n{row}\n")
     assert reason in report.rejected[0].reason
+
+
+def channels_of(session) -> dict[str, dict[str, str]]:
+    rows = session.execute(select(Team.name, TeamChannel.platform, TeamChannel.channel).join(TeamChannel))
+    found: dict[str, dict[str, str]] = {}
+    for name, platform, channel in rows:
+        found.setdefault(name, {})[platform] = channel
+    return found
+
+
+def test_a_team_has_a_channel_on_each_platform_the_file_names(session):
+    text = (
+        "name,channel,categories,teams_channel\n"
+        "Billing,#billing,billing,19:abc123@thread.tacv2\n"
+        "Support,,support,19:def456@thread.tacv2\n"  # on Teams only
+        "Customer Success,C0123ABCD,other,\n"  # on Slack only
+    )
+    assert run(session, "teams", text).created == 3
+    assert channels_of(session) == {
+        "Billing": {"slack": "billing", "teams": "19:abc123@thread.tacv2"},
+        "Support": {"teams": "19:def456@thread.tacv2"},
+        "Customer Success": {"slack": "C0123ABCD"},
+    }
+    assert run(session, "teams", text).unchanged == 3
+    # A file without the Teams column leaves the Teams channels as they are; an empty cell removes one.
+    slack_only = (
+        "name,channel,categories\nBilling,#billing-team,billing\nSupport,,support\nCustomer Success,C0123ABCD,other\n"
+    )
+    report = run(session, "teams", slack_only)
+    assert (report.updated, report.unchanged, report.rejected) == (1, 2, [])  # Support keeps its Teams channel
+    assert channels_of(session)["Billing"] == {"slack": "billing-team", "teams": "19:abc123@thread.tacv2"}
+    bad = run(session, "teams", "name,channel,categories,teams_channel\nBilling,#billing,billing,general\n")
+    assert "teams_channel “general” is not a Teams channel id" in bad.rejected[0].reason
+    lost = run(session, "teams", "name,channel,categories\nNew,,training\n")
+    assert lost.created == 1 and "line 2: New has no channel on any platform" in " ".join(lost.notes)
 
 
 def test_a_category_given_to_two_teams_in_one_file_is_rejected(session):

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from bot.db import session_scope
 from bot.messages import Actions, Note, Section, from_dict
-from bot.models import Holiday, Notification, Nudge, RoutingRule, Team
+from bot.models import Holiday, Notification, Nudge, RoutingRule
 from bot.nudges.rules import plan, plan_due
 from bot.nudges.sending import send_due
-from tests.factories import make_account, make_person
+from tests.factories import make_account, make_person, make_team
 
 TUESDAY_10_UTC = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -166,7 +166,7 @@ def test_24_hourly_runs_send_each_nudge_once(session):
 
 
 def test_unowned_accounts_go_to_the_customer_success_channel(session):
-    team = Team(name="Customer Success", channel="#customer-success", sla_hours=24)
+    team = make_team(session, name="Customer Success", channel="#customer-success", sla_hours=24)
     session.add(team)
     session.flush()
     session.add(RoutingRule(category="other", team_id=team.id))

@@ -25,7 +25,9 @@ MESSAGES = 20
 def queue(factory) -> None:
     with session_scope(factory) as session:
         for n in range(MESSAGES):
-            outbox.enqueue(session, f"reliability:{n}", Target("channel", "#support"), Reply(f"message {n}"), T0)
+            outbox.enqueue(
+                session, f"reliability:{n}", Target("slack", "channel", "#support"), Reply(f"message {n}"), T0
+            )
 
 
 def posted_texts(fake) -> list[str]:
@@ -81,7 +83,7 @@ def test_one_deliver_run_drains_a_queue_through_a_storm_of_short_rate_limits(eng
     waits each one out and carries on, instead of sending a few messages a minute."""
     with session_scope(factory) as session:
         for n in range(20):
-            outbox.enqueue(session, f"storm:{n}", Target("channel", "#support"), Reply(f"message {n}"), T0)
+            outbox.enqueue(session, f"storm:{n}", Target("slack", "channel", "#support"), Reply(f"message {n}"), T0)
     fake_slack.rate_limit_every("chat.postMessage", 5, retry_after=1)
     env = tend_env(fake_slack, engine.url.render_as_string(hide_password=False))
     started = time.monotonic()

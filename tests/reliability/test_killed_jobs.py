@@ -33,7 +33,7 @@ def test_a_deliverer_killed_mid_batch_leaves_nothing_unsent_and_doubles_at_most_
 ):
     with session_scope(factory) as session:
         for n in range(MESSAGES):
-            outbox.enqueue(session, f"test:{n}", Target("channel", "C0TEAM"), Reply(f"message {n}"), NOW)
+            outbox.enqueue(session, f"test:{n}", Target("slack", "channel", "C0TEAM"), Reply(f"message {n}"), NOW)
     fake = FakeSlack().start()
     try:
         fake.delay("chat.postMessage", 0.05)

@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.delivery.deliverer import deliver_due
-from bot.models import Flag, Notification, RoutingRule, Team, TeamMember
+from bot.models import Flag, Notification, RoutingRule, TeamMember
 from bot.slack.app import make_gateway
-from tests.factories import make_account, make_person
+from tests.factories import make_account, make_person, make_team
 from tests.slack.conftest import NOW, slack_settings
 
 
@@ -22,7 +22,7 @@ def seed(session) -> None:
     make_account(session, "Initech", domain="initech.example")
     billers = [make_person(session, f"{n.lower()}@example.com", name=f"{n} {s}", role="billing") for n, s in BILLERS]
     for name, channel, categories in (("Billing", "#billing", "billing"), ("CS", "#customer-success", "other")):
-        team = Team(name=name, channel=channel, sla_hours=24)
+        team = make_team(session, name=name, channel=channel, sla_hours=24)
         session.add(team)
         session.flush()
         session.add_all(RoutingRule(category=c, team_id=team.id) for c in categories.split(";"))

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.gateway import Target
 from bot.slack import intake
 from bot.slack.blocks import render
+from bot.slack.identity import PLATFORM
 from bot.slack.requests import Answer, Deps, Inbound, known_member_search, local_today, run_for_user, tell
 from commands import router
 
@@ -43,7 +44,7 @@ def handle_submission(deps: Deps, request: Inbound) -> Answer:
         request_id=f"view:{view.get('id')}",
         # A modal has nowhere to answer in: the submitter gets the result as a direct message, queued with
         # the change it reports (sent once).
-        reply_to=Target("chat_user", request.user_id),
+        reply_to=Target(PLATFORM, "chat_user", request.user_id),
     )
     if not answer.replied_by_outbox:  # the database was unreachable: say so directly
         tell(deps, request, answer.reply)  # type: ignore[arg-type]

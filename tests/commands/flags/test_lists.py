@@ -8,11 +8,11 @@ from bot.clock import FixedClock
 from bot.flags.lifecycle import resolve_flag, take_flag
 from bot.flags.raising import FlagRequest, raise_flag
 from bot.messages import Actions, Section
-from bot.models import RoutingRule, Team
+from bot.models import RoutingRule
 from bot.people.actors import Access, Actor
 from commands.context import CommandContext
 from commands.router import dispatch, dispatch_action
-from tests.factories import make_account, make_person
+from tests.factories import make_account, make_person, make_team
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -25,7 +25,7 @@ def setup(session):
     lead = make_person(session, "lead@example.com", name="Lena Lead")
     sam_person = make_person(session, "sam@example.com", name="Sam Rivera")
     sam = Actor(Access.MEMBER, "Sam Rivera", "sam@example.com", sam_person.id, "sales", "UTC", "U0SAM")
-    team = Team(name="Billing", channel="#billing", sla_hours=24, manager_id=lead.id)
+    team = make_team(session, name="Billing", channel="#billing", sla_hours=24, manager_id=lead.id)
     session.add(team)
     session.flush()
     session.add(RoutingRule(category="billing", team_id=team.id))
