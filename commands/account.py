@@ -10,6 +10,7 @@ from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.nudges.actions import CRITERION_STATUSES
 from bot.nudges.messages import CHECK_IN, CRITERIA
 from bot.text import countdown, plural, shorten, since
+
 from commands.briefing import BRIEF, WORDS, briefing
 from commands.context import CommandContext
 from commands.flags.blocks import listed

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.accounts.briefing import Briefing, brief
 from bot.messages import Actions, Button, Note, Reply, Section
 from bot.text import shorten
+
 from commands.context import CommandContext
 from commands.routes import Routes
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from bot.ai.client import Model
 from bot.clock import Clock
+from bot.db import Session
 from bot.people.actors import Actor
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.digests.build import build_for, managers, previous_digests, since_of
 from bot.digests.facts import gather
 from bot.digests.messages import for_manager
 from bot.digests.summary import summarize
 from bot.messages import Note, Reply
-from bot.models import Person
+from bot.people.actors import names
+
 from commands.context import CommandContext
 from commands.routes import Routes
 
@@ -38,7 +37,7 @@ def digest_preview(ctx: CommandContext, text: str) -> Reply:
     previous = previous_digests(ctx.session, [me.id]).get(me.id)
     since = since_of(previous, now)
     facts = gather(ctx.session, since, since.astimezone(ctx.local_now.tzinfo).date(), now, ctx.today)
-    people = dict(ctx.session.execute(select(Person.id, Person.name)).all())
+    people = names(ctx.session)
     digest = build_for(facts, me, ctx.today, people, previous)
     summary = () if everything else summarize(ctx.model, digest)
     reply = for_manager(digest, page=page if everything else None, summary=summary)

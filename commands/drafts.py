@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.messages import Actions, Button, Note, Reply, Section
 from bot.nudges.drafts import draft_check_in
 from bot.nudges.messages import CHECK_IN, DRAFT
+
 from commands.context import CommandContext
 from commands.routes import Routes
 

@@ -4,17 +4,16 @@ managers a line per person on their team. Bounded for any data size (a view hold
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
-
 from bot.accounts import attention
+from bot.accounts.status import team_load
 from bot.accounts.thresholds import settings
 from bot.digests.build import managers
 from bot.flags import lists as flag_lists
 from bot.flags.permissions import viewer
 from bot.messages import Actions, Block, Button, Form, Input, Note, Reply, Section
-from bot.models import Account, Nudge, Person
+from bot.nudges.mine import open_count
 from bot.text import plural, shorten
-from bot.vocab import Stage
+
 from commands.account import SHOW_ACCOUNT, card
 from commands.context import CommandContext
 from commands.flags.blocks import listed
@@ -84,12 +83,7 @@ def _my_accounts(ctx: CommandContext, person_id: int) -> list[Block]:
 
 
 def _my_nudges(ctx: CommandContext, person_id: int) -> list[Block]:
-    count = ctx.session.scalar(
-        select(func.count())
-        .select_from(Nudge)
-        .join(Account, Account.id == Nudge.account_id)
-        .where(Account.owner_id == person_id, Nudge.status == "open", Account.stage != Stage.CHURNED.value)
-    )
+    count = open_count(ctx.session, person_id)
     if not count:
         return []
     return [Section(f"Open nudges: {count}. /tend nudges lists them with Log check-in, Snooze and Dismiss.")]
@@ -122,24 +116,13 @@ def _my_team(ctx: CommandContext, person_id: int) -> list[Block]:
     if me is None:
         return []
     floor = settings(ctx.session)["health_floor"]
-    rows = ctx.session.execute(
-        select(
-            Person.name,
-            func.count(Account.id),
-            func.sum(case((Account.health_score < floor, 1), else_=0)),
-            func.min(Account.renewal_date),
-        )
-        .outerjoin(Account, (Account.owner_id == Person.id) & (Account.stage != Stage.CHURNED.value))
-        .where(Person.id.in_(me.team))
-        .group_by(Person.id, Person.name)
-        .order_by(Person.name)
-    ).all()
+    team = team_load(ctx.session, me.team, floor)
     lines = [
-        f"{name}: {plural(owned, 'account')}, {int(low or 0)} with health under {floor}"
-        + (f", next renewal {soonest.isoformat()}" if soonest else "")
-        for name, owned, low, soonest in rows
+        f"{m.name}: {plural(m.accounts, 'account')}, {m.unhealthy} with health under {floor}"
+        + (f", next renewal {m.next_renewal.isoformat()}" if m.next_renewal else "")
+        for m in team
     ]
-    return [_lines(f"Your team ({len(rows)})", lines, ": /tend digest")]
+    return [_lines(f"Your team ({len(team)})", lines, ": /tend digest")]
 
 
 # --- the Home tab's own actions ----------------------------------------------------------------------------

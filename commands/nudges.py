@@ -8,20 +8,19 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from rapidfuzz.distance import OSA
-from sqlalchemy import exists, select
-
 from bot.accounts.catalog import Match
+from bot.accounts.status import account_name
 from bot.errors import BadInput
 from bot.messages import Block, Form, Input, Note, Option, Reply, Section
-from bot.models import Account, Nudge, Person
 from bot.nudges import actions as nudge_actions
 from bot.nudges.actions import CHANNELS, CRITERION_STATUSES, MAX_NOTE, MAX_SNOOZE_DAYS, REASON_WORDS
 from bot.nudges.messages import CHECK_IN, CRITERIA, DISMISS, IN_FULL, SNOOZE, entry_blocks
-from bot.nudges.rules import Reason, plan
-from bot.nudges.sending import describe
-from bot.people.working_hours import Schedule, holidays_near
+from bot.nudges.mine import my_nudges
+from bot.nudges.rules import Reason
+from bot.people.working_hours import Schedule
 from bot.text import plural, shorten
+from rapidfuzz.distance import OSA
+
 from commands.context import CommandContext
 from commands.flags.command import split_account
 from commands.flags.form import ACCOUNTS
@@ -113,10 +112,10 @@ def checked_in_any(ctx: CommandContext, value: str, answers: dict[str, str]) -> 
 
 @routes.action(CHECK_IN)
 def log_check_in_button(ctx: CommandContext, value: str) -> Form:
-    account = ctx.session.get(Account, _int(value))
-    if account is None:
+    name = account_name(ctx.session, _int(value))
+    if name is None:
         raise BadInput("That account no longer exists.")
-    return checkin_form(account.id, account.name)
+    return checkin_form(_int(value), name)
 
 
 def check_check_in(answers: dict[str, str]) -> dict[str, str]:
@@ -332,28 +331,17 @@ def nudges_command(ctx: CommandContext, text: str) -> Reply:
     if ctx.actor.person_id is None:
         return Reply("You're not in Tend's people list, so no accounts are yours to be nudged about.")
     now = ctx.clock.now()
-    # Plan this CSM's accounts now (cheap, and the same rows the clock would add): what is shown is current
-    # even before the hourly run, and nothing shown here is nudged again.
-    plan(ctx.session, now, ctx.today, owner_id=ctx.actor.person_id)
-    rows = ctx.session.execute(
-        select(Nudge.id, Nudge.notify_after)
-        .join(Account, Account.id == Nudge.account_id)
-        .where(Account.owner_id == ctx.actor.person_id, Nudge.status == "open", Account.stage != "churned")
-    ).all()
-    if not rows and not ctx.session.scalar(select(exists().where(Account.owner_id == ctx.actor.person_id))):
+    mine = my_nudges(ctx.session, ctx.actor.person_id, now, ctx.today, ctx.default_timezone)
+    if not mine.owns_accounts:
         return Reply(
             "You own no accounts, so Tend has nothing to nudge you about: nudges go to each account's CSM. "
             "/tend flags lists the flags you raised."
         )
-    due_ids = [i for i, after in rows if after is None or after <= now]
-    snoozed_ids = [i for i, after in rows if after is not None and after > now]
-    person = ctx.session.get(Person, ctx.actor.person_id)
-    schedule = Schedule(person.timezone or ctx.default_timezone, person.work_start, person.work_end, person.work_days)  # type: ignore[union-attr]
-    when = _next_dm(schedule, now, holidays_near(ctx.session, now))
-    if not due_ids:
+    when = _next_dm(mine.schedule, now, mine.holidays)
+    due = mine.due
+    if not due:
         head = "Nothing needs a touch from you right now."
         return Reply(head, blocks=(Section(head), Note(when)))
-    due = describe(ctx.session, due_ids, ctx.today)
     head = f"{plural(len(due), 'account')} could use a touch from you, most urgent first:"
     blocks: list[Block] = [Section(head)]
     for entry in due[:IN_FULL]:
@@ -363,8 +351,8 @@ def nudges_command(ctx: CommandContext, text: str) -> Reply:
         lines = "\n".join(f"• {e.name}: {e.summary}" for e in rest[:40])
         more = f"\n…and {plural(len(rest) - 40, 'more account')}" if len(rest) > 40 else ""
         blocks.append(Section(f"Also due:\n{lines}{more}"))
-    if snoozed_ids:
-        blocks.append(Note(f"{plural(len(snoozed_ids), 'nudge')} snoozed: they come back when the snooze ends."))
+    if mine.snoozed:
+        blocks.append(Note(f"{plural(mine.snoozed, 'nudge')} snoozed: they come back when the snooze ends."))
     blocks.append(Note(when))
     return Reply(head, blocks=tuple(blocks))
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.messages import Form, Option, Reply
+
 from commands.context import CommandContext
 
 CommandHandler = Callable[[CommandContext, str], Reply | Form]

@@ -1,4 +1,5 @@
-"""`/tend settings`: a person's own time zone, working hours and working days (nudges reach them only then)."""
+"""`/tend settings`: a person's own time zone, working hours and working days (nudges reach them only then),
+their digest's time, and the chat platform their messages go to when they use several."""
 
 from __future__ import annotations
 
@@ -9,27 +10,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import BadInput
 from bot.messages import Reply, Section
-from bot.models import Person
+from bot.people import preferences
 from bot.people.working_hours import DAY_NAMES, Schedule, day_ranges
 from bot.text import closest
+
 from commands.context import CommandContext
 from commands.routes import Routes
 
 routes = Routes()
 
 USAGE = (
-    "/tend settings [hours 09:00-17:00 | days mon-fri | timezone Europe/Berlin | digest 08:30 | digest-days mon-fri]: "
-    "when Tend may nudge you, and when your digest comes (managers)"
+    "/tend settings [hours 09:00-17:00 | days mon-fri | timezone Europe/Berlin | digest 08:30 | digest-days mon-fri"
+    " | chat slack|teams|last]: when Tend may nudge you, when your digest comes (managers), and where"
 )
-SETTINGS = ("hours", "days", "timezone", "digest", "digest-days")
+SETTINGS = ("hours", "days", "timezone", "digest", "digest-days", "chat")
 HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
-
-
-def _person(ctx: CommandContext) -> Person:
-    person = ctx.session.get(Person, ctx.actor.person_id) if ctx.actor.person_id else None
-    if person is None:
-        raise BadInput("You're not in Tend's people list yet, so there is nothing to set. Ask a Tend admin to add you.")
-    return person
 
 
 def parse_hours(text: str) -> tuple[time, time]:
@@ -94,31 +89,48 @@ def _zones() -> dict[str, str]:
     return {zone.lower(): zone for zone in available_timezones()}
 
 
+def parse_chat(text: str, seen: tuple[str, ...]) -> str | None:
+    """The platform their messages should go to (one Tend has seen them on), or None for "where I was last"."""
+    name = text.strip().lower()
+    if name in ("last", "auto", "any"):
+        return None
+    if name in seen:
+        return name
+    if len(seen) < 2:
+        raise BadInput("You use Tend on one chat platform only, so your messages already go there.")
+    raise BadInput(f"Choose {' or '.join(seen)} (where Tend has seen you), or last for wherever you were last.")
+
+
 @routes.subcommand("settings", USAGE)
 def settings_command(ctx: CommandContext, text: str) -> Reply:
-    person = _person(ctx)
+    mine = preferences.preferences(ctx.session, ctx.actor.person_id)
     key, _, value = text.strip().partition(" ")
     key = key.lower()
     if key == "hours":
-        person.work_start, person.work_end = parse_hours(value)
+        start, end = parse_hours(value)
+        mine = preferences.change(ctx.session, ctx.actor.person_id, work_start=start, work_end=end)
     elif key == "days":
-        person.work_days = parse_days(value)
+        mine = preferences.change(ctx.session, ctx.actor.person_id, work_days=parse_days(value))
     elif key in ("timezone", "tz"):
-        person.timezone = parse_timezone(value)
+        mine = preferences.change(ctx.session, ctx.actor.person_id, timezone=parse_timezone(value))
     elif key == "digest":
-        person.digest_time = parse_time(value)
+        mine = preferences.change(ctx.session, ctx.actor.person_id, digest_time=parse_time(value))
     elif key == "digest-days":
-        person.digest_days = parse_days(value)
+        mine = preferences.change(ctx.session, ctx.actor.person_id, digest_days=parse_days(value))
+    elif key == "chat":
+        mine = preferences.change(ctx.session, ctx.actor.person_id, chat_platform=parse_chat(value, mine.platforms))
     elif key:
         guess = closest(key, SETTINGS)
         meant = f"Did you mean {guess}? " if guess else ""
         raise BadInput(f"There is no setting “{key[:40]}”. {meant}Usage: {USAGE}.")
-    ctx.session.flush()
-    schedule = Schedule(person.timezone or ctx.default_timezone, person.work_start, person.work_end, person.work_days)
+    schedule = Schedule(mine.timezone or ctx.default_timezone, mine.work_start, mine.work_end, mine.work_days)
     head = "Saved. " if key else ""
-    digest = f"{person.digest_time:%H:%M} on {day_ranges(person.digest_days)}"
+    digest = f"{mine.digest_time:%H:%M} on {day_ranges(mine.digest_days)}"
     body = (
         f"{head}Tend nudges you {schedule.describe()}, never on the organisation's holidays. "
         f"Your digest (if people report to you) comes at {digest}."
     )
+    if len(mine.platforms) > 1:
+        where = mine.chat_platform or "wherever you used Tend last"
+        body += f" Your nudges and digests go to {where.capitalize() if mine.chat_platform else where}."
     return Reply(body, blocks=(Section(body), Section(f"Change it: {USAGE}")))

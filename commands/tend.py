@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.messages import Note, Reply, Section
 from bot.text import closest, shorten
+
 from commands.context import CommandContext
 from commands.routes import Routes
 

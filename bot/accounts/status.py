@@ -1,12 +1,14 @@
-"""An account's status as a CSM needs it at a glance, and the list of a person's own accounts."""
+"""An account's status as a CSM needs it at a glance, the list of a person's own accounts, and a manager's
+team summed up."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.accounts.attention import Assessment, assess, read_ids
@@ -158,3 +160,34 @@ def accounts_owned_by(session: Session, person_id: int, today: date, limit: int 
 
 def account_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Account)) or 0
+
+
+def account_name(session: Session, account_id: int) -> str | None:
+    return session.scalar(select(Account.name).where(Account.id == account_id))
+
+
+@dataclass(frozen=True)
+class MemberLoad:
+    """One person of a manager's team, as the Home tab sums them up."""
+
+    name: str
+    accounts: int
+    unhealthy: int  # accounts under the health floor
+    next_renewal: date | None
+
+
+def team_load(session: Session, member_ids: Iterable[int], health_floor: int) -> list[MemberLoad]:
+    """Each team member's live accounts, how many are under the health floor, and the next renewal."""
+    rows = session.execute(
+        select(
+            Person.name,
+            func.count(Account.id),
+            func.sum(case((Account.health_score < health_floor, 1), else_=0)),
+            func.min(Account.renewal_date),
+        )
+        .outerjoin(Account, (Account.owner_id == Person.id) & (Account.stage != Stage.CHURNED.value))
+        .where(Person.id.in_(list(member_ids)))
+        .group_by(Person.id, Person.name)
+        .order_by(Person.name)
+    ).all()
+    return [MemberLoad(name, owned, int(low or 0), soonest) for name, owned, low, soonest in rows]

@@ -24,6 +24,7 @@ from bot.digests.messages import for_manager
 from bot.digests.summary import summarize
 from bot.models import DigestSent, Person
 from bot.people import reach
+from bot.people.actors import names
 from bot.people.working_hours import holidays_near
 from bot.text import plural
 from bot.vocab import Stage, Tier
@@ -356,7 +357,7 @@ def _send(
     session: Session, waiting: list[tuple[Manager, date]], now: datetime, model: Model | None, report: SendReport
 ) -> None:
     previous = previous_digests(session, [m.id for m, _d in waiting])
-    people = dict(session.execute(select(Person.id, Person.name)).all())
+    people = names(session)
     dms = reach.people(session, {m.id: m.email for m, _d in waiting})
     by_since: dict[datetime, list[tuple[Manager, date]]] = defaultdict(list)
     for manager, day in waiting:

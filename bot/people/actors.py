@@ -131,3 +131,8 @@ def find_people(session: Session, query: str, limit: int = 10) -> list[Person]:
     keys = [fold(f"{p.name} {p.email}") for p in people]
     found = process.extract(fold(query), keys, scorer=fuzz.WRatio, processor=None, limit=limit, score_cutoff=60)
     return [people[i] for _key, _score, i in found]
+
+
+def names(session: Session) -> dict[int, str]:
+    """Everyone's name by person id (people lists are hundreds, not millions)."""
+    return {person_id: name for person_id, name in session.execute(select(Person.id, Person.name))}

@@ -10,10 +10,11 @@ from bot.flags.lifecycle import reassign_flag, reroute_flag, resolve_flag, take_
 from bot.flags.messages import CHANGE_CATEGORY, REASSIGN, REROUTE, RESOLVE, TAKE
 from bot.flags.permissions import FlagAction, require
 from bot.flags.raising import MAX_OUTCOME
+from bot.flags.routing.teams import team_name
 from bot.messages import Form, Input, Option, Reply
-from bot.models import Team
 from bot.people.actors import find_people
 from bot.vocab import Category
+
 from commands.context import CommandContext
 from commands.routes import Routes
 
@@ -147,9 +148,9 @@ def _move(ctx: CommandContext, value: str, answers: dict[str, str], default_reas
         if flag.status == "resolved":
             return Reply(f"Flag #{flag.id} is already resolved; nothing was moved.")
         return Reply(f"Flag #{flag.id} already belongs there; nothing was moved.")
-    team = ctx.session.get(Team, flag.team_id)
+    team = team_name(ctx.session, flag.team_id)
     return Reply(
-        f"Flag #{flag.id} moved to {team.name if team else 'the customer-success team'} as "
+        f"Flag #{flag.id} moved to {team or 'the customer-success team'} as "
         f"{flag.category}. The reporter and the CSM have been told."
     )
 

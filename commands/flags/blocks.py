@@ -11,6 +11,7 @@ from bot.flags.lists import FlagDetail, FlagLine, Step
 from bot.flags.messages import buttons, status_line, when
 from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.text import shorten
+
 from commands.formatting import flag_line
 
 SHOW = "flag.show"  # handled in commands.flags.lists

@@ -15,6 +15,7 @@ from bot.flags.routing import examples as routing_examples
 from bot.flags.routing.triage import triage
 from bot.messages import Actions, Button, Form, Input, Note, Option, Reply, Section
 from bot.vocab import Category, Severity
+
 from commands.context import CommandContext
 from commands.routes import Routes
 

@@ -7,10 +7,11 @@ import json
 from collections.abc import Sequence
 
 from bot.accounts.catalog import Match, search_accounts
+from bot.accounts.status import account_name
 from bot.flags.raising import MAX_DESCRIPTION, FlagRequest
 from bot.messages import Form, Input, Option, Reply
-from bot.models import Account
 from bot.vocab import Category, Severity
+
 from commands.account import FLAG_NEW
 from commands.context import CommandContext
 from commands.flags.filing import CATEGORY_OPTIONS, SEVERITIES, file_or_propose
@@ -93,8 +94,8 @@ def compose(ctx: CommandContext, value: str) -> Form:
 @routes.action(NEW)
 def new_flag(ctx: CommandContext, value: str) -> Form:
     """The card's "Flag a problem" button: the form with the account already chosen."""
-    account = ctx.session.get(Account, int(value)) if value.isdigit() else None
-    return flag_form(Option(value, account.name) if account else None)
+    name = account_name(ctx.session, int(value)) if value.isdigit() else None
+    return flag_form(Option(value, name) if name else None)
 
 
 def _check(answers: dict[str, str]) -> dict[str, str]:

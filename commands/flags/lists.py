@@ -8,6 +8,7 @@ from bot.flags.lists import PAGE, detail, managed_teams, mine, of_account, of_te
 from bot.flags.permissions import viewer
 from bot.messages import Actions, Block, Button, Reply, Section
 from bot.text import plural
+
 from commands.context import CommandContext
 from commands.flags.blocks import SHOW, listed
 from commands.flags.blocks import detail as detail_reply

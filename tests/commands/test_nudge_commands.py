@@ -9,9 +9,20 @@ from sqlalchemy import func, select, update
 
 from bot.clock import FixedClock
 from bot.messages import Actions, Form, Reply, Section, from_dict
-from bot.models import Account, CheckIn, Holiday, Notification, Nudge, NudgeEvent, Person, SuccessCriterion
+from bot.models import (
+    Account,
+    ChatIdentity,
+    CheckIn,
+    Holiday,
+    Notification,
+    Nudge,
+    NudgeEvent,
+    Person,
+    SuccessCriterion,
+)
 from bot.nudges.rules import plan
 from bot.nudges.sending import send_due
+from bot.people import reach
 from bot.people.actors import actor_for_email
 from commands.context import CommandContext
 from commands.router import check_form, dispatch, dispatch_action, dispatch_form
@@ -207,6 +218,33 @@ def test_settings_change_the_hours_days_and_time_zone(session):
         ("timezone Mars/Olympus", "not a time zone I know"),
     ):
         assert answer in dispatch(ctx(session), "/tend", f"settings {bad}").text
+
+
+def test_someone_on_slack_and_teams_chooses_where_their_nudges_go(session):
+    seed(session)
+    maya = session.scalar(select(Person).where(Person.email == "maya@example.com"))
+    assert "already go there" in dispatch(ctx(session), "/tend", "settings chat teams").text  # one platform only
+    for platform, when in (("slack", NOW - timedelta(days=2)), ("teams", NOW - timedelta(days=1))):
+        session.add(
+            ChatIdentity(
+                platform=platform,
+                workspace_id="W",
+                external_id=f"{platform}-maya",
+                person_id=maya.id,
+                email=maya.email,
+                display_name=maya.name,
+                access="member",
+                checked_at=when,
+            )
+        )
+    session.commit()
+    assert "go to wherever you used Tend last" in dispatch(ctx(session), "/tend", "settings").text
+    assert reach.platforms_of(session, [maya.id]) == {maya.id: "teams"}
+    assert "Your nudges and digests go to Slack." in dispatch(ctx(session), "/tend", "settings chat Slack").text
+    assert reach.platforms_of(session, [maya.id]) == {maya.id: "slack"}
+    assert "Choose slack or teams" in dispatch(ctx(session), "/tend", "settings chat webex").text
+    dispatch(ctx(session), "/tend", "settings chat last")
+    assert reach.platforms_of(session, [maya.id]) == {maya.id: "teams"}
 
 
 def test_mistyped_commands_settings_and_zones_get_a_did_you_mean(session):

@@ -24,3 +24,7 @@ def owning_team(session: Session, category: Category) -> Team | None:
 
 def customer_success_team(session: Session) -> Team | None:
     return owning_team(session, Category.OTHER)
+
+
+def team_name(session: Session, team_id: int | None) -> str | None:
+    return session.scalar(select(Team.name).where(Team.id == team_id)) if team_id else None
