@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.accounts import catalog
-from bot.models import Account, Flag, HealthSnapshot, Person, RoutingRule, SuccessCriterion, Team, TeamChannel
+from bot.models import (
+    Account,
+    ChatIdentity,
+    Flag,
+    HealthSnapshot,
+    Person,
+    RoutingRule,
+    SuccessCriterion,
+    Team,
+    TeamChannel,
+)
 from bot.text import fold
 
 _numbers = itertools.count(1)
@@ -102,3 +112,20 @@ def make_team(
     session.add_all(RoutingRule(category=c, team_id=team.id) for c in categories)
     session.flush()
     return team
+
+
+def make_identity(session: Session, person: Person, platform: str, checked_at: datetime) -> ChatIdentity:
+    """The person as Tend last saw them on a chat platform."""
+    identity = ChatIdentity(
+        platform=platform,
+        workspace_id="W",
+        external_id=f"{platform}-{person.id}",
+        person_id=person.id,
+        email=person.email,
+        display_name=person.name,
+        access="member",
+        checked_at=checked_at,
+    )
+    session.add(identity)
+    session.flush()
+    return identity

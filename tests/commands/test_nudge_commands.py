@@ -11,7 +11,6 @@ from bot.clock import FixedClock
 from bot.messages import Actions, Form, Reply, Section, from_dict
 from bot.models import (
     Account,
-    ChatIdentity,
     CheckIn,
     Holiday,
     Notification,
@@ -26,7 +25,7 @@ from bot.people import reach
 from bot.people.actors import actor_for_email
 from commands.context import CommandContext
 from commands.router import check_form, dispatch, dispatch_action, dispatch_form
-from tests.factories import make_account, make_person
+from tests.factories import make_account, make_identity, make_person
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # Tuesday
 
@@ -224,19 +223,8 @@ def test_someone_on_slack_and_teams_chooses_where_their_nudges_go(session):
     seed(session)
     maya = session.scalar(select(Person).where(Person.email == "maya@example.com"))
     assert "already go there" in dispatch(ctx(session), "/tend", "settings chat teams").text  # one platform only
-    for platform, when in (("slack", NOW - timedelta(days=2)), ("teams", NOW - timedelta(days=1))):
-        session.add(
-            ChatIdentity(
-                platform=platform,
-                workspace_id="W",
-                external_id=f"{platform}-maya",
-                person_id=maya.id,
-                email=maya.email,
-                display_name=maya.name,
-                access="member",
-                checked_at=when,
-            )
-        )
+    make_identity(session, maya, "slack", NOW - timedelta(days=2))
+    make_identity(session, maya, "teams", NOW - timedelta(days=1))
     session.commit()
     assert "go to wherever you used Tend last" in dispatch(ctx(session), "/tend", "settings").text
     assert reach.platforms_of(session, [maya.id]) == {maya.id: "teams"}

@@ -5,35 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.gateway import ANY_PLATFORM, Target
-from bot.models import ChatIdentity
 from bot.people import reach
-from tests.factories import make_person, make_team
+from tests.factories import make_identity, make_person, make_team
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
-def seen(session, person, platform: str, when: datetime) -> None:
-    session.add(
-        ChatIdentity(
-            platform=platform,
-            workspace_id="W",
-            external_id=f"{platform}-{person.id}",
-            person_id=person.id,
-            email=person.email,
-            display_name=person.name,
-            access="member",
-            checked_at=when,
-        )
-    )
-    session.flush()
-
-
 def test_one_person_on_two_platforms_is_reached_where_they_were_last_unless_they_chose(session):
     maya, omar, new = (make_person(session, f"{n}@example.com") for n in ("maya", "omar", "new"))
-    seen(session, maya, "slack", NOW - timedelta(days=3))
-    seen(session, maya, "teams", NOW - timedelta(days=1))
-    seen(session, omar, "teams", NOW)
-    seen(session, omar, "slack", NOW - timedelta(days=1))
+    make_identity(session, maya, "slack", NOW - timedelta(days=3))
+    make_identity(session, maya, "teams", NOW - timedelta(days=1))
+    make_identity(session, omar, "teams", NOW)
+    make_identity(session, omar, "slack", NOW - timedelta(days=1))
     omar.chat_platform = "slack"
     assert reach.platforms_of(session, [maya.id, omar.id, new.id]) == {
         maya.id: "teams",  # used last
