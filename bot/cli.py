@@ -115,8 +115,8 @@ def import_file(settings: Settings, clock: Clock, args: argparse.Namespace) -> i
         print(f"tend: {args.file.name}: {error.message}", file=sys.stderr)
         return EXIT_INVALID
     print(f"{args.file.name}: {report.summary()}")
-    for error in report.rejected:
-        print(f"  line {error.line}: {error.reason}")
+    for rejected in report.rejected:
+        print(f"  line {rejected.line}: {rejected.reason}")
     for note in report.notes:
         print(f"  note: {note}")
     if report.rejected and not report.written and not args.dry_run:

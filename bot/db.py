@@ -12,7 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Row,
+    FromClause,
     Select,
     Table,
     create_engine,
@@ -24,6 +24,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -115,11 +116,12 @@ def session_scope(factory: SessionFactory) -> Iterator[Session]:
         session.close()
 
 
-def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(session: Session, table: FromClause, rows: list[dict[str, Any]]) -> None:
     """Insert many rows at once: COPY on PostgreSQL (row-by-row executemany is ~5x slower there),
     one executemany elsewhere. Every row must have the same keys."""
     if not rows:
         return
+    table = _table(table)
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         connection.execute(table.insert(), rows)
@@ -132,22 +134,22 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
             copy.write_row([row[c] for c in columns])
 
 
-def insert_ignore(db: Session | Connection, table: Table, values: dict[str, Any]) -> Any | None:
+def insert_ignore(db: Session | Connection, table: FromClause, values: dict[str, Any]) -> Any | None:
     """INSERT that does nothing when a unique key already exists (SQLite and PostgreSQL alike).
     The new row's primary key when it was added, None when it already existed."""
     dialect = (db.get_bind() if isinstance(db, Session) else db).dialect.name
-    return db.execute(_insert_ignore_statement(dialect, table), values).scalar()
+    return db.execute(_insert_ignore_statement(dialect, _table(table)), values).scalar()
 
 
 def insert_ignore_many(
-    db: Session | Connection, table: Table, rows: list[dict[str, Any]], *returning: str
-) -> list[Row[Any]]:
+    db: Session | Connection, table: FromClause, rows: list[dict[str, Any]], *returning: str
+) -> Sequence[Any]:
     """INSERT of many rows at once, skipping any whose unique key exists already (or repeats among them):
     the `returning` columns of the rows added, in no particular order."""
     if not rows:
         return []
     dialect = (db.get_bind() if isinstance(db, Session) else db).dialect.name
-    return db.execute(_insert_ignore_returning(dialect, table, returning), rows).all()
+    return db.execute(_insert_ignore_returning(dialect, _table(table), returning), rows).all()
 
 
 @cache
@@ -162,11 +164,11 @@ def _insert_ignore_statement(dialect: str, table: Table) -> Any:
     return _dialect_insert(dialect)(table).on_conflict_do_nothing().returning(key)
 
 
-def insert_select_ignore(session: Session, table: Table, columns: Sequence[str], query: Select[Any]) -> int:
+def insert_select_ignore(session: Session, table: FromClause, columns: Sequence[str], query: Select[Any]) -> int:
     """INSERT … SELECT that skips rows whose unique key exists already: set-based and safe to repeat, or to
     run in two processes at once. Returns how many rows were added."""
     dialect = session.get_bind().dialect.name
-    statement = _dialect_insert(dialect)(table).from_select(list(columns), query).on_conflict_do_nothing()
+    statement = _dialect_insert(dialect)(_table(table)).from_select(list(columns), query).on_conflict_do_nothing()
     if dialect != "postgresql":
         return session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
     # psycopg reports no rowcount here; count in the database rather than fetch every new row's key.
@@ -175,11 +177,14 @@ def insert_select_ignore(session: Session, table: Table, columns: Sequence[str],
 
 
 def _dialect_insert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    """INSERT with ON CONFLICT DO NOTHING, in the dialect's own construct."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _table(table: FromClause) -> Table:
+    """A model's `__table__`, which SQLAlchemy types as any FromClause, as the Table it is."""
+    assert isinstance(table, Table)
+    return table
 
 
 def claim(
@@ -190,7 +195,7 @@ def claim(
     limit: int,
     values: dict[str, Any],
     returning: Sequence[Any],
-) -> Sequence[Row[Any]]:
+) -> Sequence[Any]:
     """Take up to `limit` rows for this process, so that two processes at once never take the same row:
     PostgreSQL skips rows another transaction has locked, and the update re-checks `claimable` for a row
     another process took in between (SQLite). Commit right after, so others see the claim."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -191,7 +192,7 @@ ACCOUNTS = [
 ]
 
 
-def _csv(header: str, rows: list[tuple[object, ...]]) -> bytes:
+def _csv(header: str, rows: Sequence[tuple[object, ...]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header.split(","))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.accounts.catalog import Match, search_accounts
 from bot.accounts.status import AccountStatus, account_count, account_status, accounts_owned_by
 from bot.flags.lists import FlagLine, account_timeline
@@ -80,7 +82,7 @@ def card(ctx: CommandContext, account_id: int) -> Reply:
     return status_card(status, open_flags, resolved)
 
 
-def status_card(status: AccountStatus, open_flags: list[FlagLine] = (), resolved: list[FlagLine] = ()) -> Reply:
+def status_card(status: AccountStatus, open_flags: Sequence[FlagLine] = (), resolved: Sequence[FlagLine] = ()) -> Reply:
     owner = status.owner_name or "Unowned"
     if status.owner_name and status.owner_email:
         owner = f"{status.owner_name} ({status.owner_email})"
@@ -129,7 +131,7 @@ def status_card(status: AccountStatus, open_flags: list[FlagLine] = (), resolved
     )
 
 
-def _timeline(count: int, open_flags: list[FlagLine], resolved: list[FlagLine]) -> tuple[Block, ...]:
+def _timeline(count: int, open_flags: Sequence[FlagLine], resolved: Sequence[FlagLine]) -> tuple[Block, ...]:
     """Open problems, each with the viewer's buttons; then the recently resolved ones."""
     blocks: list[Block] = []
     if open_flags:
@@ -158,7 +160,7 @@ def my_accounts(ctx: CommandContext) -> Reply:
         for line in mine.lines
     )
     more = mine.total - len(mine.lines)
-    blocks = [Section(intro), Section(f"Your accounts ({mine.total}), next renewal first:\n{lines}")]
+    blocks: list[Block] = [Section(intro), Section(f"Your accounts ({mine.total}), next renewal first:\n{lines}")]
     if more:
         blocks.append(Note(f"…and {plural(more, 'more account')}: look them up by name."))
     blocks.append(

@@ -80,7 +80,8 @@ def dispatch_form(ctx: CommandContext, name: str, value: str, answers: dict[str,
         return Reply(STALE_FORM)
     handler = route.handler
     answers = {name: clean_typed(answer) for name, answer in answers.items()}
-    return _guarded(ctx, lambda c, v: handler(c, v, answers), value)  # type: ignore[return-value]
+    reply = _guarded(ctx, lambda c, v: handler(c, v, answers), value)
+    return reply if isinstance(reply, Reply) else Reply(STALE_FORM)  # a form's handler answers, never asks again
 
 
 def dispatch(ctx: CommandContext, name: str, text: str) -> Reply | Form:

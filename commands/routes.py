@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.messages import Form, Option, Reply
 
@@ -15,11 +15,17 @@ from commands.context import CommandContext
 
 CommandHandler = Callable[[CommandContext, str], Reply | Form]
 ActionHandler = Callable[[CommandContext, str], Reply | Form]
-Subcommand = Callable[[CommandContext, str], Reply]
+Subcommand = Callable[[CommandContext, str], Reply | Form]
 FormCheck = Callable[[dict[str, str]], dict[str, str]]
 DatedFormCheck = Callable[[dict[str, str], date], dict[str, str]]  # also needs the asker's today
 FormHandler = Callable[[CommandContext, str, dict[str, str]], Reply]
 SearchHandler = Callable[[CommandContext, str], list[Option]]
+# The decorators hand back the function as it was (a handler that always answers a Reply stays one).
+C = TypeVar("C", bound=CommandHandler)
+S = TypeVar("S", bound=Subcommand)
+A = TypeVar("A", bound=ActionHandler)
+F = TypeVar("F", bound=FormHandler)
+Q = TypeVar("Q", bound=SearchHandler)
 
 
 @dataclass
@@ -37,52 +43,52 @@ class Routes:
     forms: dict[str, FormRoute] = field(default_factory=dict)
     searches: dict[str, SearchHandler] = field(default_factory=dict)
 
-    def command(self, name: str, usage: str) -> Callable[[CommandHandler], CommandHandler]:
-        def register(handler: CommandHandler) -> CommandHandler:
+    def command(self, name: str, usage: str) -> Callable[[C], C]:
+        def register(handler: C) -> C:
             self._add(self.commands, name, (handler, usage))
             return handler
 
         return register
 
-    def subcommand(self, name: str, usage: str) -> Callable[[Subcommand], Subcommand]:
+    def subcommand(self, name: str, usage: str) -> Callable[[S], S]:
         """A `/tend <name>` sub-command (those that do not deserve a slash command of their own)."""
 
-        def register(handler: Subcommand) -> Subcommand:
+        def register(handler: S) -> S:
             self._add(self.subcommands, name, (handler, usage))
             return handler
 
         return register
 
-    def action(self, name: str) -> Callable[[ActionHandler], ActionHandler]:
-        def register(handler: ActionHandler) -> ActionHandler:
+    def action(self, name: str) -> Callable[[A], A]:
+        def register(handler: A) -> A:
             self._add(self.actions, name, handler)
             return handler
 
         return register
 
-    def form(self, name: str, check: FormCheck) -> Callable[[FormHandler], FormHandler]:
+    def form(self, name: str, check: FormCheck) -> Callable[[F], F]:
         """A form's handler; `check` validates the answers alone (no database), so a platform can return its
         errors inside the form before acknowledging."""
 
-        def register(handler: FormHandler) -> FormHandler:
+        def register(handler: F) -> F:
             self._add(self.forms, name, FormRoute(lambda answers, _today: check(answers), handler, dated=False))
             return handler
 
         return register
 
-    def dated_form(self, name: str, check: DatedFormCheck) -> Callable[[FormHandler], FormHandler]:
+    def dated_form(self, name: str, check: DatedFormCheck) -> Callable[[F], F]:
         """As `form`, for a check that needs the asker's date (a snooze date must be in the future)."""
 
-        def register(handler: FormHandler) -> FormHandler:
+        def register(handler: F) -> F:
             self._add(self.forms, name, FormRoute(check, handler, dated=True))
             return handler
 
         return register
 
-    def search(self, name: str) -> Callable[[SearchHandler], SearchHandler]:
+    def search(self, name: str) -> Callable[[Q], Q]:
         """The options a `search` form field offers as the person types."""
 
-        def register(handler: SearchHandler) -> SearchHandler:
+        def register(handler: Q) -> Q:
             self._add(self.searches, name, handler)
             return handler
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Note, Reply, Section
+from bot.messages import Form, Note, Reply, Section
 from bot.text import closest, shorten
 
 from commands.context import CommandContext
@@ -11,7 +11,7 @@ from commands.routes import Routes
 USAGE = "/tend help: this list"
 
 
-def run(routes: Routes, ctx: CommandContext, text: str) -> Reply:
+def run(routes: Routes, ctx: CommandContext, text: str) -> Reply | Form:
     """`/tend <sub-command> …` among those in `routes`; anything else is help."""
     name, _, rest = text.strip().partition(" ")
     if name.lower() in routes.subcommands:

@@ -72,7 +72,8 @@ class Assessment:
     __slots__ = ("_rules", "_said", "dropped", "left", "low", "staged", "today", "touch_days", "untouched", "vitals")
 
     def __init__(self, v: Vitals, rules: dict[str, int], today: date) -> None:
-        self.vitals, self.today, self._rules, self._said = v, today, rules, None
+        self.vitals, self.today, self._rules = v, today, rules
+        self._said: tuple[Concern, ...] | None = None
         active = v.stage != CHURNED
         self.left = (v.renewal_date - today).days if v.renewal_date is not None and active else None
         self.touch_days = (today - v.last_touch).days if v.last_touch is not None else None
@@ -83,7 +84,7 @@ class Assessment:
         )
         self.staged = v.stage == AT_RISK_STAGE
         cadence = rules.get(f"no_touch_days_{v.tier}")
-        self.untouched = active and bool(cadence) and (self.touch_days is None or self.touch_days >= cadence)  # type: ignore[operator]
+        self.untouched = bool(active and cadence and (self.touch_days is None or self.touch_days >= cadence))
 
     @property
     def at_risk(self) -> bool:

@@ -4,8 +4,10 @@ see it. Read in a fixed number of queries, whatever the account's history."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -152,7 +154,7 @@ def _flag_fact(flag: Flag, now: datetime) -> FlagFact:
     )
 
 
-def _check_ins(rows: list) -> list[CheckInFact]:
+def _check_ins(rows: Sequence[Any]) -> list[CheckInFact]:
     seen: dict[str, int] = {}
     facts = []
     for at, channel, note in reversed(rows):  # oldest first

@@ -100,7 +100,7 @@ def _current_generation(session: Session) -> int | None:
 
 
 def _snapshot(session: Session) -> _Snapshot:
-    cache_key = str(session.get_bind().url)
+    cache_key = str(session.get_bind().engine.url)
     # One generation check per unit of work: /flag searches up to six word prefixes in one request.
     if GENERATION_KEY not in session.info:
         session.info[GENERATION_KEY] = _current_generation(session)

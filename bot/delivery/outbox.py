@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from bot.db import claim, insert_ignore
 from bot.gateway import Target
@@ -120,7 +121,7 @@ def mark_failed(
     """Reschedule a failed send, or give up on it; returns the new status. A rate limit (`retry_after`) is
     not a failure: the message waits as long as asked and the attempt does not count, however long the
     platform keeps limiting."""
-    attempts = Notification.attempts
+    attempts: SQLCoreOperations[int] = Notification.attempts
     if retry_after is not None and not permanent:
         status, when, attempts = "pending", now + timedelta(seconds=retry_after), Notification.attempts - 1
     elif permanent or notification.attempts >= MAX_ATTEMPTS:

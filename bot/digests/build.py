@@ -143,7 +143,7 @@ def needs_now(facts: Facts, accounts: list[AccountRow], who) -> list[Item]:  # n
             limit = rules["snoozes_before_manager"]
             items.append(Item(f"snoozed:{a.id}", arr, 0, name, f"its nudge was snoozed {limit} times in a row"))
         for f in late.get(a.id, ()):
-            by = _ago(facts.now - f.sla_due_at)  # type: ignore[operator]
+            by = _ago(facts.now - f.sla_due_at) if f.sla_due_at else "a while"
             words = f"flag #{f.id} ({f.category}) past its SLA by {by}, nobody on {f.team} has taken it"
             items.append(Item(f"flag:{f.id}", arr, WEIGHT[Kind.RENEWAL_OVERDUE], name, words))
     by_name = sorted(items, key=lambda i: (i.who, i.key))
@@ -203,13 +203,13 @@ def _renewals(facts: Facts, accounts: list[AccountRow], who) -> Section:  # noqa
                 lines.append((a.renewal_date, f"{who(a)}: overdue since {a.renewal_date.isoformat()}"))
         elif left_then > marks[-1] and any(left_now <= mark < left_then for mark in marks):
             lines.append((a.renewal_date, f"{who(a)}: renews in {plural(left_now, 'day')}"))
-    overdue.sort(key=lambda a: (a.renewal_date, a.name))  # type: ignore[arg-type,return-value]
+    overdue.sort(key=lambda a: (a.renewal_date or date.max, a.name))
     note = f"{len(overdue)} overdue in all" if overdue else ""
     return Section(
         "Renewals",
         [line for _day, line in sorted(lines)],
         note,
-        lambda: [f"{who(a)}: overdue since {a.renewal_date.isoformat()}" for a in overdue],  # type: ignore[union-attr]
+        lambda: [f"{who(a)}: overdue since {a.renewal_date}" for a in overdue],
     )
 
 
@@ -231,13 +231,17 @@ def _no_touch(facts: Facts, accounts: list[AccountRow], who) -> Section:  # noqa
     note = f"{len(past)} past it in all" if past else ""
 
     def standing() -> list[str]:
-        return [f"{who(a)}: no touch for {plural((today - a.last_touch).days, 'day')}" for a in _oldest_touch(past)]
+        return [
+            f"{who(a)}: no touch for {plural((today - a.last_touch).days, 'day')}"
+            for a in _oldest_touch(past)
+            if a.last_touch is not None
+        ]
 
     return Section("Past their touch cadence", [t for _d, t in sorted(lines)], note, standing)
 
 
 def _oldest_touch(accounts: list[AccountRow]) -> list[AccountRow]:
-    return sorted(accounts, key=lambda a: (a.last_touch, a.name))  # type: ignore[arg-type,return-value]
+    return sorted(accounts, key=lambda a: (a.last_touch or date.min, a.name))
 
 
 def _open_flags(facts: Facts, accounts: list[AccountRow]) -> Section:

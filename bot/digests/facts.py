@@ -119,19 +119,23 @@ def gather(session: Session, since: datetime, since_date: date, now: datetime, t
     ]
     facts.flags_30d = _flag_counts(session, now - timedelta(days=30), now)
     facts.flags_prior_30d = _flag_counts(session, now - timedelta(days=60), now - timedelta(days=30))
-    facts.check_ins = dict(
-        session.execute(
+    facts.check_ins = {
+        person_id: count
+        for person_id, count in session.execute(
             select(CheckIn.person_id, func.count()).where(CheckIn.at > since).group_by(CheckIn.person_id)
-        ).all()
-    )
-    facts.open_nudges = dict(
-        session.execute(
+        )
+        if person_id is not None
+    }
+    facts.open_nudges = {
+        owner_id: count
+        for owner_id, count in session.execute(
             select(Account.owner_id, func.count())
             .join(Nudge, Nudge.account_id == Account.id)
             .where(Nudge.status == "open", Account.stage != Stage.CHURNED.value)
             .group_by(Account.owner_id)
-        ).all()
-    )
+        )
+        if owner_id is not None
+    }
     return facts
 
 

@@ -33,8 +33,8 @@ def for_manager(digest: Digest, *, page: int | None = None, summary: tuple[Summa
     ]
     blocks: list[Block] = [Section(f"Your team's accounts, {today}")]
     if summary:
-        lines = " ".join(f"{line.text} [{' · '.join(line.sections)}]" for line in summary)
-        blocks += [Section(shorten(lines, SECTION_CHARS)), Note("Summary written by AI from the items below.")]
+        opening = " ".join(f"{line.text} [{' · '.join(line.sections)}]" for line in summary)
+        blocks += [Section(shorten(opening, SECTION_CHARS)), Note("Summary written by AI from the items below.")]
     needs = [f"• {shorten(item.text(), 300)}" for item in digest.needs[:IN_FULL]]
     if len(digest.needs) > IN_FULL:
         needs.append(f"…and {len(digest.needs) - IN_FULL} more: {ALL}")

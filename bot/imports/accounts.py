@@ -73,7 +73,7 @@ def validate(row: CsvRow, known: Known) -> tuple[tuple[str, str], dict[str, Any]
     criteria = problems.check(split_list, row.get("success_criteria"), "success_criteria") or []
     if any(len(criterion) > 500 for criterion in criteria):
         problems.add("a success criterion is longer than 500 characters")
-    values = {
+    values: dict[str, Any] = {
         "name": name,
         "name_key": fold(name or ""),
         "domain": domain,

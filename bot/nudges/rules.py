@@ -11,8 +11,25 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, null, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from bot.accounts.thresholds import settings
@@ -81,7 +98,7 @@ def plan_due(factory: SessionFactory, now: datetime, today: date) -> dict[Reason
     return {reason: added[reason] for reason in Reason}
 
 
-def _rows(reason: Reason, now: datetime, cycle: object, criterion_id: object = None) -> list[object]:
+def _rows(reason: Reason, now: datetime, cycle: Any, criterion_id: Any = None) -> list[Any]:
     """The columns every rule selects, in COLUMNS order."""
     return [
         Account.id,
@@ -93,16 +110,16 @@ def _rows(reason: Reason, now: datetime, cycle: object, criterion_id: object = N
     ]
 
 
-def _add(session: Session, query: object) -> int:
-    return insert_select_ignore(session, Nudge.__table__, COLUMNS, query)  # type: ignore[arg-type]
+def _add(session: Session, query: Select[Any]) -> int:
+    return insert_select_ignore(session, Nudge.__table__, COLUMNS, query)
 
 
-def _owned_and_active(run: Run) -> object:
+def _owned_and_active(run: Run) -> ColumnElement[bool]:
     owner = Account.owner_id.is_not(None) if run.owner_id is None else Account.owner_id == run.owner_id
     return and_(owner, Account.stage != Stage.CHURNED.value)
 
 
-def _touch_cycle() -> object:
+def _touch_cycle() -> ColumnElement[str]:
     return literal("touch:") + func.coalesce(cast(Account.last_touch_date, String), "never")
 
 
@@ -205,7 +222,7 @@ def _health(session: Session, run: Run) -> int:
     return _add(session, query)
 
 
-def _criterion_cycle() -> object:
+def _criterion_cycle() -> ColumnElement[str]:
     return (
         literal("criterion:")
         + cast(SuccessCriterion.id, String)

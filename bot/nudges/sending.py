@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.accounts import attention
@@ -45,8 +45,8 @@ def describe(session: Session, nudge_ids: Iterable[int], today: date) -> list[Du
     return _group(rows, attention.read_ids(session, {r[2] for r in rows}, today, rules), rules, today)
 
 
-def _load(session: Session, ids: list[int]) -> list[Row[Any]]:
-    rows: list[Row[Any]] = []
+def _load(session: Session, ids: list[int]) -> list[Any]:
+    rows: list[Any] = []
     for chunk in chunks(ids):
         rows += session.execute(
             select(Nudge.id, Nudge.reason, Account.id, Account.name, SuccessCriterion.text)
@@ -58,7 +58,7 @@ def _load(session: Session, ids: list[int]) -> list[Row[Any]]:
 
 
 def _group(
-    rows: Iterable[Row[Any]], vitals: dict[int, attention.Vitals], rules: dict[str, int], today: date
+    rows: Iterable[Any], vitals: dict[int, attention.Vitals], rules: dict[str, int], today: date
 ) -> list[DueAccount]:
     accounts: dict[int, DueAccount] = {}
     for nudge_id, reason, account_id, name, criterion in rows:

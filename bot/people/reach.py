@@ -27,10 +27,12 @@ def platforms_of(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
         .order_by("seen")
     )
     for person_id, platform, _seen in session.execute(latest):  # the most recent last
-        where[person_id] = platform
+        if person_id is not None:
+            where[person_id] = platform
     chosen = select(Person.id, Person.chat_platform).where(Person.id.in_(ids), Person.chat_platform.is_not(None))
-    for person_id, platform in session.execute(chosen):
-        where[person_id] = platform
+    for chooser, choice in session.execute(chosen):
+        if choice:
+            where[chooser] = choice
     return where
 
 

@@ -26,7 +26,7 @@ def record(runtime: Runtime, request: Request) -> Outcome:
     adapter acknowledges on RECORDED or REPEAT (a retry: nothing is done twice) and refuses otherwise."""
     recording = runtime.inbox.record(request.key, request.kind, request.to_payload())
     outcome = recording.wait()
-    if outcome is Outcome.RECORDED:
+    if outcome is Outcome.RECORDED and recording.request_id is not None:
         # Only the id waits in memory: under a long rush the queue of acknowledged requests grows, and their
         # bodies (kilobytes each) are in the inbox already.
         runtime.after_ack(partial(work_recorded, runtime, recording.request_id, time.monotonic()))

@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 from sqlalchemy.orm import Session
 
 from bot.people.actors import Access, Actor, cached_actor, remember_actor
@@ -36,7 +37,7 @@ class Workspace:
         return self.enterprise_id or self.team_id or ""
 
 
-def home_of(introduction: Mapping[str, Any]) -> Workspace:
+def home_of(introduction: Mapping[str, Any] | SlackResponse) -> Workspace:
     """The app's own workspace, from Slack's answer to auth.test on Tend's own token."""
     home = Workspace(introduction.get("team_id") or None, introduction.get("enterprise_id") or None)
     if not home.key:

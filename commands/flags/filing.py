@@ -57,7 +57,8 @@ def confirmation(raised: RaisedFlag, confidence: float | None = None, because: s
         "learned": because or "like an earlier flag",
         "model": "suggested by Tend's AI" + (f", {confidence:.0%} sure" if confidence is not None else ""),
     }.get(raised.category_source, "as you chose")
-    where = f"{raised.team_name} (#{raised.team_channel.lstrip('#')})" if raised.team_name else "no team yet"
+    channel = f" (#{raised.team_channel.lstrip('#')})" if raised.team_channel else ""
+    where = f"{raised.team_name}{channel}" if raised.team_name else "no team yet"
     if raised.by_owner:
         told = "you are the account's CSM, so no one else is told"
     elif raised.owner_name:

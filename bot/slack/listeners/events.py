@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
 
+from bot.messages import Reply
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.requests import Answer, Deps, Inbound, run_for_user
@@ -22,5 +23,6 @@ def register(app: App, deps: Deps) -> None:
 
 def publish_home(deps: Deps, request: Inbound) -> Answer:
     answer = run_for_user(deps, request, lambda ctx: router.dispatch(ctx, "/tend", "home"))
-    deps.client.views_publish(user_id=request.user_id, view=render.home(answer.reply))
+    home = answer.reply if isinstance(answer.reply, Reply) else Reply(answer.reply.title)  # Home is never a form
+    deps.client.views_publish(user_id=request.user_id, view=render.home(home))
     return answer

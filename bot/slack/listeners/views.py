@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.gateway import Target
+from bot.messages import Reply
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.identity import PLATFORM
@@ -46,8 +47,8 @@ def handle_submission(deps: Deps, request: Inbound) -> Answer:
         # the change it reports (sent once).
         reply_to=Target(PLATFORM, "chat_user", request.user_id),
     )
-    if not answer.replied_by_outbox:  # the database was unreachable: say so directly
-        tell(deps, request, answer.reply)  # type: ignore[arg-type]
+    if not answer.replied_by_outbox and isinstance(answer.reply, Reply):  # the database was unreachable: say so
+        tell(deps, request, answer.reply)
     return answer
 
 
