@@ -23,7 +23,7 @@ from commands.nudges import CHECK_IN_ANY
 from commands.routes import Routes
 
 LOOK_UP, LOOKED_UP = "home.look_up", "home.looked_up"
-USAGE = "/tend home: what needs you today (the same as Tend's Home tab in Slack)"
+USAGE = "/tend home: what needs you today (the same as Tend's Home tab)"
 SHOWN = 10  # items per list in full
 HOME_FLAGS = 5  # flags per list, each with its buttons (a Home tab holds 100 blocks)
 ACCOUNT_PICKER = Input("account", "Account", kind="search", search=ACCOUNTS)

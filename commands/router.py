@@ -43,7 +43,7 @@ ROUTES.command("/tend", tend.USAGE)(partial(tend.run, ROUTES))
 
 REFUSAL = (
     "Sorry, Tend is only available to full members of this workspace, so I can't show account information "
-    "here. If you think that's a mistake, ask your Slack admin or your customer-success team."
+    "here. If you think that's a mistake, ask your admin or your customer-success team."
 )
 UNKNOWN_PERSON = "I couldn't confirm who you are just now, so I can't show account information. Please try again."
 

@@ -44,6 +44,7 @@ def take_flag(session: Session, flag_id: int, actor: Actor, now: datetime) -> Ch
             assignee_person_id=actor.person_id,
             assignee_name=actor.display_name[:200],
             assignee_ref=actor.external_id,
+            assignee_platform=actor.platform,
             taken_at=now,
         )
         .returning(Flag.id)
@@ -73,6 +74,7 @@ def resolve_flag(session: Session, flag_id: int, actor: Actor, outcome: str, now
     if resolved:
         if resolved[0] is None:  # resolved without being taken: the resolver owned it
             flag.assignee_name, flag.assignee_ref = actor.display_name[:200], actor.external_id
+            flag.assignee_platform = actor.platform
             flag.assignee_person_id = actor.person_id
         event_id = _event(session, flag, "resolved", actor, now, outcome)
         _tell_people(
@@ -117,6 +119,7 @@ def reroute_flag(
             assignee_person_id=None,
             assignee_name=None,
             assignee_ref=None,
+            assignee_platform=None,
             taken_at=None,
             escalated_at=None,
             sla_due_at=sla_due(session, team, Severity(flag.severity), now, default_timezone),
@@ -174,7 +177,12 @@ def reassign_flag(session: Session, flag_id: int, actor: Actor, person_id: int, 
         update(Flag)
         .where(Flag.id == flag_id, Flag.status != "resolved", Flag.assignee_person_id.is_distinct_from(person_id))
         .values(
-            status="taken", assignee_person_id=person.id, assignee_name=person.name, assignee_ref=None, taken_at=now
+            status="taken",
+            assignee_person_id=person.id,
+            assignee_name=person.name,
+            assignee_ref=None,
+            assignee_platform=None,
+            taken_at=now,
         )
         .returning(Flag.id)
     ).first()
@@ -195,7 +203,7 @@ def reassign_flag(session: Session, flag_id: int, actor: Actor, person_id: int, 
 
 def _owner(session: Session, flag: Flag) -> dict[str, Target]:
     """The flag's owner before a change, to be told when someone else resolves, moves or reassigns it."""
-    target = _reach(session, flag.source_platform, flag.assignee_ref, flag.assignee_person_id)
+    target = _reach(session, flag.assignee_platform or flag.source_platform, flag.assignee_ref, flag.assignee_person_id)
     return {"owner": target} if target else {}
 
 

@@ -32,14 +32,16 @@ class Flag(Timestamps, Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), index=True)
     reporter_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     reporter_name: Mapped[str] = mapped_column(String(200))
-    reporter_ref: Mapped[str | None] = mapped_column(String(64))  # the reporter's chat user id, to tell them later
+    # The reporter's chat user id on `source_platform` (to tell them later when they are not in the people list).
+    reporter_ref: Mapped[str | None] = mapped_column(String(64))
     source_platform: Mapped[str] = mapped_column(String(20))
     source_ref: Mapped[str] = mapped_column(String(200))
     source_link: Mapped[str | None] = mapped_column(String(1000))
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     assignee_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     assignee_name: Mapped[str | None] = mapped_column(String(200))
-    assignee_ref: Mapped[str | None] = mapped_column(String(64))
+    assignee_ref: Mapped[str | None] = mapped_column(String(64))  # their chat user id on assignee_platform
+    assignee_platform: Mapped[str | None] = mapped_column(String(20))
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The outbox key of the flag's current team post: updates redraw it; a re-route starts a new one.

@@ -35,6 +35,7 @@ class Actor:
     role: str | None = None
     timezone: str | None = None
     external_id: str | None = None  # the chat platform's user id, to reach this person later
+    platform: str | None = None  # the chat platform `external_id` belongs to
 
     @property
     def may_use_tend(self) -> bool:
@@ -111,7 +112,7 @@ def _actor(identity: ChatIdentity, person: Person | None) -> Actor:
     if access is not Access.MEMBER:
         # An email is only a claim: a guest's or an outsider's profile may carry anyone's, even an admin's.
         # Only members of the app's own workspace are linked to the people list (and so to a role).
-        return Actor(access, identity.display_name, external_id=identity.external_id)
+        return Actor(access, identity.display_name, external_id=identity.external_id, platform=identity.platform)
     return Actor(
         access=access,
         display_name=person.name if person else identity.display_name,
@@ -120,6 +121,7 @@ def _actor(identity: ChatIdentity, person: Person | None) -> Actor:
         role=person.role if person else None,
         timezone=person.timezone if person else None,
         external_id=identity.external_id,
+        platform=identity.platform,
     )
 
 

@@ -1,5 +1,5 @@
 """platforms: a team's channel per chat platform, outbox rows that name their platform, a person's chosen chat
-platform, and what a platform needs to reach a chat identity later
+platform, what a platform needs to reach a chat identity later, and the platform of a flag's assignee
 
 Revision ID: 0011
 Revises: 0010
@@ -50,9 +50,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("chat_platform", sa.String(length=20), nullable=True))
     with op.batch_alter_table("chat_identity", schema=None) as batch_op:
         batch_op.add_column(sa.Column("address", sa.JSON(), nullable=True))
+    # A flag's assignee is a chat identity (platform and user id), not a bare Slack user id.
+    with op.batch_alter_table("flag", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("assignee_platform", sa.String(length=20), nullable=True))
+    op.execute("UPDATE flag SET assignee_platform = 'slack' WHERE assignee_ref IS NOT NULL")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("flag", schema=None) as batch_op:
+        batch_op.drop_column("assignee_platform")
     with op.batch_alter_table("chat_identity", schema=None) as batch_op:
         batch_op.drop_column("address")
     with op.batch_alter_table("person", schema=None) as batch_op:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -197,3 +198,25 @@ def test_reassign_gives_the_flag_to_someone_and_tells_them(session):
     assert told["assignee"] == ("person", "priya@example.com", f"Jonas Weber gave flag #{flag_id} to Priya Shah.")
     assert {"post@slack", "reporter", "csm"} <= set(told)
     assert not reassign_flag(session, flag_id, priya, priya.person_id, NOW).changed  # already hers
+
+
+def test_whoever_took_a_flag_on_teams_is_told_on_teams_when_someone_else_resolves_it(session):
+    flag_id, jonas, _priya = flag_on_acme(session)
+    on_teams = replace(jonas, external_id="29:1jonas", platform="teams")
+    take_flag(session, flag_id, on_teams, NOW)
+    session.commit()
+    dana = session.scalars(select(Person).where(Person.email == "dana@example.com")).one()
+    manager = Actor(Access.MEMBER, dana.name, dana.email, dana.id, "manager", "UTC", "U0DANA", platform="slack")
+    before = last_id(session)
+    resolve_flag(session, flag_id, manager, "Refunded", NOW + timedelta(minutes=5))
+    session.commit()
+    rows = session.execute(
+        select(Notification.platform, Notification.target_kind, Notification.target_ref).where(
+            Notification.id > before, Notification.dedupe_key.endswith(":owner")
+        )
+    ).all()
+    assert rows == [("teams", "chat_user", "29:1jonas")]
+    reporter = session.scalar(
+        select(Notification.platform).where(Notification.id > before, Notification.dedupe_key.endswith(":reporter"))
+    )
+    assert reporter == "test"  # Sam flagged it from the `test` platform: told there
