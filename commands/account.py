@@ -12,6 +12,7 @@ from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.nudges.actions import CRITERION_STATUSES
 from bot.nudges.messages import CHECK_IN, CRITERIA
 from bot.text import countdown, plural, shorten, since
+from bot.values import AccountRef
 
 from commands.briefing import BRIEF, WORDS, briefing
 from commands.context import CommandContext
@@ -66,13 +67,11 @@ def account(ctx: CommandContext, text: str) -> Reply:
 
 @routes.action(SHOW_ACCOUNT)
 def show_account(ctx: CommandContext, value: str) -> Reply:
-    if not value.isdigit():
-        return Reply("That button is out of date. Run /account again.")
-    return card(ctx, int(value))
+    return card(ctx, AccountRef.decode(value).account_id)
 
 
 def _pick(matches: tuple[Match, ...], shows: str = SHOW_ACCOUNT) -> Actions:
-    return Actions(tuple(Button(m.name, shows, str(m.account_id)) for m in matches))
+    return Actions(tuple(Button(m.name, shows, AccountRef(m.account_id).encode()) for m in matches))
 
 
 def card(ctx: CommandContext, account_id: int) -> Reply:
@@ -106,6 +105,7 @@ def status_card(status: AccountStatus, open_flags: Sequence[FlagLine] = (), reso
     renewal = countdown(status.renewal_date, status.days_to_renewal)
     summary = f"{status.name}: health {health(status.health)}, renewal {renewal}"
     concerns = status.attention.words
+    this = AccountRef(status.account_id).encode()
     return Reply(
         summary,
         title=status.name,
@@ -116,14 +116,10 @@ def status_card(status: AccountStatus, open_flags: Sequence[FlagLine] = (), reso
             *_timeline(status.open_problems, open_flags, resolved),
             Actions(
                 (
-                    Button("Flag a problem", FLAG_NEW, str(status.account_id)),
-                    Button("Log check-in", CHECK_IN, str(status.account_id)),
-                    Button("Briefing", BRIEF, str(status.account_id)),
-                    *(
-                        (Button("Update criteria", CRITERIA, str(status.account_id)),)
-                        if status.success_criteria
-                        else ()
-                    ),
+                    Button("Flag a problem", FLAG_NEW, this),
+                    Button("Log check-in", CHECK_IN, this),
+                    Button("Briefing", BRIEF, this),
+                    *((Button("Update criteria", CRITERIA, this),) if status.success_criteria else ()),
                 )
             ),
             Note(" · ".join(filter(None, (status.domain, "Only you can see this.")))),
@@ -164,6 +160,11 @@ def my_accounts(ctx: CommandContext) -> Reply:
     if more:
         blocks.append(Note(f"…and {plural(more, 'more account')}: look them up by name."))
     blocks.append(
-        Actions(tuple(Button(shorten(line.name, 75), SHOW_ACCOUNT, str(line.account_id)) for line in mine.lines[:5]))
+        Actions(
+            tuple(
+                Button(shorten(line.name, 75), SHOW_ACCOUNT, AccountRef(line.account_id).encode())
+                for line in mine.lines[:5]
+            )
+        )
     )
     return Reply(f"{intro}\nYou own {plural(mine.total, 'account')}.", blocks=tuple(blocks))

@@ -3,12 +3,15 @@ numbers and the organisation's holidays."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.delivery import outbox
 from bot.errors import Forbidden
 from bot.flags import lists as flag_lists
 from bot.flags.routing import examples as routing_examples
 from bot.messages import Actions, Button, Reply, Section
 from bot.text import plural, shorten
+from bot.values import Value
 from bot.vocab import Role
 
 from commands.admin_calendar import holidays_admin, nudge_rules_admin
@@ -59,9 +62,10 @@ def _outbox(ctx: CommandContext, note: str = "") -> Reply:
         "channel_not_found / not_in_channel / is_archived: fix the team's channel in the teams CSV or invite "
         "Tend to it, then retry."
     )
-    buttons = [Button(f"Retry #{p.id}", RETRY, str(p.id)) for p in state.problems if p.status == "failed"][:5]
+    failed = [p for p in state.problems if p.status == "failed"][:5]
+    buttons = [Button(f"Retry #{p.id}", RETRY, Retry(p.id).encode()) for p in failed]
     if state.failed:
-        buttons.append(Button("Retry all failed", RETRY, "all"))
+        buttons.append(Button("Retry all failed", RETRY, Retry(ALL).encode()))
     return Reply(head, blocks=(Section(f"{head}\n{lines}"), Section(advice), Actions(tuple(buttons))))
 
 
@@ -83,10 +87,17 @@ def _routing(ctx: CommandContext) -> Reply:
     return Reply(head, blocks=(Section(head), Section(f"The newest flags and why they went where they did:\n{lines}")))
 
 
+ALL = 0  # no message has id 0: "Retry all failed"
+
+
+@dataclass(frozen=True)
+class Retry(Value):
+    notification_id: int  # or ALL
+
+
 @routes.action(RETRY)
 def retry(ctx: CommandContext, value: str) -> Reply:
     _require_admin(ctx)
-    count = outbox.retry(
-        ctx.session, ctx.clock.now(), None if value == "all" else int(value) if value.isdigit() else -1
-    )
+    which = Retry.decode(value).notification_id
+    count = outbox.retry(ctx.session, ctx.clock.now(), None if which == ALL else which)
     return _outbox(ctx, f"{plural(count, 'message')} will be sent again. ")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.accounts.briefing import Briefing, brief
 from bot.messages import Actions, Button, Note, Reply, Section
 from bot.text import shorten
+from bot.values import AccountRef
 
 from commands.context import CommandContext
 from commands.routes import Routes
@@ -24,9 +25,7 @@ def briefing(ctx: CommandContext, account_id: int) -> Reply:
 
 @routes.action(BRIEF)
 def brief_button(ctx: CommandContext, value: str) -> Reply:
-    if not value.isdigit():
-        return Reply("That button is out of date. Run /account again.")
-    return briefing(ctx, int(value))
+    return briefing(ctx, AccountRef.decode(value).account_id)
 
 
 def briefing_reply(b: Briefing) -> Reply:
@@ -49,6 +48,6 @@ def briefing_reply(b: Briefing) -> Reply:
             *sections,
             *notes,
             Note(f"{how} Only you can see this."),
-            Actions((Button("Status card", SHOW_ACCOUNT, str(b.account_id)),)),
+            Actions((Button("Status card", SHOW_ACCOUNT, AccountRef(b.account_id).encode()),)),
         ),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.messages import Actions, Button, Note, Reply, Section
 from bot.nudges.drafts import draft_check_in
 from bot.nudges.messages import CHECK_IN, DRAFT
+from bot.values import AccountRef
 
 from commands.context import CommandContext
 from commands.routes import Routes
@@ -17,9 +18,7 @@ SECTION_LIMIT = 2900
 
 @routes.action(DRAFT)
 def draft_button(ctx: CommandContext, value: str) -> Reply:
-    if not value.isdigit():
-        return Reply("That button is out of date. Run /tend nudges again.")
-    draft = draft_check_in(ctx.session, ctx.model, int(value), ctx.today, ctx.clock.now())
+    draft = draft_check_in(ctx.session, ctx.model, AccountRef.decode(value).account_id, ctx.today, ctx.clock.now())
     intro = (
         f"A check-in for {draft.account_name} to copy into your email. Tend never sends anything to customers: "
         "read it, change it, send it yourself."

@@ -13,6 +13,7 @@ from bot.flags.permissions import viewer
 from bot.messages import Actions, Block, Button, Form, Input, Note, Reply, Section
 from bot.nudges.mine import open_count
 from bot.text import plural, shorten
+from bot.values import AccountRef
 
 from commands.account import SHOW_ACCOUNT, card
 from commands.context import CommandContext
@@ -78,7 +79,11 @@ def _my_accounts(ctx: CommandContext, person_id: int) -> list[Block]:
     title = f"Your accounts needing attention ({len(urgent)} of {len(accounts)}), most urgent first"
     blocks: list[Block] = [_lines(title, lines, ": /account <name>")]
     picks = urgent[:5] or accounts[:5]
-    blocks.append(Actions(tuple(Button(shorten(a.vitals.name, 75), SHOW_ACCOUNT, str(a.vitals.id)) for a in picks)))
+    blocks.append(
+        Actions(
+            tuple(Button(shorten(a.vitals.name, 75), SHOW_ACCOUNT, AccountRef(a.vitals.id).encode()) for a in picks)
+        )
+    )
     return blocks
 
 

@@ -19,6 +19,7 @@ from bot.nudges.mine import my_nudges
 from bot.nudges.rules import Reason
 from bot.people.working_hours import Schedule
 from bot.text import plural, shorten
+from bot.values import AccountRef, NudgeRefs
 from rapidfuzz.distance import OSA
 
 from commands.context import CommandContext
@@ -46,14 +47,12 @@ CHANNEL_WORDS = {"call": "a call", "email": "an email", "meeting": "a meeting", 
 routes = Routes()
 
 
-def _int(value: str) -> int:
-    if not value.isdigit():
-        raise BadInput("That button is out of date.")
-    return int(value)
+def _account(value: str) -> int:
+    return AccountRef.decode(value).account_id
 
 
 def _ids(value: str) -> list[int]:
-    return [_int(part) for part in value.split(",") if part]
+    return list(NudgeRefs.decode(value).nudge_ids)
 
 
 # --- log a check-in --------------------------------------------------------------------------------------------
@@ -71,7 +70,7 @@ def checkin_form(account_id: int, account_name: str, note: str = "") -> Form:
     return Form(
         title="Log a check-in",
         action=CHECKED_IN,
-        value=str(account_id),
+        value=AccountRef(account_id).encode(),
         intro=f"A touch with {account_name}: it counts as the account's last touch, today.",
         inputs=check_in_inputs(note),
         submit="Log it",
@@ -112,10 +111,10 @@ def checked_in_any(ctx: CommandContext, value: str, answers: dict[str, str]) -> 
 
 @routes.action(CHECK_IN)
 def log_check_in_button(ctx: CommandContext, value: str) -> Form:
-    name = account_name(ctx.session, _int(value))
+    name = account_name(ctx.session, _account(value))
     if name is None:
         raise BadInput("That account no longer exists.")
-    return checkin_form(_int(value), name)
+    return checkin_form(_account(value), name)
 
 
 def check_check_in(answers: dict[str, str]) -> dict[str, str]:
@@ -129,7 +128,7 @@ def check_check_in(answers: dict[str, str]) -> dict[str, str]:
 
 @routes.form(CHECKED_IN, check_check_in)
 def checked_in(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
-    return checked_in_reply(ctx, _int(value), answers["channel"], answers.get("note") or "")
+    return checked_in_reply(ctx, _account(value), answers["channel"], answers.get("note") or "")
 
 
 def checked_in_reply(ctx: CommandContext, account_id: int, channel: str, note: str) -> Reply:
@@ -295,7 +294,7 @@ def _dismiss(ctx: CommandContext, ids: list[int]) -> Reply:
 # --- success criteria ------------------------------------------------------------------------------------------
 @routes.action(CRITERIA)
 def criteria_button(ctx: CommandContext, value: str) -> Reply | Form:
-    account, criteria = nudge_actions.criteria_of(ctx.session, _int(value), ctx.actor)
+    account, criteria = nudge_actions.criteria_of(ctx.session, _account(value), ctx.actor)
     if not criteria:
         return Reply(f"{account.name} has no success criteria yet: add them with the accounts CSV.")
     options = tuple(Option(k, label) for k, label in CRITERION_STATUSES.items())
@@ -304,7 +303,7 @@ def criteria_button(ctx: CommandContext, value: str) -> Reply | Form:
     return Form(
         title="Success criteria",
         action=CRITERIA_SET,
-        value=str(account.id),
+        value=AccountRef(account.id).encode(),
         intro=f"{account.name}: where each criterion stands today."
         + (f" (First {len(shown)} of {len(criteria)}.)" if more else ""),
         inputs=tuple(
@@ -321,7 +320,7 @@ def _check_criteria(answers: dict[str, str]) -> dict[str, str]:
 @routes.form(CRITERIA_SET, _check_criteria)
 def criteria_set(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     statuses = {int(k[1:]): v for k, v in answers.items() if k.startswith("c") and k[1:].isdigit()}
-    count = nudge_actions.update_criteria(ctx.session, _int(value), ctx.actor, statuses, ctx.clock.now(), ctx.today)
+    count = nudge_actions.update_criteria(ctx.session, _account(value), ctx.actor, statuses, ctx.clock.now(), ctx.today)
     return Reply(f"Saved {plural(count, 'success criterion', 'success criteria')}.")
 
 

@@ -13,6 +13,7 @@ from bot.flags.permissions import FlagAction
 from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.models import Account, Flag, Person, Team
 from bot.text import a_or_an, countdown, shorten
+from bot.values import FlagRef
 from bot.vocab import Tier
 
 TAKE, RESOLVE, REROUTE, REASSIGN = "flag.take", "flag.resolve", "flag.reroute", "flag.reassign"
@@ -30,7 +31,7 @@ _TEAM_POST = (FlagAction.RESOLVE, FlagAction.REASSIGN, FlagAction.REROUTE)  # on
 def buttons(flag_id: int, actions: Iterable[FlagAction]) -> tuple[Button, ...]:
     """The buttons for `actions` on one flag (Take it is the primary one)."""
     return tuple(
-        Button(_BUTTONS[a][0], _BUTTONS[a][1], str(flag_id), "primary" if a is FlagAction.TAKE else None)
+        Button(_BUTTONS[a][0], _BUTTONS[a][1], FlagRef(flag_id).encode(), "primary" if a is FlagAction.TAKE else None)
         for a in actions
     )
 

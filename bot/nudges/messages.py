@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.messages import Actions, Block, Button, Note, Reply, Section
 from bot.nudges.due import DueAccount
 from bot.text import plural
+from bot.values import AccountRef, NudgeRefs
 
 CHECK_IN, SNOOZE, CRITERIA, DISMISS = "nudge.checkin", "nudge.snooze", "nudge.criteria", "nudge.dismiss"
 DRAFT = "nudge.draft"  # handled in commands.drafts
@@ -13,19 +14,20 @@ IN_FULL = 10
 
 
 def ids_value(entry: DueAccount) -> str:
-    return ",".join(map(str, entry.nudge_ids))
+    return NudgeRefs(tuple(entry.nudge_ids)).encode()
 
 
 def entry_blocks(entry: DueAccount, *, buttons: bool = True) -> list[Block]:
     blocks: list[Block] = [Section(f"{entry.name}\n{entry.summary}")]
+    account = AccountRef(entry.account_id)
     if buttons:
         blocks.append(
             Actions(
                 (
-                    Button("Log check-in", CHECK_IN, str(entry.account_id), style="primary"),
-                    Button("Draft a message", DRAFT, str(entry.account_id)),
+                    Button("Log check-in", CHECK_IN, account.encode(), style="primary"),
+                    Button("Draft a message", DRAFT, account.encode()),
                     Button("Snooze", SNOOZE, ids_value(entry)),
-                    Button("Update criteria", CRITERIA, str(entry.account_id)),
+                    Button("Update criteria", CRITERIA, account.encode()),
                     Button("Dismiss", DISMISS, ids_value(entry)),
                 )
             )

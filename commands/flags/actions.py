@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.errors import BadInput
 from bot.flags.lifecycle import reassign_flag, reroute_flag, resolve_flag, take_flag
 from bot.flags.messages import CHANGE_CATEGORY, REASSIGN, REROUTE, RESOLVE, TAKE
 from bot.flags.permissions import FlagAction, require
@@ -13,6 +12,7 @@ from bot.flags.raising import MAX_OUTCOME
 from bot.flags.routing.teams import team_name
 from bot.messages import Form, Input, Option, Reply
 from bot.people.actors import find_people
+from bot.values import FlagRef
 from bot.vocab import Category
 
 from commands.context import CommandContext
@@ -24,9 +24,7 @@ RESOLVED = "flag.resolved"
 
 
 def _flag_id(value: str) -> int:
-    if not value.isdigit():
-        raise BadInput("That button is out of date.")
-    return int(value)
+    return FlagRef.decode(value).flag_id
 
 
 @routes.action(TAKE)
@@ -55,7 +53,7 @@ def resolve(ctx: CommandContext, value: str) -> Reply | Form:
     return Form(
         title=f"Resolve flag #{flag_id}",
         action=RESOLVED,
-        value=str(flag_id),
+        value=FlagRef(flag_id).encode(),
         inputs=(
             Input(
                 "outcome",
@@ -101,7 +99,7 @@ def _category_form(flag_id: int, title: str, action_name: str, reason_required: 
     return Form(
         title=title,
         action=action_name,
-        value=str(flag_id),
+        value=FlagRef(flag_id).encode(),
         submit="Move it",
         inputs=(Input("category", "Which kind of problem is it?", kind="choice", options=CATEGORY_OPTIONS), reason),
     )

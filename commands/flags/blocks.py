@@ -11,6 +11,7 @@ from bot.flags.lists import FlagDetail, FlagLine, Step
 from bot.flags.messages import buttons, status_line, when
 from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.text import shorten
+from bot.values import FlagRef
 
 from commands.formatting import flag_line
 
@@ -31,7 +32,9 @@ def listed(lines: Sequence[FlagLine], note: Callable[[FlagLine], str] | None = N
     blocks: list[Block] = []
     for line in lines:
         blocks.append(Section(f"• {flag_line(line)}" + (note(line) if note else "")))
-        blocks.append(Actions((*buttons(line.flag_id, line.actions), Button("Details", SHOW, str(line.flag_id)))))
+        blocks.append(
+            Actions((*buttons(line.flag_id, line.actions), Button("Details", SHOW, FlagRef(line.flag_id).encode())))
+        )
     return blocks
 
 

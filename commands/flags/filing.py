@@ -4,9 +4,8 @@ See bot/flags/routing/triage.py for what the model may and may not decide."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from bot.errors import BadInput
 from bot.flags.messages import buttons, when
 from bot.flags.permissions import FlagAction
 from bot.flags.proposals import WAIT, Proposal, file_proposal, propose
@@ -14,6 +13,7 @@ from bot.flags.raising import FlagRequest, RaisedFlag, find_raised, raise_flag, 
 from bot.flags.routing import examples as routing_examples
 from bot.flags.routing.triage import triage
 from bot.messages import Actions, Button, Form, Input, Note, Option, Reply, Section
+from bot.values import Value
 from bot.vocab import Category, Severity
 
 from commands.context import CommandContext
@@ -91,7 +91,7 @@ def proposal_reply(proposal: Proposal) -> Reply:
     if proposal.rules_category is not proposal.category:
         rules = proposal.rules_category
         buttons.append(Button(f"File as {rules.value} (Tend's rules)", FILE_PROPOSAL, _choice(proposal, rules)))
-    buttons.append(Button("Something else…", CHOOSE, str(proposal.id)))
+    buttons.append(Button("Something else…", CHOOSE, ProposalRef(proposal.id).encode()))
     return Reply(
         headline,
         blocks=(
@@ -126,36 +126,43 @@ def _ask_category(proposal: Proposal) -> Reply:
     )
 
 
+@dataclass(frozen=True)
+class Choice(Value):
+    """Filing a held flag under a category, at a severity."""
+
+    proposal_id: int
+    category: Category
+    severity: Severity
+
+
 def _choice(proposal: Proposal, category: Category) -> str:
-    return f"{proposal.id}:{category.value}:{proposal.severity.value}"
+    return Choice(proposal.id, category, proposal.severity).encode()
+
+
+@dataclass(frozen=True)
+class ProposalRef(Value):
+    proposal_id: int
 
 
 @routes.action(FILE_PROPOSAL)
 def file_chosen(ctx: CommandContext, value: str) -> Reply:
-    proposal_id, category, severity = _parse_choice(value)
+    return _file(ctx, Choice.decode(value))
+
+
+def _file(ctx: CommandContext, choice: Choice) -> Reply:
     now = ctx.clock.now()
-    raised = file_proposal(ctx.session, proposal_id, ctx.actor, category, severity, now, ctx.default_timezone)
+    raised = file_proposal(
+        ctx.session, choice.proposal_id, ctx.actor, choice.category, choice.severity, now, ctx.default_timezone
+    )
     return confirmation(raised) if raised.created else Reply(f"That flag was filed already as flag #{raised.flag_id}.")
-
-
-def _parse_choice(value: str) -> tuple[int, Category, Severity]:
-    parts = value.split(":")
-    if len(parts) != 3 or not parts[0].isdigit():
-        raise BadInput("That button is out of date.")
-    try:
-        return int(parts[0]), Category(parts[1]), Severity(parts[2])
-    except ValueError:
-        raise BadInput("That button is out of date.") from None
 
 
 @routes.action(CHOOSE)
 def choose(ctx: CommandContext, value: str) -> Form:
-    if not value.isdigit():
-        raise BadInput("That button is out of date.")
     return Form(
         title="Where should it go?",
         action=CHOSEN,
-        value=value,
+        value=ProposalRef.decode(value).encode(),
         submit="File it",
         inputs=(
             Input("category", "Category", kind="choice", options=CATEGORY_OPTIONS),
@@ -176,4 +183,4 @@ def _check_choice(answers: dict[str, str]) -> dict[str, str]:
 @routes.form(CHOSEN, _check_choice)
 def chosen(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     severity = answers.get("severity") or Severity.NORMAL.value
-    return file_chosen(ctx, f"{value}:{answers['category']}:{severity}")
+    return _file(ctx, Choice(ProposalRef.decode(value).proposal_id, Category(answers["category"]), Severity(severity)))

@@ -10,6 +10,7 @@ from bot.accounts.catalog import Match, search_accounts
 from bot.accounts.status import account_name
 from bot.flags.raising import MAX_DESCRIPTION, FlagRequest
 from bot.messages import Form, Input, Option, Reply
+from bot.values import AccountRef
 from bot.vocab import Category, Severity
 
 from commands.account import FLAG_NEW
@@ -94,8 +95,11 @@ def compose(ctx: CommandContext, value: str) -> Form:
 @routes.action(NEW)
 def new_flag(ctx: CommandContext, value: str) -> Form:
     """The card's "Flag a problem" button: the form with the account already chosen."""
-    name = account_name(ctx.session, int(value)) if value.isdigit() else None
-    return flag_form(Option(value, name) if name else None)
+    if not value:  # the Home tab's button: no account chosen yet
+        return flag_form(None)
+    account_id = AccountRef.decode(value).account_id
+    name = account_name(ctx.session, account_id)
+    return flag_form(Option(str(account_id), name) if name else None)
 
 
 def _check(answers: dict[str, str]) -> dict[str, str]:

@@ -3,11 +3,14 @@ buttons its viewer may press; `/tend flag <number>`: one flag and its history.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.accounts.catalog import search_accounts
 from bot.flags.lists import PAGE, detail, managed_teams, mine, of_account, of_teams, page
 from bot.flags.permissions import viewer
 from bot.messages import Actions, Block, Button, Reply, Section
 from bot.text import plural
+from bot.values import FlagRef, Value
 
 from commands.context import CommandContext
 from commands.flags.blocks import SHOW, listed
@@ -31,7 +34,7 @@ def one(ctx: CommandContext, text: str) -> Reply:
 
 @routes.action(SHOW)
 def show(ctx: CommandContext, value: str) -> Reply:
-    return _detail(ctx, int(value)) if value.isdigit() else Reply("That button is out of date.")
+    return _detail(ctx, FlagRef.decode(value).flag_id)
 
 
 def _detail(ctx: CommandContext, flag_id: int) -> Reply:
@@ -46,10 +49,18 @@ def flags(ctx: CommandContext, text: str) -> Reply:
     return _page(ctx, text, 0)
 
 
+@dataclass(frozen=True)
+class ListPage(Value):
+    """The next page of a list of flags: from which flag, and what was asked (`team`, `account acme`…)."""
+
+    offset: int
+    text: str
+
+
 @routes.action(MORE)
 def more(ctx: CommandContext, value: str) -> Reply:
-    offset, _, text = value.partition("|")
-    return _page(ctx, text, int(offset) if offset.isdigit() else 0)
+    more = ListPage.decode(value)
+    return _page(ctx, more.text, more.offset)
 
 
 def _page(ctx: CommandContext, text: str, offset: int) -> Reply:
@@ -75,5 +86,5 @@ def _page(ctx: CommandContext, text: str, offset: int) -> Reply:
     head = f"{title} ({offset + 1}–{offset + len(result.lines)}), unresolved first:"
     blocks: list[Block] = [Section(head), *listed(result.lines)]
     if result.more:
-        blocks.append(Actions((Button("More", MORE, f"{offset + PAGE}|{text.strip()}"),)))
+        blocks.append(Actions((Button("More", MORE, ListPage(offset + PAGE, text.strip()).encode()),)))
     return Reply(f"{head} {plural(len(result.lines), 'flag')}", blocks=tuple(blocks))
