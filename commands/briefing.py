@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from bot.accounts.briefing import Briefing, brief
 from bot.messages import Actions, Button, Note, Reply, Section
-from bot.text import shorten
 from bot.values import AccountRef
 
 from commands.context import CommandContext
@@ -16,7 +15,6 @@ routes = Routes()
 BRIEF = "account.brief"
 SHOW_ACCOUNT = "account.show"  # handled in commands.account
 WORDS = ("brief", "briefing")
-SECTION_LIMIT = 2900
 
 
 def briefing(ctx: CommandContext, account_id: int) -> Reply:
@@ -33,7 +31,7 @@ def briefing_reply(b: Briefing) -> Reply:
     sections = []
     for heading, sentences in b.sections:
         lines = "\n".join(f"• {s.text} [{' · '.join(s.sources)}]" for s in sentences) or "Nothing on record."
-        sections.append(Section(shorten(f"{heading}\n{lines}", SECTION_LIMIT)))
+        sections.append(Section(f"{heading}\n{lines}"))
     how = (
         "Written by AI from the records in brackets: check them before you act on it."
         if b.by_model

@@ -13,8 +13,6 @@ from commands.routes import Routes
 
 routes = Routes()
 
-SECTION_LIMIT = 2900
-
 
 @routes.action(DRAFT)
 def draft_button(ctx: CommandContext, value: str) -> Reply:
@@ -34,7 +32,7 @@ def draft_button(ctx: CommandContext, value: str) -> Reply:
         blocks=(
             Section(intro),
             Section(f"Subject: {draft.subject}"),
-            Section(draft.body[:SECTION_LIMIT]),
+            Section(draft.body),
             Note(how),
             Actions((Button("Log check-in once sent", CHECK_IN, value, style="primary"),)),
         ),

@@ -1,8 +1,8 @@
 """How a digest reads: one short line only on a day when nothing needs the manager and nothing changed;
 otherwise what needs them now (a worklist, most money at stake first), then each kind of change in order of
 importance, the top items in full and the rest counted, then one line of activity per CSM. `/tend digest
-all` lists everything, a page at a time. Within Block Kit's limits for any team size (sections are split well
-under 3,000 characters, at most ~40 blocks)."""
+all` lists everything, a page at a time. Bounded for any team size (a few items in full per section, the rest
+counted); each platform's renderer fits what it draws to its own limits."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from bot.text import plural, shorten
 IN_FULL = 8  # items per section in the daily message
 PAGE_LINES = 60  # lines per page of `/tend digest all`
 MAX_ACTIVITY = 30
-SECTION_CHARS = 2800
 NEEDS = "What needs you now"
 ALL = "/tend digest all"
 
@@ -34,7 +33,7 @@ def for_manager(digest: Digest, *, page: int | None = None, summary: tuple[Summa
     blocks: list[Block] = [Section(f"Your team's accounts, {today}")]
     if summary:
         opening = " ".join(f"{line.text} [{' · '.join(line.sections)}]" for line in summary)
-        blocks += [Section(shorten(opening, SECTION_CHARS)), Note("Summary written by AI from the items below.")]
+        blocks += [Section(opening), Note("Summary written by AI from the items below.")]
     needs = [f"• {shorten(item.text(), 300)}" for item in digest.needs[:IN_FULL]]
     if len(digest.needs) > IN_FULL:
         needs.append(f"…and {len(digest.needs) - IN_FULL} more: {ALL}")
@@ -90,14 +89,5 @@ def _everything(digest: Digest, page: int, today: str) -> Reply:
 
 
 def _sections(title: str, lines: list[str]) -> list[Block]:
-    """`title` and its lines as one or more sections, each under Slack's 3,000 characters."""
-    blocks: list[Block] = []
-    current = title
-    for line in lines:
-        if len(current) + 1 + len(line) > SECTION_CHARS:
-            blocks.append(Section(current))
-            current = line
-        else:
-            current += "\n" + line
-    blocks.append(Section(current))
-    return blocks
+    """`title` and its lines (a platform's renderer splits a section too long for it)."""
+    return [Section("\n".join((title, *lines)))]

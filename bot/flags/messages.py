@@ -108,7 +108,7 @@ def for_csm(flag: Flag, account: Account, team: Team | None) -> Reply:
 def _described(flag: Flag) -> tuple[Block, ...]:
     """The reporter's words, after the model's one-line summary when there is one (marked as such)."""
     summary = (Note(f"Summary (written by AI): {flag.summary}"),) if flag.summary else ()
-    return (*summary, Section(shorten(flag.description, 2900)))
+    return (*summary, Section(flag.description))
 
 
 def update(flag: Flag, account: Account, text: str) -> Reply:
@@ -127,7 +127,7 @@ def escalation(flag: Flag, account: Account, team: Team, channel: str | None) ->
         text,
         blocks=(
             Section(text),
-            Section(shorten(flag.description, 2900)),
+            Section(flag.description),
             Note(f"Raised by {flag.reporter_name}." + (f" Post in #{channel.lstrip('#')}." if channel else "")),
         ),
         private=False,

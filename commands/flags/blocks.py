@@ -53,14 +53,14 @@ def detail(shown: FlagDetail, timezone: str) -> Reply:
     )
     blocks: list[Block] = [
         Section(fields=facts),
-        Section(shorten(flag.description, 2900)),
+        Section(flag.description),
         Section(status_line(flag)),
     ]
     if flag.routed_because:
         blocks.append(Note(f"Routed: {flag.routed_because}"))
     zone = ZoneInfo(timezone)
     history = "\n".join(_step(step, zone) for step in shown.steps[-40:]) or "No steps recorded."
-    blocks.append(Section(shorten(f"History\n{history}", 2900)))
+    blocks.append(Section(f"History\n{history}"))
     if shown.line.actions:
         blocks.append(Actions(buttons(flag.id, shown.line.actions)))
     else:

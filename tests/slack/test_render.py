@@ -57,3 +57,18 @@ def test_a_one_line_reply_in_a_modal_or_the_home_tab_is_shown_not_blank():
         assert block["text"]["verbatim"] and "Sorry" in block["text"]["text"]
         assert "<!here>" not in block["text"]["text"]
         assert not problems_in_view(view)
+
+
+def test_a_long_list_becomes_several_sections_and_loses_no_line():
+    lines = [f"• Account {n:03} & Co <renews> in {n} days" for n in range(300)]
+    blocks = render.blocks_for(Reply("x", blocks=(Section("\n".join(["Renewals", *lines])),)))
+    texts = [b["text"]["text"] for b in blocks]
+    assert len(texts) > 1 and all(len(t) <= render.SECTION_TEXT for t in texts)
+    shown = "\n".join(texts)
+    assert all(escape(line) in shown for line in lines) and texts[0].startswith("Renewals\n")
+    assert problems_in_message({"text": "x", "blocks": blocks}) == []
+
+
+def test_one_line_too_long_for_a_section_is_cut_to_fit():
+    [block] = render.blocks_for(Reply("x", blocks=(Section("word " * 1500),)))
+    assert len(block["text"]["text"]) <= render.SECTION_TEXT and block["text"]["text"].endswith("…")

@@ -57,6 +57,25 @@ def _field(item: messages.Field) -> MarkdownTextObject:
     return MarkdownTextObject(text=label + fit(item.value, FIELD_TEXT - len(label)), verbatim=True)
 
 
+def _parts(text: str) -> list[str]:
+    """A section's text in pieces of whole lines that each fit a Slack section once escaped (a long list
+    becomes several sections rather than losing its end); a single line longer than that is cut."""
+    if len(escape(text)) <= SECTION_TEXT:
+        return [text]
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        grown = len(escape(line)) + (1 if current else 0)
+        if current and size + grown > SECTION_TEXT:
+            parts.append("\n".join(current))
+            current, size, grown = [], 0, len(escape(line))
+        current.append(line)
+        size += grown
+    parts.append("\n".join(current))
+    return parts
+
+
 def blocks_for(reply: messages.Reply, max_blocks: int = MESSAGE_BLOCKS) -> list[dict[str, Any]]:
     """The reply's blocks as JSON-ready dicts, never more than `max_blocks`."""
     built: list[Block] = []
@@ -66,7 +85,7 @@ def blocks_for(reply: messages.Reply, max_blocks: int = MESSAGE_BLOCKS) -> list[
     for block in reply.blocks:
         if isinstance(block, messages.Section):
             if block.text:
-                built.append(SectionBlock(text=_mrkdwn(block.text, SECTION_TEXT)))
+                built += [SectionBlock(text=_mrkdwn(part, SECTION_TEXT)) for part in _parts(block.text)]
             for start in range(0, len(block.fields), FIELDS_PER_SECTION):
                 chunk = block.fields[start : start + FIELDS_PER_SECTION]
                 built.append(SectionBlock(fields=[_field(item) for item in chunk]))
