@@ -1,13 +1,23 @@
 """Platform-neutral reply documents: what to say, never how a platform draws it.
 
 Every string here is plain text exactly as a person typed or stored it; each adapter escapes it for its own
-markup (Slack mrkdwn, Teams cards, the console) and enforces its own size limits.
+markup (Slack mrkdwn, Teams cards, the console) and enforces its own size limits. Tend's command hints are
+written as slash commands ("/tend flags"); a platform without slash commands rewrites them (`typed_hints`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
+
+COMMANDS = ("account", "flag", "tend")
+_HINT = re.compile(rf"(?<![\w/])/({'|'.join(COMMANDS)})\b")
+
+
+def typed_hints(text: str) -> str:
+    """Command hints as typed where there are no slash commands: "try /tend flags" → "try tend flags"."""
+    return _HINT.sub(r"\1", text)
 
 
 @dataclass(frozen=True)

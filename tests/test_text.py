@@ -41,3 +41,12 @@ def test_the_csm_hears_of_an_executive_problem_not_a_executive_one():
     assert told("executive").startswith("Sam Rivera flagged an executive problem on Acme (flag #7")
     assert told("billing").startswith("Sam Rivera flagged a billing problem on Acme")
     assert told("other").startswith("Sam Rivera flagged a problem on Acme")
+
+
+def test_command_hints_read_as_typed_on_a_platform_without_slash_commands():
+    from bot.messages import typed_hints
+
+    text = "Try /tend flags or /account acme (/flag alone opens the form); see https://x.example/flag/12"
+    assert typed_hints(text) == (
+        "Try tend flags or account acme (flag alone opens the form); see https://x.example/flag/12"
+    )
