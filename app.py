@@ -17,6 +17,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
+from bot.cli import main as cli
 from bot.config import ConfigError, Settings
 from bot.db import engine_for, make_session_factory
 from bot.flags.routing import phrasebook
@@ -70,7 +71,7 @@ def _log_to_stderr(settings: Settings) -> None:
 
 
 def _socket_mode(settings: Settings) -> int:
-    from bot.slack.web import run_socket_mode
+    from bot.slack.web import run_socket_mode  # Slack's SDK is imported only where Slack is configured
 
     _log_to_stderr(settings)
     phrasebook.warm()
@@ -96,8 +97,6 @@ def _http(settings: Settings) -> int:
 
 
 def _demo() -> int:
-    from bot.cli import main as cli
-
     print("No Slack credentials found: starting the local demo (a seeded SQLite database and the console).")
     status = cli(["seed-demo"])
     return status or cli(["console"])

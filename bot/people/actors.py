@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -80,8 +81,10 @@ def remember_actor(
     display_name: str,
     email: str | None,
     now: datetime,
+    address: dict[str, Any] | None = None,
 ) -> Actor:
-    """Store what the platform said about a user and link them to the people list by email."""
+    """Store what the platform said about a user and link them to the people list by email. `address`: what
+    the platform needs to reach them later, when their id is not enough (kept when not given)."""
     email = email.strip().lower() if email else None
     linked = email if access is Access.MEMBER else None  # see _actor: only members are linked to a person
     person = session.scalar(select(Person).where(Person.email == linked)) if linked else None
@@ -91,6 +94,7 @@ def remember_actor(
         "display_name": display_name[:200],
         "access": access.value,
         "checked_at": now,
+        **({"address": address} if address is not None else {}),
     }
     key = {"platform": platform, "workspace_id": workspace_id, "external_id": external_id}
     identity = session.scalar(select(ChatIdentity).filter_by(**key))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.gateway import ANY_PLATFORM, Target
 from bot.people import reach
 from tests.factories import make_identity, make_person, make_team
@@ -33,3 +35,16 @@ def test_a_team_is_reached_in_its_channel_on_each_platform(session):
         both.id: [Target("slack", "channel", "billing"), Target("teams", "channel", "19:abc@thread.tacv2")],
         none.id: [],
     }
+
+
+def test_a_platform_can_keep_what_it_needs_to_reach_someone_later(session):
+    from bot.models import ChatIdentity
+    from bot.people.actors import Access, remember_actor
+
+    where = {"conversation_id": "a:1x", "service_url": "https://smba.example/teams/"}
+    make_person(session, "lee@example.com")
+    remember = dict(platform="teams", workspace_id="T", external_id="29:1", access=Access.MEMBER, display_name="Lee")
+    remember_actor(session, **remember, email="lee@example.com", now=NOW, address=where)
+    remember_actor(session, **remember, email="lee@example.com", now=NOW + timedelta(hours=1))  # not given: kept
+    identity = session.scalars(select(ChatIdentity)).one()
+    assert identity.address == where and identity.person_id is not None
