@@ -13,7 +13,6 @@ from bot.nudges.actions import CRITERION_STATUSES
 from bot.nudges.messages import CHECK_IN, CRITERIA
 from bot.text import countdown, plural, shorten, since
 from bot.values import AccountRef
-
 from commands.briefing import BRIEF, WORDS, briefing
 from commands.context import CommandContext
 from commands.flags.blocks import listed

@@ -13,7 +13,6 @@ from bot.messages import Actions, Button, Reply, Section
 from bot.text import plural, shorten
 from bot.values import Value
 from bot.vocab import Role
-
 from commands.admin_calendar import holidays_admin, nudge_rules_admin
 from commands.context import CommandContext
 from commands.routes import Routes

@@ -9,7 +9,6 @@ from bot.accounts.thresholds import DEFAULTS, settings
 from bot.errors import BadInput
 from bot.messages import Reply, Section
 from bot.nudges.settings import RANGES, add_holiday, remove_holiday, set_rule, upcoming_holidays
-
 from commands.context import CommandContext
 
 RULE_HELP = {

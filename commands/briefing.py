@@ -6,7 +6,6 @@ from __future__ import annotations
 from bot.accounts.briefing import Briefing, brief
 from bot.messages import Actions, Button, Note, Reply, Section
 from bot.values import AccountRef
-
 from commands.context import CommandContext
 from commands.routes import Routes
 

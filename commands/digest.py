@@ -8,7 +8,6 @@ from bot.digests.messages import for_manager
 from bot.digests.summary import summarize
 from bot.messages import Note, Reply
 from bot.people.actors import names
-
 from commands.context import CommandContext
 from commands.routes import Routes
 

@@ -7,7 +7,6 @@ from bot.messages import Actions, Button, Note, Reply, Section
 from bot.nudges.drafts import draft_check_in
 from bot.nudges.messages import CHECK_IN, DRAFT
 from bot.values import AccountRef
-
 from commands.context import CommandContext
 from commands.routes import Routes
 

@@ -14,7 +14,6 @@ from bot.messages import Actions, Block, Button, Form, Input, Note, Reply, Secti
 from bot.nudges.mine import open_count
 from bot.text import plural, shorten
 from bot.values import AccountRef
-
 from commands.account import SHOW_ACCOUNT, card
 from commands.context import CommandContext
 from commands.flags.blocks import listed

@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from rapidfuzz.distance import OSA
+
 from bot.accounts.catalog import Match
 from bot.accounts.status import account_name
 from bot.errors import BadInput
@@ -20,8 +22,6 @@ from bot.nudges.rules import Reason
 from bot.people.working_hours import Schedule
 from bot.text import plural, shorten
 from bot.values import AccountRef, NudgeRefs
-from rapidfuzz.distance import OSA
-
 from commands.context import CommandContext
 from commands.flags.command import split_account
 from commands.flags.form import ACCOUNTS

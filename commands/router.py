@@ -12,7 +12,6 @@ from functools import partial
 from bot.errors import UserFacingError
 from bot.messages import Form, Option, Reply
 from bot.text import clean_typed, closest, shorten
-
 from commands import account, admin, briefing, digest, drafts, home, nudges, settings, tend
 from commands.context import CommandContext
 from commands.flags import actions as flag_actions

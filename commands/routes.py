@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any, TypeVar
 
 from bot.messages import Form, Option, Reply
-
 from commands.context import CommandContext
 
 CommandHandler = Callable[[CommandContext, str], Reply | Form]

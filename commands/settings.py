@@ -13,7 +13,6 @@ from bot.messages import Reply, Section
 from bot.people import preferences
 from bot.people.working_hours import DAY_NAMES, Schedule, day_ranges
 from bot.text import closest
-
 from commands.context import CommandContext
 from commands.routes import Routes
 

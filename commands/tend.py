@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.messages import Form, Note, Reply, Section
 from bot.text import closest, shorten
-
 from commands.context import CommandContext
 from commands.routes import Routes
 

@@ -14,7 +14,6 @@ from bot.messages import Form, Input, Option, Reply
 from bot.people.actors import find_people
 from bot.values import FlagRef
 from bot.vocab import Category
-
 from commands.context import CommandContext
 from commands.routes import Routes
 

@@ -12,7 +12,6 @@ from bot.flags.messages import buttons, status_line, when
 from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.text import shorten
 from bot.values import FlagRef
-
 from commands.formatting import flag_line
 
 SHOW = "flag.show"  # handled in commands.flags.lists

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from bot.accounts.catalog import Match, SearchResult, search_accounts
 from bot.flags.raising import MAX_DESCRIPTION, FlagRequest
 from bot.messages import Form, Option, Reply
-
 from commands.context import CommandContext
 from commands.flags.filing import file_or_propose
 from commands.flags.form import flag_form

@@ -15,7 +15,6 @@ from bot.flags.routing.triage import triage
 from bot.messages import Actions, Button, Form, Input, Note, Option, Reply, Section
 from bot.values import Value
 from bot.vocab import Category, Severity
-
 from commands.context import CommandContext
 from commands.routes import Routes
 

@@ -12,7 +12,6 @@ from bot.flags.raising import MAX_DESCRIPTION, FlagRequest
 from bot.messages import Form, Input, Option, Reply
 from bot.values import AccountRef
 from bot.vocab import Category, Severity
-
 from commands.account import FLAG_NEW
 from commands.context import CommandContext
 from commands.flags.filing import CATEGORY_OPTIONS, SEVERITIES, file_or_propose

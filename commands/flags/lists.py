@@ -11,7 +11,6 @@ from bot.flags.permissions import viewer
 from bot.messages import Actions, Block, Button, Reply, Section
 from bot.text import plural
 from bot.values import FlagRef, Value
-
 from commands.context import CommandContext
 from commands.flags.blocks import SHOW, listed
 from commands.flags.blocks import detail as detail_reply
