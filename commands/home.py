@@ -19,7 +19,7 @@ from commands.context import CommandContext
 from commands.flags.blocks import listed
 from commands.flags.form import ACCOUNTS
 from commands.flags.form import NEW as FLAG_NEW
-from commands.nudges import CHECK_IN_ANY
+from commands.nudges.checkin import CHECK_IN_ANY
 from commands.routes import Routes
 
 LOOK_UP, LOOKED_UP = "home.look_up", "home.looked_up"

@@ -12,13 +12,14 @@ from functools import partial
 from bot.errors import UserFacingError
 from bot.messages import Form, Option, Reply
 from bot.text import clean_typed, closest, shorten
-from commands import account, admin, briefing, digest, drafts, home, nudges, settings, tend
+from commands import account, admin, briefing, digest, home, settings, tend
 from commands.context import CommandContext
 from commands.flags import actions as flag_actions
 from commands.flags import command as flag_command
 from commands.flags import filing as flag_filing
 from commands.flags import form as flag_form
 from commands.flags import lists as flag_lists
+from commands.nudges import checkin, criteria, drafts, listing, snooze
 from commands.routes import Routes
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,12 @@ ROUTES = Routes.merged(
     admin.routes,
     briefing.routes,
     digest.routes,
-    drafts.routes,
     home.routes,
-    nudges.routes,
+    checkin.routes,
+    snooze.routes,
+    criteria.routes,
+    drafts.routes,
+    listing.routes,
     settings.routes,
     flag_actions.routes,
     flag_command.routes,

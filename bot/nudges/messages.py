@@ -9,7 +9,7 @@ from bot.text import plural
 from bot.values import AccountRef, NudgeRefs
 
 CHECK_IN, SNOOZE, CRITERIA, DISMISS = "nudge.checkin", "nudge.snooze", "nudge.criteria", "nudge.dismiss"
-DRAFT = "nudge.draft"  # handled in commands.drafts
+DRAFT = "nudge.draft"  # handled in commands.nudges.drafts
 IN_FULL = 10
 
 
