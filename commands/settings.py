@@ -95,8 +95,10 @@ def parse_chat(text: str, seen: tuple[str, ...]) -> str | None:
         return None
     if name in seen:
         return name
+    if not seen:
+        raise BadInput("Tend hasn't seen you on a chat platform yet, so there is nothing to choose from.")
     if len(seen) < 2:
-        raise BadInput("You use Tend on one chat platform only, so your messages already go there.")
+        raise BadInput(f"You use Tend on {seen[0].capitalize()} only, so your messages already go there.")
     raise BadInput(f"Choose {' or '.join(seen)} (where Tend has seen you), or last for wherever you were last.")
 
 

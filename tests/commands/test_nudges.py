@@ -222,8 +222,10 @@ def test_settings_change_the_hours_days_and_time_zone(session):
 def test_someone_on_slack_and_teams_chooses_where_their_nudges_go(session):
     seed(session)
     maya = session.scalar(select(Person).where(Person.email == "maya@example.com"))
-    assert "already go there" in dispatch(ctx(session), "/tend", "settings chat teams").text  # one platform only
+    assert "nothing to choose from" in dispatch(ctx(session), "/tend", "settings chat teams").text  # seen nowhere
     make_identity(session, maya, "slack", NOW - timedelta(days=2))
+    session.commit()
+    assert "You use Tend on Slack only" in dispatch(ctx(session), "/tend", "settings chat teams").text
     make_identity(session, maya, "teams", NOW - timedelta(days=1))
     session.commit()
     assert "go to wherever you used Tend last" in dispatch(ctx(session), "/tend", "settings").text
