@@ -27,8 +27,8 @@ from bot.text import plural
 
 
 @dataclass(frozen=True)
-class Runtime:
-    """What every job needs: the settings, the database and the way out to the chat platform."""
+class Clockwork:
+    """What every job needs: the settings, the database and the way out to every configured platform."""
 
     settings: Settings
     factory: SessionFactory
@@ -38,7 +38,7 @@ class Runtime:
 @dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable[[Runtime, datetime], str]  # returns a one-line summary of what it did
+    run: Callable[[Clockwork, datetime], str]  # returns a one-line summary of what it did
     every_seconds: int
 
 
@@ -54,11 +54,11 @@ def gateway_for(settings: Settings) -> ChatGateway:
 DELIVER_BUDGET = 50.0
 
 
-def _deliver(rt: Runtime, now: datetime) -> str:
+def _deliver(rt: Clockwork, now: datetime) -> str:
     return str(deliver_due(rt.factory, rt.gateway, now, budget=DELIVER_BUDGET))
 
 
-def _escalations(rt: Runtime, now: datetime) -> str:
+def _escalations(rt: Clockwork, now: datetime) -> str:
     """Plans only; the messages go out with the next delivery (`run all` delivers last)."""
     with session_scope(rt.factory) as session:
         escalated = escalate_stalled(session, now)
@@ -67,7 +67,7 @@ def _escalations(rt: Runtime, now: datetime) -> str:
     )
 
 
-def _nudges(rt: Runtime, now: datetime) -> str:
+def _nudges(rt: Clockwork, now: datetime) -> str:
     """Plan what is newly due (rules, set-based), then queue one message per CSM now in working hours."""
     today = now.astimezone(ZoneInfo(rt.settings.timezone)).date()
     added = plan_due(rt.factory, now, today)
@@ -77,13 +77,13 @@ def _nudges(rt: Runtime, now: datetime) -> str:
     return f"planned {planned}; {queued}"
 
 
-def _digests(rt: Runtime, now: datetime) -> str:
+def _digests(rt: Clockwork, now: datetime) -> str:
     """Queue the digest of every manager whose morning it is (once per local day)."""
     with session_scope(rt.factory) as session:
         return str(send_digests(session, now, rt.settings.timezone, make_model(rt.settings)))
 
 
-def _proposals(rt: Runtime, now: datetime) -> str:
+def _proposals(rt: Clockwork, now: datetime) -> str:
     """File the flags whose AI proposal nobody confirmed in time, as the keyword rules say."""
     with session_scope(rt.factory) as session:
         filed = file_expired(session, now, rt.settings.timezone)
@@ -92,7 +92,7 @@ def _proposals(rt: Runtime, now: datetime) -> str:
     )
 
 
-def _requests(rt: Runtime, now: datetime) -> str:
+def _requests(rt: Clockwork, now: datetime) -> str:
     """Finish chat requests whose web process died between the ack and the answer, on every platform."""
     platforms = configured(rt.settings)
     if not platforms:

@@ -15,7 +15,7 @@ from bot.clock import SystemClock, parse_now
 from bot.config import ConfigError, Settings
 from bot.db import engine_for, make_session_factory
 from bot.logs import configure, one_line
-from jobs import JOBS, NAMES, RUN_ALL, Job, Runtime, gateway_for
+from jobs import JOBS, NAMES, RUN_ALL, Clockwork, Job, gateway_for
 
 log = logging.getLogger("tend.jobs")
 
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tend: {error}", file=sys.stderr)
         return 2
     configure(settings.log_level)
-    rt = Runtime(settings, make_session_factory(engine_for(settings)), gateway_for(settings))
+    rt = Clockwork(settings, make_session_factory(engine_for(settings)), gateway_for(settings))
     if args.command == "run":
         names = RUN_ALL if args.name == "all" else (args.name,)
         for name in names:
@@ -44,14 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     return _clock(rt)
 
 
-def _run(job: Job, rt: Runtime, now: datetime) -> str:
+def _run(job: Job, rt: Clockwork, now: datetime) -> str:
     """Run a job once and log one line about it (what it did, or that it failed, and how long it took)."""
     with one_line(log, job=job.name) as line:
         line["summary"] = summary = job.run(rt, now)
     return summary
 
 
-def _tick(job: Job, rt: Runtime) -> None:
+def _tick(job: Job, rt: Clockwork) -> None:
     with contextlib.suppress(Exception):  # logged by _run; the clock keeps ticking
         _run(job, rt, SystemClock().now())
 
@@ -60,7 +60,7 @@ def _stop(*_: object) -> None:
     raise SystemExit(0)
 
 
-def _clock(rt: Runtime) -> int:
+def _clock(rt: Clockwork) -> int:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(
