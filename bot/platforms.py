@@ -5,14 +5,14 @@ its package and its settings, and nothing here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
 
 from bot.config import Settings
 from bot.db import SessionFactory
-from bot.gateway import ChatGateway, Gateways
+from bot.gateway import ChatGateway, Gateways, Target
 from bot.runtime.web import WsgiApp
 
 
@@ -24,6 +24,8 @@ class Platform:
     endpoints: Callable[[Settings, SessionFactory, ChatGateway], Mapping[str, WsgiApp]]
     # The `requests` job: finish this platform's requests whose process died after the ack.
     finish_stranded: Callable[[Settings, SessionFactory, ChatGateway, datetime], str]
+    # How the platform names one of its channels in a sentence ("#billing" on Slack).
+    channel_label: Callable[[str], str] = str
 
 
 def configured(settings: Settings) -> list[Platform]:
@@ -31,6 +33,22 @@ def configured(settings: Settings) -> list[Platform]:
     platforms = [import_module(f"bot.{name}.platform").PLATFORM for name in settings.platforms]
     assert all(isinstance(p, Platform) for p in platforms)
     return platforms
+
+
+def channel_label(channel: Target) -> str:
+    """A team's channel as its own platform writes it in text; the bare reference for a platform Tend has no
+    adapter for here (the console, tests)."""
+    try:
+        module = import_module(f"bot.{channel.platform}.platform")
+    except ImportError:
+        return channel.ref
+    described: Platform = module.PLATFORM
+    return described.channel_label(channel.ref)
+
+
+def pick_channel(channels: Sequence[Target], platform: str) -> Target | None:
+    """The channel to point a reader on `platform` to: the one there, else the team's first."""
+    return next((c for c in channels if c.platform == platform), channels[0] if channels else None)
 
 
 def gateways(settings: Settings, platforms: list[Platform]) -> Gateways:

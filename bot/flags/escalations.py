@@ -12,6 +12,7 @@ from bot.delivery import outbox
 from bot.flags import messages as flag_messages
 from bot.models import Account, Flag, Person, Team
 from bot.people import reach
+from bot.platforms import channel_label, pick_channel
 
 
 def escalate_stalled(session: Session, now: datetime) -> list[int]:
@@ -45,13 +46,9 @@ def escalate_stalled(session: Session, now: datetime) -> list[int]:
             session, f"{post}:escalated", post, flag_messages.for_team(flag, account, owner, team, team_manager), now
         )
         if team_manager is not None:
-            outbox.enqueue(
-                session,
-                f"{post}:escalated:manager",
-                reach.person(session, team_manager.id, team_manager.email),
-                flag_messages.escalation(
-                    flag, account, team, next((t.ref for t in reach.team(session, team.id)), None)
-                ),
-                now,
-            )
+            dm = reach.person(session, team_manager.id, team_manager.email)
+            posted = pick_channel(reach.team(session, team.id), dm.platform)
+            where = channel_label(posted) if posted else None
+            message = flag_messages.escalation(flag, account, team, where)
+            outbox.enqueue(session, f"{post}:escalated:manager", dm, message, now)
     return sorted(ids)

@@ -118,7 +118,8 @@ def update(flag: Flag, account: Account, text: str) -> Reply:
 
 
 def escalation(flag: Flag, account: Account, team: Team, channel: str | None) -> Reply:
-    """The team manager's DM when a flag waited past its SLA."""
+    """The team manager's DM when a flag waited past its SLA; `channel`: the team's channel as the manager's
+    platform names it."""
     text = (
         f"Flag #{flag.id} on {account.name} ({flag.category}, {flag.severity}) has waited past {team.name}'s "
         f"SLA ({when(flag.sla_due_at)}) and nobody has taken it. Please find it an owner."
@@ -128,7 +129,7 @@ def escalation(flag: Flag, account: Account, team: Team, channel: str | None) ->
         blocks=(
             Section(text),
             Section(flag.description),
-            Note(f"Raised by {flag.reporter_name}." + (f" Post in #{channel.lstrip('#')}." if channel else "")),
+            Note(f"Raised by {flag.reporter_name}." + (f" Post in {channel}." if channel else "")),
         ),
         private=False,
     )

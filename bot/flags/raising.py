@@ -16,6 +16,7 @@ from bot.flags.routing import examples as routing_examples
 from bot.flags.routing.classifier import Classification, classify
 from bot.flags.routing.teams import customer_success_team, owning_team
 from bot.flags.sla import business_deadline, calendar_span
+from bot.gateway import Target
 from bot.models import Account, Flag, FlagEvent, Person, Team
 from bot.people import reach
 from bot.people.actors import Actor
@@ -49,7 +50,7 @@ class RaisedFlag:
     category: Category
     category_source: str
     team_name: str | None
-    team_channel: str | None
+    team_channels: tuple[Target, ...]  # where its post went, on each platform
     owner_name: str | None
     sla_due_at: datetime | None
     description: str
@@ -200,7 +201,7 @@ def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
         Category(flag.category),
         flag.category_source,
         team.name if team else None,
-        next((t.ref for t in reach.team(session, team.id)), None) if team else None,
+        tuple(reach.team(session, team.id)) if team else (),
         owner_name,
         flag.sla_due_at,
         flag.description,

@@ -42,4 +42,15 @@ def finish_stranded(settings: Settings, factory: SessionFactory, gateway: ChatGa
     return lifecycle.finish_stranded(factory, NAME, now, start)
 
 
-PLATFORM = Platform(name=NAME, gateway=make_gateway, endpoints=endpoints, finish_stranded=finish_stranded)
+def channel_label(ref: str) -> str:
+    """A channel by name (`#billing`) or id (`C0123ABCD`), as Slack people write it."""
+    return f"#{ref.lstrip('#')}"
+
+
+PLATFORM = Platform(
+    name=NAME,
+    gateway=make_gateway,
+    endpoints=endpoints,
+    finish_stranded=finish_stranded,
+    channel_label=channel_label,
+)

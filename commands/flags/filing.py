@@ -13,6 +13,7 @@ from bot.flags.raising import FlagRequest, RaisedFlag, find_raised, raise_flag, 
 from bot.flags.routing import examples as routing_examples
 from bot.flags.routing.triage import triage
 from bot.messages import Actions, Button, Form, Input, Note, Option, Reply, Section
+from bot.platforms import channel_label, pick_channel
 from bot.values import Value
 from bot.vocab import Category, Severity
 from commands.context import CommandContext
@@ -30,7 +31,8 @@ SEVERITIES = tuple(Option(s.value, s.value.capitalize()) for s in Severity)
 def file_or_propose(ctx: CommandContext, request: FlagRequest, severity_chosen: bool) -> Reply:
     """File `request`, or hold it with the model's proposal for the reporter to confirm."""
     if request.category is not None or find_raised(ctx.session, request) is not None:
-        return confirmation(raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone))
+        raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
+        return confirmation(raised, ctx.platform)
     examples = routing_examples.examples(ctx.session)
     result = triage(ctx.model, request.description, request.severity if severity_chosen else None, examples)
     if not result.file_now:
@@ -46,17 +48,21 @@ def file_or_propose(ctx: CommandContext, request: FlagRequest, severity_chosen: 
     elif result.judged is not None:  # the rules' (or the examples') choice, and the words' severity
         request = routed_by_rules(request, result.judged, result.severity)
     raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
-    return confirmation(raised, result.confidence, request.chosen_because)
+    return confirmation(raised, ctx.platform, result.confidence, request.chosen_because)
 
 
-def confirmation(raised: RaisedFlag, confidence: float | None = None, because: str | None = None) -> Reply:
-    """What the reporter sees once the flag is filed, with the one-click way to change its category."""
+def confirmation(
+    raised: RaisedFlag, platform: str, confidence: float | None = None, because: str | None = None
+) -> Reply:
+    """What the reporter (on `platform`) sees once the flag is filed, with the one-click way to change its
+    category."""
     chosen = {
         "rules": "from your words",
         "learned": because or "like an earlier flag",
         "model": "suggested by Tend's AI" + (f", {confidence:.0%} sure" if confidence is not None else ""),
     }.get(raised.category_source, "as you chose")
-    channel = f" (#{raised.team_channel.lstrip('#')})" if raised.team_channel else ""
+    posted = pick_channel(raised.team_channels, platform)
+    channel = f" ({channel_label(posted)})" if posted else ""
     where = f"{raised.team_name}{channel}" if raised.team_name else "no team yet"
     if raised.by_owner:
         told = "you are the account's CSM, so no one else is told"
@@ -153,7 +159,11 @@ def _file(ctx: CommandContext, choice: Choice) -> Reply:
     raised = file_proposal(
         ctx.session, choice.proposal_id, ctx.actor, choice.category, choice.severity, now, ctx.default_timezone
     )
-    return confirmation(raised) if raised.created else Reply(f"That flag was filed already as flag #{raised.flag_id}.")
+    return (
+        confirmation(raised, ctx.platform)
+        if raised.created
+        else Reply(f"That flag was filed already as flag #{raised.flag_id}.")
+    )
 
 
 @routes.action(CHOOSE)

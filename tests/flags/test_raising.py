@@ -11,6 +11,7 @@ from bot.accounts.status import account_status
 from bot.clock import FixedClock
 from bot.flags.lifecycle import reroute_flag
 from bot.flags.raising import FlagRequest, raise_flag
+from bot.gateway import Target
 from bot.messages import Section
 from bot.models import Flag, FlagEvent, Holiday, Notification, RoutingRule
 from bot.people.actors import Access, Actor
@@ -83,7 +84,8 @@ def test_each_category_reaches_its_team_and_the_csm(session, teams, text, catego
 def test_a_chosen_category_wins_over_the_rules(session, teams):
     account = make_account(session, "Acme", owner_id=make_person(session).id)
     raised = raise_(session, account, "invoice charged twice", category=Category.SUPPORT)
-    assert (raised.category, raised.category_source, raised.team_channel) == (Category.SUPPORT, "reporter", "#support")
+    assert (raised.category, raised.category_source) == (Category.SUPPORT, "reporter")
+    assert raised.team_channels == (Target("slack", "channel", "#support"),)
 
 
 def test_the_same_request_never_makes_a_second_flag(session, teams):
@@ -125,7 +127,7 @@ def test_a_csm_who_flags_her_own_account_is_not_told_she_flagged_it(session, tea
     raised = raise_flag(session, FlagRequest(account.id, "invoice charged twice", "test", "m1"), me, NOW, "UTC")
     session.commit()
     assert outbox(session) == {f"flag:{raised.flag_id}:team@slack": ("channel", "#billing")}  # no DM to herself
-    assert "you are the account's CSM, so no one else is told" in confirmation(raised).text
+    assert "you are the account's CSM, so no one else is told" in confirmation(raised, "slack").text
 
 
 def test_sla_runs_in_business_hours_and_urgent_flags_get_half(session, teams):
