@@ -14,12 +14,12 @@ import sys
 from bot.clock import parse_now
 from bot.config import Settings
 from bot.db import engine_for, make_session_factory
-from jobs import JOBS, RUN_ALL, Runtime, gateway_for
+from jobs import JOBS, RUN_ALL, Clockwork, gateway_for
 
 
 def main(role: str) -> None:
     settings = Settings.from_env()
-    rt = Runtime(settings, make_session_factory(engine_for(settings)), gateway_for(settings))
+    rt = Clockwork(settings, make_session_factory(engine_for(settings)), gateway_for(settings))
     names = RUN_ALL if role == "clock" else ("deliver",)
     print("ready", flush=True)
     for line in sys.stdin:
