@@ -22,8 +22,8 @@ from bot.config import ConfigError, Settings
 from bot.db import engine_for, make_session_factory
 from bot.flags.routing import phrasebook
 from bot.logs import configure
-from bot.platforms import configured, gateways
-from bot.runtime.web import WsgiApp, make_wsgi, serve
+from bot.platforms import WsgiApp, configured, gateways
+from bot.runtime.web import make_wsgi, serve
 
 load_dotenv()
 log = logging.getLogger("tend")

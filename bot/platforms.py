@@ -5,15 +5,17 @@ its package and its settings, and nothing here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
+from typing import Any
 
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.gateway import ChatGateway, Gateways, Target
-from bot.runtime.web import WsgiApp
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]  # what a platform's endpoint is
 
 
 @dataclass(frozen=True)

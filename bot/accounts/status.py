@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.accounts.attention import Assessment, assess, read_ids
 from bot.accounts.thresholds import settings
 from bot.errors import NotFound
-from bot.flags.raising import open_flag_count
-from bot.models import Account, HealthSnapshot, Person, SuccessCriterion
+from bot.models import Account, Flag, HealthSnapshot, Person, SuccessCriterion
 from bot.vocab import Stage, Tier
 
 TREND_DAYS = 30
@@ -191,3 +190,13 @@ def team_load(session: Session, member_ids: Iterable[int], health_floor: int) ->
         .order_by(Person.name)
     ).all()
     return [MemberLoad(name, owned, int(low or 0), soonest) for name, owned, low, soonest in rows]
+
+
+def open_flag_count(session: Session, account_id: int) -> int:
+    """The account's open problems, for its card."""
+    return (
+        session.scalar(
+            select(func.count()).select_from(Flag).where(Flag.account_id == account_id, Flag.status != "resolved")
+        )
+        or 0
+    )

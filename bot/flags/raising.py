@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db import insert_ignore
@@ -207,13 +207,4 @@ def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
         flag.description,
         flag.summary,
         by_owner=owner_id is not None and owner_id == flag.reporter_person_id,
-    )
-
-
-def open_flag_count(session: Session, account_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(Flag).where(Flag.account_id == account_id, Flag.status != "resolved")
-        )
-        or 0
     )

@@ -15,6 +15,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from sqlalchemy import Engine
 
 from bot.db import database_answers, head_revision, schema_revision
+from bot.platforms import WsgiApp
 from bot.runtime.work_pool import ACKS
 
 log = logging.getLogger(__name__)
@@ -22,8 +23,6 @@ log = logging.getLogger(__name__)
 # Slack's largest payloads (a modal's state, a long message shortcut) are tens of kilobytes, Teams' under
 # 100 KB: a bigger body is from no chat platform and is refused before it is read into memory.
 MAX_BODY = 1024 * 1024
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def health(engine: Engine) -> tuple[bool, dict[str, str]]:

@@ -10,9 +10,8 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.gateway import ChatGateway
-from bot.platforms import Platform
+from bot.platforms import Platform, WsgiApp
 from bot.runtime import lifecycle
-from bot.runtime.web import WsgiApp
 from bot.slack.app import build_app, make_client, make_gateway
 from bot.slack.identity import PLATFORM as NAME
 from bot.slack.identity import learn_home

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.db import SessionFactory
+from bot.platforms import WsgiApp
 from bot.runtime import web
-from bot.runtime.web import WsgiApp
 from bot.slack.app import build_app
 
 log = logging.getLogger(__name__)
