@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.flags.permissions import FlagAction, Viewer
@@ -133,7 +133,11 @@ def mine(actor: Actor) -> ColumnElement[bool]:
     if actor.person_id is not None:
         clauses += [Flag.reporter_person_id == actor.person_id, Flag.assignee_person_id == actor.person_id]
     if actor.external_id:
-        clauses += [Flag.reporter_ref == actor.external_id, Flag.assignee_ref == actor.external_id]
+        reported, owned = Flag.reporter_ref == actor.external_id, Flag.assignee_ref == actor.external_id
+        if actor.platform:  # a chat user id is someone only on its own platform
+            reported = reported & (Flag.source_platform == actor.platform)
+            owned = owned & (func.coalesce(Flag.assignee_platform, Flag.source_platform) == actor.platform)
+        clauses += [reported, owned]
     return or_(*clauses) if clauses else false()
 
 

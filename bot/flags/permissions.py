@@ -76,8 +76,8 @@ class Viewer:
             admin=self.actor.role == Role.ADMIN,
             manager=flag.team_id in self.manager_of,
             member=flag.team_id in self.member_of,
-            owner=_is(self.actor, flag.assignee_person_id, flag.assignee_ref),
-            reporter=_is(self.actor, flag.reporter_person_id, flag.reporter_ref),
+            owner=_is(self.actor, flag.assignee_person_id, flag.assignee_ref, flag.assignee_platform),
+            reporter=_is(self.actor, flag.reporter_person_id, flag.reporter_ref, flag.source_platform),
         )
 
     def offered(self, flag: Flag) -> tuple[FlagAction, ...]:
@@ -137,5 +137,13 @@ def who_can(session: Session, flag: Flag, action: FlagAction) -> str:
     return f"{who}. Nothing was changed."
 
 
-def _is(actor: Actor, person_id: int | None, ref: str | None) -> bool:
-    return bool((actor.person_id and person_id == actor.person_id) or (actor.external_id and ref == actor.external_id))
+def _is(actor: Actor, person_id: int | None, ref: str | None, platform: str | None) -> bool:
+    """The actor is this person of the people list, or this chat user on this platform."""
+    if actor.person_id and person_id == actor.person_id:
+        return True
+    return bool(actor.external_id and ref == actor.external_id and same_platform(actor, platform))
+
+
+def same_platform(actor: Actor, platform: str | None) -> bool:
+    """Whether a chat user id recorded on `platform` can be the actor's (unknown on either side: it can)."""
+    return actor.platform is None or platform is None or actor.platform == platform

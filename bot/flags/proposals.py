@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.db import insert_ignore
 from bot.delivery import outbox
 from bot.errors import Forbidden, NotFound
+from bot.flags.permissions import same_platform
 from bot.flags.raising import MAX_SUMMARY, FlagRequest, RaisedFlag, raise_flag
 from bot.flags.routing import examples as routing_examples
 from bot.flags.routing.triage import Triage
@@ -179,7 +180,7 @@ def _tell_reporter(session: Session, row: FlagProposal, raised: RaisedFlag) -> N
 
 def _is_reporter(row: FlagProposal, actor: Actor) -> bool:
     if row.reporter_ref and actor.external_id:
-        return row.reporter_ref == actor.external_id
+        return row.reporter_ref == actor.external_id and same_platform(actor, row.source_platform)
     return row.reporter_person_id is not None and row.reporter_person_id == actor.person_id
 
 

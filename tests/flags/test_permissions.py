@@ -123,3 +123,20 @@ def test_the_reporter_may_correct_the_category_but_not_say_not_ours(session):
     assert said.startswith(
         "Only Sam Rivera (who raised it), the Support team (its members) and Tend admins can change the category of"
     )
+
+
+def test_a_chat_user_id_is_someone_only_on_its_own_platform(session):
+    """Sam flagged it from the `test` platform as U0SAM: the same id on another platform is someone else."""
+    from dataclasses import replace
+
+    from bot.flags.lists import mine, page
+    from bot.flags.permissions import viewer
+
+    flag_id, _jonas, _priya = flag_on_acme(session)
+    flag = session.get(Flag, flag_id)
+    sam_there = replace(SAM, platform="test")
+    elsewhere = Actor(Access.MEMBER, "Sam Other", None, None, None, "UTC", "U0SAM", platform="teams")
+    assert viewer(session, sam_there).standing(flag).reporter
+    assert not viewer(session, elsewhere).standing(flag).reporter
+    assert [line.flag_id for line in page(session, mine(sam_there), NOW).lines] == [flag_id]
+    assert page(session, mine(elsewhere), NOW).lines == ()
