@@ -37,7 +37,7 @@ class Section:
 @dataclass(frozen=True)
 class Button:
     label: str
-    action: str  # a name registered in commands.actions
+    action: str  # the name a command module registers its handler under (commands/routes.py)
     value: str = ""
     style: Literal["primary", "danger"] | None = None
 

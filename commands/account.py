@@ -9,8 +9,7 @@ from bot.accounts.status import AccountStatus, account_count, account_status, ac
 from bot.flags.lists import FlagLine, account_timeline
 from bot.flags.permissions import viewer
 from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
-from bot.nudges.actions import CRITERION_STATUSES
-from bot.nudges.messages import CHECK_IN, CRITERIA
+from bot.nudges.actions import CRITERION_STATUSES, NudgeAction
 from bot.text import countdown, plural, shorten, since
 from bot.values import AccountRef
 from commands.briefing import BRIEF, WORDS, briefing
@@ -116,9 +115,9 @@ def status_card(status: AccountStatus, open_flags: Sequence[FlagLine] = (), reso
             Actions(
                 (
                     Button("Flag a problem", FLAG_NEW, this),
-                    Button("Log check-in", CHECK_IN, this),
+                    Button("Log check-in", NudgeAction.CHECK_IN, this),
                     Button("Briefing", BRIEF, this),
-                    *((Button("Update criteria", CRITERIA, this),) if status.success_criteria else ()),
+                    *((Button("Update criteria", NudgeAction.CRITERIA, this),) if status.success_criteria else ()),
                 )
             ),
             Note(" · ".join(filter(None, (status.domain, "Only you can see this.")))),

@@ -16,14 +16,12 @@ from bot.text import a_or_an, countdown, shorten
 from bot.values import FlagRef
 from bot.vocab import Tier
 
-TAKE, RESOLVE, REROUTE, REASSIGN = "flag.take", "flag.resolve", "flag.reroute", "flag.reassign"
-CHANGE_CATEGORY = "flag.change_category"  # the reporter's one-click fix
-_BUTTONS = {
-    FlagAction.TAKE: ("Take it", TAKE),
-    FlagAction.RESOLVE: ("Resolve", RESOLVE),
-    FlagAction.REASSIGN: ("Reassign", REASSIGN),
-    FlagAction.REROUTE: ("Not ours", REROUTE),
-    FlagAction.RECATEGORIZE: ("Change category", CHANGE_CATEGORY),
+_LABELS = {
+    FlagAction.TAKE: "Take it",
+    FlagAction.RESOLVE: "Resolve",
+    FlagAction.REASSIGN: "Reassign",
+    FlagAction.REROUTE: "Not ours",
+    FlagAction.RECATEGORIZE: "Change category",
 }
 _TEAM_POST = (FlagAction.RESOLVE, FlagAction.REASSIGN, FlagAction.REROUTE)  # on the team post, checked on press
 
@@ -31,8 +29,7 @@ _TEAM_POST = (FlagAction.RESOLVE, FlagAction.REASSIGN, FlagAction.REROUTE)  # on
 def buttons(flag_id: int, actions: Iterable[FlagAction]) -> tuple[Button, ...]:
     """The buttons for `actions` on one flag (Take it is the primary one)."""
     return tuple(
-        Button(_BUTTONS[a][0], _BUTTONS[a][1], FlagRef(flag_id).encode(), "primary" if a is FlagAction.TAKE else None)
-        for a in actions
+        Button(_LABELS[a], a, FlagRef(flag_id).encode(), "primary" if a is FlagAction.TAKE else None) for a in actions
     )
 
 

@@ -23,11 +23,28 @@ from bot.vocab import Role
 
 
 class FlagAction(StrEnum):
-    TAKE = "take"
-    RESOLVE = "resolve"
-    REASSIGN = "reassign"
-    REROUTE = "move"
-    RECATEGORIZE = "change the category of"
+    """What someone may do to a flag. Each verb is also the name of the button that does it: the domain's
+    messages offer verbs, and the command layer registers one handler per verb (`commands/flags/actions.py`)."""
+
+    TAKE = "flag.take"
+    RESOLVE = "flag.resolve"
+    REASSIGN = "flag.reassign"
+    REROUTE = "flag.reroute"
+    RECATEGORIZE = "flag.change_category"  # the reporter's one-click fix
+
+    @property
+    def phrase(self) -> str:
+        """The verb in a sentence: "Only … can <phrase> flag #12"."""
+        return _PHRASES[self]
+
+
+_PHRASES = {
+    FlagAction.TAKE: "take",
+    FlagAction.RESOLVE: "resolve",
+    FlagAction.REASSIGN: "reassign",
+    FlagAction.REROUTE: "move",
+    FlagAction.RECATEGORIZE: "change the category of",
+}
 
 
 @dataclass(frozen=True)
@@ -127,13 +144,13 @@ def who_can(session: Session, flag: Flag, action: FlagAction) -> str:
     else:
         crew = f"the {team.name} team ({f'its members and its manager, {manager.name}' if manager else 'its members'})"
     if action is FlagAction.RECATEGORIZE:
-        who = f"Only {flag.reporter_name} (who raised it), {crew} and Tend admins can {action.value} flag #{flag.id}"
+        who = f"Only {flag.reporter_name} (who raised it), {crew} and Tend admins can {action.phrase} flag #{flag.id}"
     elif action is FlagAction.TAKE or flag.status != "taken":
         when = "" if action is FlagAction.TAKE else " while nobody has taken it"
-        who = f"Only {crew} and Tend admins can {action.value} flag #{flag.id}{when}"
+        who = f"Only {crew} and Tend admins can {action.phrase} flag #{flag.id}{when}"
     else:
         boss = f", {manager.name} ({team.name}'s manager)" if team and manager else ""
-        who = f"Flag #{flag.id} belongs to {flag.assignee_name}: only they{boss} and Tend admins can {action.value} it"
+        who = f"Flag #{flag.id} belongs to {flag.assignee_name}: only they{boss} and Tend admins can {action.phrase} it"
     return f"{who}. Nothing was changed."
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,6 +22,18 @@ from bot.people import reach
 from bot.people.actors import Actor
 from bot.text import plural
 from bot.vocab import Role
+
+
+class NudgeAction(StrEnum):
+    """What a CSM may do from a nudge. Each verb is also the name of its button: the nudge DM offers verbs and
+    the command layer registers one handler per verb (`commands/nudges/`)."""
+
+    CHECK_IN = "nudge.checkin"
+    DRAFT = "nudge.draft"  # a message to the customer, to send before logging the check-in
+    SNOOZE = "nudge.snooze"
+    CRITERIA = "nudge.criteria"
+    DISMISS = "nudge.dismiss"
+
 
 CHANNELS = ("call", "email", "meeting", "chat")
 CRITERION_STATUSES = {"not_started": "Not started", "on_track": "On track", "at_risk": "At risk", "met": "Met"}

@@ -4,12 +4,11 @@ ten in full and the rest counted, each with the buttons that deal with it."""
 from __future__ import annotations
 
 from bot.messages import Actions, Block, Button, Note, Reply, Section
+from bot.nudges.actions import NudgeAction
 from bot.nudges.due import DueAccount
 from bot.text import plural
 from bot.values import AccountRef, NudgeRefs
 
-CHECK_IN, SNOOZE, CRITERIA, DISMISS = "nudge.checkin", "nudge.snooze", "nudge.criteria", "nudge.dismiss"
-DRAFT = "nudge.draft"  # handled in commands.nudges.drafts
 IN_FULL = 10
 
 
@@ -24,11 +23,11 @@ def entry_blocks(entry: DueAccount, *, buttons: bool = True) -> list[Block]:
         blocks.append(
             Actions(
                 (
-                    Button("Log check-in", CHECK_IN, account.encode(), style="primary"),
-                    Button("Draft a message", DRAFT, account.encode()),
-                    Button("Snooze", SNOOZE, ids_value(entry)),
-                    Button("Update criteria", CRITERIA, account.encode()),
-                    Button("Dismiss", DISMISS, ids_value(entry)),
+                    Button("Log check-in", NudgeAction.CHECK_IN, account.encode(), style="primary"),
+                    Button("Draft a message", NudgeAction.DRAFT, account.encode()),
+                    Button("Snooze", NudgeAction.SNOOZE, ids_value(entry)),
+                    Button("Update criteria", NudgeAction.CRITERIA, account.encode()),
+                    Button("Dismiss", NudgeAction.DISMISS, ids_value(entry)),
                 )
             )
         )

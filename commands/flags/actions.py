@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.flags.lifecycle import reassign_flag, reroute_flag, resolve_flag, take_flag
-from bot.flags.messages import CHANGE_CATEGORY, REASSIGN, REROUTE, RESOLVE, TAKE
 from bot.flags.permissions import FlagAction, require
 from bot.flags.raising import MAX_OUTCOME
 from bot.flags.routing.teams import team_name
@@ -26,7 +25,7 @@ def _flag_id(value: str) -> int:
     return FlagRef.decode(value).flag_id
 
 
-@routes.action(TAKE)
+@routes.action(FlagAction.TAKE)
 def take(ctx: CommandContext, value: str) -> Reply:
     change = take_flag(ctx.session, _flag_id(value), ctx.actor, ctx.clock.now())
     flag = change.flag
@@ -46,7 +45,7 @@ def _allowed(ctx: CommandContext, value: str, what: FlagAction) -> int:
     return require(ctx.session, _flag_id(value), ctx.actor, what).id
 
 
-@routes.action(RESOLVE)
+@routes.action(FlagAction.RESOLVE)
 def resolve(ctx: CommandContext, value: str) -> Reply | Form:
     flag_id = _allowed(ctx, value, FlagAction.RESOLVE)
     return Form(
@@ -104,13 +103,13 @@ def _category_form(flag_id: int, title: str, action_name: str, reason_required: 
     )
 
 
-@routes.action(REROUTE)
+@routes.action(FlagAction.REROUTE)
 def not_ours(ctx: CommandContext, value: str) -> Form:
     flag_id = _allowed(ctx, value, FlagAction.REROUTE)
     return _category_form(flag_id, f"Move flag #{flag_id}", REROUTED, reason_required=True)
 
 
-@routes.action(CHANGE_CATEGORY)
+@routes.action(FlagAction.RECATEGORIZE)
 def change_category(ctx: CommandContext, value: str) -> Form:
     flag_id = _allowed(ctx, value, FlagAction.RECATEGORIZE)
     return _category_form(flag_id, f"Flag #{flag_id}: category", RECATEGORIZED, reason_required=False)
@@ -171,7 +170,7 @@ def find(ctx: CommandContext, query: str) -> list[Option]:
     return [Option(str(p.id), f"{p.name} ({p.email})") for p in find_people(ctx.session, query)]
 
 
-@routes.action(REASSIGN)
+@routes.action(FlagAction.REASSIGN)
 def reassign(ctx: CommandContext, value: str) -> Form:
     flag_id = _allowed(ctx, value, FlagAction.REASSIGN)
     return Form(

@@ -13,8 +13,7 @@ from bot.accounts.status import account_name
 from bot.errors import BadInput
 from bot.messages import Form, Input, Option, Reply
 from bot.nudges import actions as nudge_actions
-from bot.nudges.actions import CHANNELS, MAX_NOTE
-from bot.nudges.messages import CHECK_IN
+from bot.nudges.actions import CHANNELS, MAX_NOTE, NudgeAction
 from bot.text import plural
 from bot.values import AccountRef
 from commands.context import CommandContext
@@ -87,7 +86,7 @@ def checked_in_any(ctx: CommandContext, value: str, answers: dict[str, str]) -> 
     return checked_in_reply(ctx, int(answers["account"]), answers["channel"], answers.get("note") or "")
 
 
-@routes.action(CHECK_IN)
+@routes.action(NudgeAction.CHECK_IN)
 def log_check_in_button(ctx: CommandContext, value: str) -> Form:
     name = account_name(ctx.session, AccountRef.decode(value).account_id)
     if name is None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.messages import Form, Input, Option, Reply
 from bot.nudges import actions as nudge_actions
-from bot.nudges.actions import CRITERION_STATUSES
-from bot.nudges.messages import CRITERIA
+from bot.nudges.actions import CRITERION_STATUSES, NudgeAction
 from bot.text import plural, shorten
 from bot.values import AccountRef
 from commands.context import CommandContext
@@ -17,7 +16,7 @@ MAX_CRITERIA_IN_FORM = 20
 routes = Routes()
 
 
-@routes.action(CRITERIA)
+@routes.action(NudgeAction.CRITERIA)
 def criteria_button(ctx: CommandContext, value: str) -> Reply | Form:
     account, criteria = nudge_actions.criteria_of(ctx.session, AccountRef.decode(value).account_id, ctx.actor)
     if not criteria:

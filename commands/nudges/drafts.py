@@ -4,8 +4,8 @@ writes to customers; bot/nudges/drafts.py)."""
 from __future__ import annotations
 
 from bot.messages import Actions, Button, Note, Reply, Section
+from bot.nudges.actions import NudgeAction
 from bot.nudges.drafts import draft_check_in
-from bot.nudges.messages import CHECK_IN, DRAFT
 from bot.values import AccountRef
 from commands.context import CommandContext
 from commands.routes import Routes
@@ -13,7 +13,7 @@ from commands.routes import Routes
 routes = Routes()
 
 
-@routes.action(DRAFT)
+@routes.action(NudgeAction.DRAFT)
 def draft_button(ctx: CommandContext, value: str) -> Reply:
     draft = draft_check_in(ctx.session, ctx.model, AccountRef.decode(value).account_id, ctx.today, ctx.clock.now())
     intro = (
@@ -33,6 +33,6 @@ def draft_button(ctx: CommandContext, value: str) -> Reply:
             Section(f"Subject: {draft.subject}"),
             Section(draft.body),
             Note(how),
-            Actions((Button("Log check-in once sent", CHECK_IN, value, style="primary"),)),
+            Actions((Button("Log check-in once sent", NudgeAction.CHECK_IN, value, style="primary"),)),
         ),
     )

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import BadInput
 from bot.messages import Form, Input, Option, Reply
 from bot.nudges import actions as nudge_actions
-from bot.nudges.actions import MAX_NOTE, MAX_SNOOZE_DAYS, REASON_WORDS
-from bot.nudges.messages import DISMISS, SNOOZE
+from bot.nudges.actions import MAX_NOTE, MAX_SNOOZE_DAYS, REASON_WORDS, NudgeAction
 from bot.nudges.rules import Reason
 from bot.values import NudgeRefs
 from commands.context import CommandContext
@@ -23,7 +22,7 @@ SNOOZE_FOR = (Option("1d", "1 day"), Option("1w", "1 week"), Option("date", "Unt
 routes = Routes()
 
 
-@routes.action(SNOOZE)
+@routes.action(NudgeAction.SNOOZE)
 def snooze_button(ctx: CommandContext, value: str) -> Form:
     ids = list(NudgeRefs.decode(value).nudge_ids)
     nudge_actions.open_nudges(ctx.session, ids, ctx.actor)  # only theirs, and only what is still open
@@ -95,7 +94,7 @@ def snoozed(ctx: CommandContext, value: str, answers: dict[str, str]) -> Reply:
     return Reply(f"Snoozed {', '.join(result.account_names)} until {local:%a %d %b %Y}.{told}")
 
 
-@routes.action(DISMISS)
+@routes.action(NudgeAction.DISMISS)
 def dismiss_button(ctx: CommandContext, value: str) -> Reply | Form:
     """One reason: dismissed at once. Several (an account due for more than one reason): say which."""
     ids = list(NudgeRefs.decode(value).nudge_ids)

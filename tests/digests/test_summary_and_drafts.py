@@ -11,7 +11,7 @@ from sqlalchemy import update
 from bot.digests.build import send_due
 from bot.messages import Reply
 from bot.models import Flag
-from bot.nudges.messages import DRAFT
+from bot.nudges.actions import NudgeAction
 from bot.people.actors import Access, Actor
 from commands.router import dispatch_action
 from tests.commands.flags.test_triage import ctx, model_for
@@ -19,6 +19,7 @@ from tests.digests.test_build import TUESDAY, digests, team
 from tests.factories import make_account, make_flag, make_person
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+DRAFT = NudgeAction.DRAFT
 MAYA = Actor(Access.MEMBER, "Maya Patel", "maya@example.com", None, "csm", "UTC", "U0MAYA")
 
 
