@@ -36,10 +36,14 @@ def _wsgi() -> WsgiApp:
     configure(settings.log_level)  # gunicorn imports this, and nothing else configures Tend's logs there
     platforms = configured(settings)
     if not platforms:
-        raise ConfigError("no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+        raise ConfigError(
+            "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or TEAMS_APP_ID and its "
+            "password and tenant (see .env.example)"
+        )
     phrasebook.warm()
     engine = engine_for(settings)
-    factory, out = make_session_factory(engine), gateways(settings, platforms)
+    factory = make_session_factory(engine)
+    out = gateways(settings, factory, platforms)
     return make_wsgi(
         engine, {path: app for p in platforms for path, app in p.endpoints(settings, factory, out).items()}
     )
@@ -55,9 +59,9 @@ def __getattr__(name: str) -> Any:
 def main() -> int:
     try:
         settings = Settings.from_env()
-        if settings.slack_bot_token and settings.slack_app_token:
-            return _socket_mode(settings)
-        if settings.has_slack:
+        if settings.slack_bot_token and settings.slack_app_token and not settings.has_teams:
+            return _socket_mode(settings)  # Teams has no socket mode: with Teams, both are served over HTTP
+        if settings.platforms:
             return _http(settings)
     except ConfigError as error:
         print(f"tend: {error}", file=sys.stderr)
@@ -97,7 +101,7 @@ def _http(settings: Settings) -> int:
 
 
 def _demo() -> int:
-    print("No Slack credentials found: starting the local demo (a seeded SQLite database and the console).")
+    print("No Slack or Teams credentials found: starting the local demo (a seeded SQLite database and the console).")
     status = cli(["seed-demo"])
     return status or cli(["console"])
 

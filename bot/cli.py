@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from dotenv import load_dotenv
 from sqlalchemy import make_url
@@ -19,6 +21,8 @@ from bot.db import SessionFactory, engine_for, make_session_factory, session_sco
 from bot.errors import UserFacingError
 from bot.flags.routing import phrasebook
 from bot.imports import KINDS, import_csv
+from bot.messages import Form, Reply
+from bot.teams import cards  # the card renderer: no Teams SDK, no credentials
 from bot.text import plural
 
 EXIT_INVALID = 2
@@ -66,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="email", required=True, metavar="EMAIL")
     p.add_argument("--now", metavar="ISO-8601", help="pretend it is this time")
     p.add_argument("command", help='for example "/account acme"')
+    p.add_argument(
+        "--render",
+        choices=("text", "teams"),
+        default="text",
+        help="text (default), or teams: the Adaptive Card message Teams would be sent, as JSON",
+    )
     p.set_defaults(run=try_command)
 
     p = sub.add_parser("console", help="the interactive local console")
@@ -130,8 +140,16 @@ def try_command(settings: Settings, clock: Clock, args: argparse.Namespace) -> i
     factory = _factory(settings)
     actor = console_actor(factory, args.email)
     session = ConsoleSession(console_runtime(settings, factory, clock, make_model(settings)), actor)
+    if args.render == "teams":
+        print(json.dumps(teams_message(session.reply(args.command)), indent=2, ensure_ascii=False))
+        return 0
     print(session.run(args.command), end="")
     return 0
+
+
+def teams_message(reply: Reply | Form) -> dict[str, Any]:
+    """What Teams would be sent for this reply (for debugging cards without Teams)."""
+    return cards.form_activity(reply, {}, {}) if isinstance(reply, Form) else cards.activity(reply)
 
 
 def console(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite:///tend.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_TEAMS_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+DEFAULT_TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
+DEFAULT_TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # What may be sent to the language model (AI_SEND_FIELDS). ARR and people's emails stay in unless listed.
 AI_SENDABLE = {
@@ -53,6 +57,12 @@ class Settings:
     slack_signing_secret: Secret = Secret("")
     slack_app_token: Secret = Secret("")
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    teams_app_id: str = ""
+    teams_app_password: Secret = Secret("")
+    teams_tenant_id: str = ""
+    teams_openid_metadata_url: str = DEFAULT_TEAMS_OPENID_METADATA_URL
+    teams_login_url: str = DEFAULT_TEAMS_LOGIN_URL
+    teams_service_url: str = DEFAULT_TEAMS_SERVICE_URL
     port: int = 3000
     openai_api_key: Secret = Secret("")
     openai_base_url: str | None = None
@@ -115,6 +125,7 @@ class Settings:
             slack_signing_secret=Secret(get("SLACK_SIGNING_SECRET")),
             slack_app_token=Secret(get("SLACK_APP_TOKEN")),
             slack_api_url=api_url,
+            **teams_settings(get),
             port=int(port_text),
             openai_api_key=Secret(get("OPENAI_API_KEY")),
             openai_base_url=get("OPENAI_BASE_URL") or None,
@@ -142,9 +153,14 @@ class Settings:
         return bool(self.slack_bot_token)
 
     @property
+    def has_teams(self) -> bool:
+        """Microsoft Teams credentials present (TEAMS_APP_ID with its password and tenant): serve Teams."""
+        return bool(self.teams_app_id)
+
+    @property
     def platforms(self) -> tuple[str, ...]:
         """The chat platforms these settings configure (each an adapter package `bot/<name>/`)."""
-        return ("slack",) if self.has_slack else ()
+        return (("slack",) if self.has_slack else ()) + (("teams",) if self.has_teams else ())
 
     def require_slack_http(self) -> None:
         """Fail early, naming what is missing, before serving Slack over HTTP."""
@@ -158,6 +174,34 @@ class Settings:
         ]
         if missing:
             raise ConfigError(f"to serve Slack over HTTP set {' and '.join(missing)} (see .env.example)")
+
+
+def teams_settings(get: Callable[[str, str], str]) -> dict[str, Any]:
+    """The TEAMS_* settings. TEAMS_APP_ID turns Teams on and then needs its password and tenant: a bot that
+    could not prove who it is, or tell its own organisation from outsiders, must not start."""
+    app_id = get("TEAMS_APP_ID", "")
+    password, tenant = get("TEAMS_APP_PASSWORD", ""), get("TEAMS_TENANT_ID", "")
+    if app_id and not (password and tenant):
+        missing = " and ".join(n for n, v in (("TEAMS_APP_PASSWORD", password), ("TEAMS_TENANT_ID", tenant)) if not v)
+        raise ConfigError(f"TEAMS_APP_ID is set: set {missing} too (see .env.example)")
+    urls = {}
+    for name, default in (
+        ("TEAMS_OPENID_METADATA_URL", DEFAULT_TEAMS_OPENID_METADATA_URL),
+        ("TEAMS_LOGIN_URL", DEFAULT_TEAMS_LOGIN_URL),
+        ("TEAMS_SERVICE_URL", DEFAULT_TEAMS_SERVICE_URL),
+    ):
+        url = get(name, default)
+        if not url.startswith(("https://", "http://")):
+            raise ConfigError(f"{name} must be an http(s) URL, got {url!r}")
+        urls[name.lower()] = url
+    return {
+        "teams_app_id": app_id,
+        "teams_app_password": Secret(password),
+        "teams_tenant_id": tenant,
+        "teams_login_url": urls["teams_login_url"].rstrip("/"),
+        "teams_openid_metadata_url": urls["teams_openid_metadata_url"],
+        "teams_service_url": urls["teams_service_url"].rstrip("/") + "/",
+    }
 
 
 def send_fields(text: str) -> tuple[str, ...]:

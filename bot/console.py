@@ -151,6 +151,12 @@ class ConsoleSession:
         name, _, text = line.partition(" ")
         return self._show(lambda ctx: dispatch(ctx, name, text))
 
+    def reply(self, line: str) -> Reply | Form:
+        """The reply to one command line as it is, before any rendering (`try --render`)."""
+        name, _, text = line.strip().partition(" ")
+        name = name if name.startswith("/") else f"/{name}"
+        return run_for(self.runtime, self._who, lambda ctx: dispatch(ctx, name, text)).reply
+
     def _answer(self, form: Form, line: str) -> str:
         """Forms are filled one field at a time; `cancel` abandons the form."""
         state = self.filling

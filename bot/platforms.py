@@ -21,7 +21,8 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]  # wha
 @dataclass(frozen=True)
 class Platform:
     name: str  # as `Target.platform` and the inbox name it
-    gateway: Callable[[Settings], ChatGateway]  # the outbox's way out to this platform
+    # The outbox's way out to this platform (the database, for what it keeps of how to reach a person).
+    gateway: Callable[[Settings, SessionFactory], ChatGateway]
     # path → app, for the web process; what its requests queue goes out through the gateways of every platform
     endpoints: Callable[[Settings, SessionFactory, ChatGateway], Mapping[str, WsgiApp]]
     # The `requests` job: finish this platform's requests whose process died after the ack.
@@ -53,6 +54,6 @@ def pick_channel(channels: Sequence[Target], platform: str) -> Target | None:
     return next((c for c in channels if c.platform == platform), channels[0] if channels else None)
 
 
-def gateways(settings: Settings, platforms: list[Platform]) -> Gateways:
+def gateways(settings: Settings, factory: SessionFactory, platforms: list[Platform]) -> Gateways:
     """One gateway for the outbox that sends each message through its own platform's."""
-    return Gateways({p.name: p.gateway(settings) for p in platforms}, default=platforms[0].name)
+    return Gateways({p.name: p.gateway(settings, factory) for p in platforms}, default=platforms[0].name)

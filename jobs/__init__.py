@@ -42,11 +42,11 @@ class Job:
     every_seconds: int
 
 
-def gateway_for(settings: Settings) -> ChatGateway:
+def gateway_for(settings: Settings, factory: SessionFactory) -> ChatGateway:
     """Every configured platform's, each message through its own; with none, messages are printed, so the
     demo shows what would be sent."""
     platforms = configured(settings)
-    return gateways(settings, platforms) if platforms else PrintingGateway(sys.stdout)
+    return gateways(settings, factory, platforms) if platforms else PrintingGateway(sys.stdout)
 
 
 # The clock starts a delivery run every minute (never two at once): one run may use most of that minute to

@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tend: {error}", file=sys.stderr)
         return 2
     configure(settings.log_level)
-    rt = Clockwork(settings, make_session_factory(engine_for(settings)), gateway_for(settings))
+    factory = make_session_factory(engine_for(settings))
+    rt = Clockwork(settings, factory, gateway_for(settings, factory))
     if args.command == "run":
         names = RUN_ALL if args.name == "all" else (args.name,)
         for name in names:

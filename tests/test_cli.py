@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,19 @@ def test_seed_demo_is_idempotent_and_try_shows_a_card(database, capsys):
     assert main(["try", "--as", "maya@example.com", "--now", "2026-11-23T09:00", "/account acme"]) == 0
     out = capsys.readouterr().out
     assert "┌─ Acme Corporation" in out and "Owner:          Maya Patel" in out
+
+
+def test_try_render_teams_prints_the_adaptive_card_teams_would_be_sent(database, capsys):
+    main(["seed-demo"])
+    capsys.readouterr()
+    assert main(["try", "--as", "maya@example.com", "--render", "teams", "/account acme"]) == 0
+    message = json.loads(capsys.readouterr().out)
+    [attachment] = message["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert attachment["content"]["version"] == "1.5" and "Acme Corporation" in json.dumps(attachment)
+    assert main(["try", "--as", "maya@example.com", "--render", "teams", "/flag"]) == 0  # a form: its card
+    form = json.loads(capsys.readouterr().out)["attachments"][0]["content"]
+    assert any(item["type"].startswith("Input.") for item in form["body"]) and form["actions"]
 
 
 def test_import_reports_bad_rows_by_line_and_exits_2(database, tmp_path, capsys):

@@ -33,14 +33,14 @@ class Flag(Timestamps, Base):
     reporter_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     reporter_name: Mapped[str] = mapped_column(String(200))
     # The reporter's chat user id on `source_platform` (to tell them later when they are not in the people list).
-    reporter_ref: Mapped[str | None] = mapped_column(String(64))
+    reporter_ref: Mapped[str | None] = mapped_column(String(200))
     source_platform: Mapped[str] = mapped_column(String(20))
     source_ref: Mapped[str] = mapped_column(String(200))
     source_link: Mapped[str | None] = mapped_column(String(1000))
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     assignee_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     assignee_name: Mapped[str | None] = mapped_column(String(200))
-    assignee_ref: Mapped[str | None] = mapped_column(String(64))  # their chat user id on assignee_platform
+    assignee_ref: Mapped[str | None] = mapped_column(String(200))  # their chat user id on assignee_platform
     assignee_platform: Mapped[str | None] = mapped_column(String(20))
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -93,7 +93,7 @@ class FlagProposal(Base):
     reporter_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     reporter_name: Mapped[str] = mapped_column(String(200))
     reporter_email: Mapped[str | None] = mapped_column(String(320))
-    reporter_ref: Mapped[str | None] = mapped_column(String(64))
+    reporter_ref: Mapped[str | None] = mapped_column(String(200))
     proposed_category: Mapped[str] = mapped_column(String(20))
     proposed_severity: Mapped[str] = mapped_column(String(10))
     rules_category: Mapped[str] = mapped_column(String(20))

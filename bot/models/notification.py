@@ -29,5 +29,5 @@ class Notification(Timestamps, Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
-    sent_ref: Mapped[str | None] = mapped_column(String(100))  # e.g. the Slack channel and ts of the post
+    sent_ref: Mapped[str | None] = mapped_column(String(400))  # e.g. the Slack channel and ts of the post
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

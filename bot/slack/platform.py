@@ -25,6 +25,10 @@ def endpoints(settings: Settings, session_factory: SessionFactory, gateway: Chat
     return {PATH: endpoint(build_app(settings, session_factory, gateway=gateway))}
 
 
+def gateway(settings: Settings, _factory: SessionFactory) -> ChatGateway:
+    return make_gateway(settings)
+
+
 def finish_stranded(settings: Settings, factory: SessionFactory, gateway: ChatGateway, now: datetime) -> str:
     def start() -> Deps:  # only a run with work to do asks Slack who Tend is
         client = make_client(settings)
@@ -48,7 +52,7 @@ def channel_label(ref: str) -> str:
 
 PLATFORM = Platform(
     name=NAME,
-    gateway=make_gateway,
+    gateway=gateway,
     endpoints=endpoints,
     finish_stranded=finish_stranded,
     channel_label=channel_label,

@@ -19,7 +19,8 @@ from jobs import JOBS, RUN_ALL, Clockwork, gateway_for
 
 def main(role: str) -> None:
     settings = Settings.from_env()
-    rt = Clockwork(settings, make_session_factory(engine_for(settings)), gateway_for(settings))
+    factory = make_session_factory(engine_for(settings))
+    rt = Clockwork(settings, factory, gateway_for(settings, factory))
     names = RUN_ALL if role == "clock" else ("deliver",)
     print("ready", flush=True)
     for line in sys.stdin:

@@ -1,0 +1,3 @@
+"""Microsoft Teams, the only package that imports the Teams SDK (`microsoft_teams`): incoming activities
+verified by their JWT and turned into `bot.runtime` calls, replies drawn as Adaptive Cards 1.5, people found
+through the Bot Connector, and the outbox's messages sent through it."""

@@ -1,0 +1,209 @@
+"""Tend on Microsoft Teams, the way Teams calls it: signed activities to /api/messages, answers as Adaptive
+Cards through a fake Bot Connector."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.models import ChatIdentity, Flag, InboundRequest, Notification, Team, TeamMember
+from tests.factories import make_account, make_person, make_team
+from tests.fakes.teams_server import BOT_TOKEN, OTHER_TENANT, TENANT
+from tests.teams.conftest import TeamsHarness
+
+SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "adaptive-card-1.5.json"
+
+
+def company(teams: TeamsHarness) -> None:
+    with teams.factory() as session:
+        maya = make_person(session, "maya@example.com", name="Maya Patel")
+        make_person(session, "sam@example.com", name="Sam Rivera", role="sales")
+        make_account(
+            session,
+            "Acme Corporation",
+            domain="acme.example",
+            owner_id=maya.id,
+            arr=120000,
+            renewal_date=date(2027, 3, 1),
+            health_score=72,
+        )
+        make_team(session, "Billing", "billing", categories=("billing",), teams_channel="19:billing@thread.tacv2")
+        session.commit()
+    teams.fake.add_member("29:maya", "maya@example.com", name="Maya Patel")
+    teams.fake.add_member("29:sam", "sam@example.com", name="Sam Rivera")
+
+
+def cards_of(activity: dict) -> list[dict]:
+    return [a["content"] for a in activity.get("attachments", [])]
+
+
+def shown(activity: dict) -> str:
+    return json.dumps(cards_of(activity))
+
+
+def test_an_unsigned_or_wrongly_signed_activity_is_refused_and_never_recorded(teams: TeamsHarness):
+    company(teams)
+    activity = teams.say("account acme")
+    assert teams.post(activity, token=None) == 401
+    assert teams.post(activity, token=teams.fake.mint(aud="someone-else")) == 401
+    assert teams.post(activity, token=teams.fake.mint(service_url="https://elsewhere.example/")) == 401
+    assert teams.post(activity, token=teams.fake.mint(exp=1_000_000)) == 401
+    assert teams.post({**activity, "serviceUrl": None}, token=teams.fake.mint()) == 401
+    with teams.factory() as session:
+        assert session.scalar(select(func.count()).select_from(InboundRequest)) == 0
+    assert teams.fake.calls == []
+
+
+def test_account_in_the_personal_chat_answers_with_a_card_there(teams: TeamsHarness):
+    company(teams)
+    assert teams.post(teams.say("account acme")) == 200
+    teams.wait(lambda: teams.fake.posted("a:maya-chat"))
+    [answer] = teams.fake.posted("a:maya-chat")
+    assert "Acme Corporation" in shown(answer) and "Maya Patel" in shown(answer)
+    assert {c.authorization for c in teams.fake.calls} == {f"Bearer {BOT_TOKEN}"}  # Tend's own token, every call
+    assert teams.fake.token_requests[0]["grant_type"] == ["client_credentials"]
+    assert teams.fake.token_requests[0]["scope"] == ["https://api.botframework.com/.default"]
+    with teams.factory() as session:  # the personal chat is kept, to DM her later
+        identity = session.scalars(select(ChatIdentity)).one()
+        assert identity.email == "maya@example.com" and identity.address["conversation"] == "a:maya-chat"
+
+
+def test_with_a_slash_or_after_an_at_mention_too(teams: TeamsHarness):
+    company(teams)
+    teams.post(teams.say("/account acme", activity_id="m1"))
+    teams.post(teams.say("<at>Tend</at> account acme", activity_id="m2"))
+    teams.wait(lambda: len(teams.fake.posted("a:maya-chat")) == 2)
+    assert all("Acme Corporation" in shown(a) for a in teams.fake.posted("a:maya-chat"))
+    assert len(teams.fake.token_requests) == 1  # Tend's own token is kept until shortly before it expires
+
+
+def test_asked_in_a_channel_the_data_goes_to_the_personal_chat_and_the_channel_gets_a_pointer(teams: TeamsHarness):
+    company(teams)
+    channel = "19:general@thread.tacv2"
+    teams.post(teams.say("<at>Tend</at> account acme", conversation=channel, kind="channel"))
+    teams.wait(lambda: teams.fake.posted(channel) and teams.fake.posted("a:personal-29:maya"))
+    [pointer] = teams.fake.posted(channel)
+    assert "120" not in json.dumps(pointer) and "personal chat" in shown(pointer)
+    [answer] = teams.fake.posted("a:personal-29:maya")  # the personal chat was opened for her
+    assert "Acme Corporation" in shown(answer)
+    [opened] = [c for c in teams.fake.calls if c.path == "/v3/conversations"]
+    assert opened.body["members"] == [{"id": "29:maya"}] and opened.body["tenantId"] == TENANT
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        {"tenant": OTHER_TENANT},
+        {"userRole": "guest"},
+        {"userRole": "anonymous"},
+        {"userPrincipalName": "maya_example.com#EXT#@home.onmicrosoft.com"},
+    ],
+)
+def test_outsiders_are_refused_whatever_email_they_carry(teams: TeamsHarness, member: dict):
+    company(teams)
+    teams.fake.add_member("29:eve", "maya@example.com", name="Eve", **member)
+    teams.post(teams.say("account acme", user="29:eve", conversation="a:eve-chat"))
+    teams.wait(lambda: teams.fake.posted("a:eve-chat"))
+    [answer] = teams.fake.posted("a:eve-chat")
+    assert "Acme" not in json.dumps(answer) and "120" not in json.dumps(answer)
+    assert "Sorry" in json.dumps(answer) or "can't" in json.dumps(answer)
+
+
+def test_an_activity_delivered_twice_files_one_flag_and_answers_once(teams: TeamsHarness):
+    company(teams)
+    activity = teams.say("flag acme invoice was charged twice", user="29:sam", conversation="a:sam-chat")
+    assert teams.post(activity) == 200
+    assert teams.post(activity) == 200
+    teams.wait(lambda: teams.fake.posted("a:sam-chat") and teams.fake.posted("19:billing@thread.tacv2"))
+    with teams.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Flag)) == 1
+        assert session.scalar(select(func.count()).select_from(InboundRequest)) == 1
+    assert len(teams.fake.posted("a:sam-chat")) == 1
+    [post] = teams.fake.posted("19:billing@thread.tacv2")
+    assert "Take it" in shown(post) and "120" not in shown(post)  # no ARR in the channel
+
+
+def test_take_it_from_the_team_post_redraws_it_in_place(teams: TeamsHarness):
+    company(teams)
+    with teams.factory() as session:
+        billing = session.scalars(select(Team)).one()
+        bea = make_person(session, "bea@example.com", name="Bea Biller", role="billing")
+        session.add(TeamMember(team_id=billing.id, person_id=bea.id))
+        session.commit()
+    teams.fake.add_member("29:bea", "bea@example.com", name="Bea Biller")
+    teams.post(teams.say("flag acme invoice was charged twice", user="29:sam", conversation="a:sam-chat"))
+    teams.wait(lambda: teams.fake.posted("19:billing@thread.tacv2"))
+    [post] = teams.fake.posted("19:billing@thread.tacv2")
+    take = next(
+        a
+        for c in cards_of(post)
+        for b in c["body"]
+        if b["type"] == "ActionSet"
+        for a in b["actions"]
+        if a["title"] == "Take it"
+    )
+    teams.post(teams.say("", user="29:bea", conversation="19:billing@thread.tacv2", kind="channel", value=take["data"]))
+    teams.wait(lambda: teams.fake.updated())
+    assert "Taken by Bea Biller" in json.dumps(teams.fake.updated()[-1])
+
+
+def test_a_rate_limited_reply_waits_as_teams_asks_and_is_sent_once(teams: TeamsHarness):
+    company(teams)
+    teams.fake.fail("/v3/conversations/a:maya-chat/activities", 429, times=1, retry_after="1")
+    teams.post(teams.say("account acme"))
+    teams.wait(lambda: teams.fake.posted("a:maya-chat"), seconds=15)
+    assert len(teams.fake.posted("a:maya-chat")) == 1
+    with teams.factory() as session:
+        assert session.scalars(select(Notification.status)).all() == ["sent"]
+
+
+def test_user_text_never_becomes_a_mention_or_markup(teams: TeamsHarness):
+    company(teams)
+    with teams.factory() as session:
+        make_account(session, "<at>Maya</at> **Big** [Co](http://evil.example)", domain="evil.example")
+        session.commit()
+    teams.post(teams.say("account big"))
+    teams.wait(lambda: teams.fake.posted("a:maya-chat"))
+    text = json.dumps(teams.fake.posted("a:maya-chat"))
+    assert "<at>" not in text and "**Big**" not in text and "[Co](" not in text
+    assert "mention" not in text  # Tend adds no mention entities
+
+
+def test_every_card_tend_sends_is_a_valid_adaptive_card_1_5(teams: TeamsHarness):
+    if not SCHEMA.exists():
+        pytest.skip(f"the official Adaptive Card 1.5 schema is not at {SCHEMA} (the shared folder is absent)")
+    import jsonschema
+
+    company(teams)
+    for text in ("account acme", "tend help", "tend home", "flag acme invoice charged twice", "tend flags"):
+        teams.post(teams.say(text))
+    teams.wait(lambda: len(teams.fake.posted()) >= 6)
+    schema = json.loads(SCHEMA.read_text())
+    for activity in teams.fake.posted():
+        for card in cards_of(activity):
+            jsonschema.validate(card, schema)
+            assert len(json.dumps(card)) < 28_000
+
+
+def test_installing_tend_in_the_personal_chat_shows_what_needs_you_today(teams: TeamsHarness):
+    company(teams)
+    installed = {**teams.say(""), "type": "installationUpdate", "action": "add"}
+    del installed["text"]
+    assert teams.post(installed) == 200
+    teams.wait(lambda: teams.fake.posted("a:maya-chat"))
+    [welcome] = teams.fake.posted("a:maya-chat")
+    assert "Acme Corporation" in shown(welcome) or "needs you" in shown(welcome).lower()
+    with teams.factory() as session:  # and her personal chat is kept for nudges and digests
+        assert session.scalars(select(ChatIdentity.address)).one()["conversation"] == "a:maya-chat"
+
+
+def test_other_activities_are_acknowledged_and_left_alone(teams: TeamsHarness):
+    company(teams)
+    typing = {**teams.say(""), "type": "typing"}
+    assert teams.post(typing) == 200
+    with teams.factory() as session:
+        assert session.scalar(select(func.count()).select_from(InboundRequest)) == 0

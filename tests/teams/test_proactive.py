@@ -1,0 +1,110 @@
+"""What Tend sends on its own reaches Teams people in their personal chat: a nudge to a CSM who uses Tend on
+Teams, a chat opened for someone Tend has only seen in a channel, and a clear, permanent failure for someone
+who never used Tend on Teams."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.delivery.deliverer import deliver_due
+from bot.gateway import DeliveryError, Target
+from bot.messages import Reply
+from bot.models import ChatIdentity, Notification
+from bot.nudges.rules import plan
+from bot.nudges.sending import send_due
+from bot.platforms import gateways
+from bot.teams import platform as teams_platform
+from bot.teams.gateway import TeamsGateway
+from tests.commands.nudges.scenario import seed
+from tests.factories import make_person
+from tests.teams.conftest import TeamsHarness, teams_settings
+
+TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def test_a_nudge_reaches_a_csm_in_her_personal_chat_on_teams(teams: TeamsHarness):
+    with teams.factory() as session:
+        seed(session)  # Maya's Acme: no touch since September, its renewal near, a stale criterion
+    teams.fake.add_member("29:maya", "maya@example.com", name="Maya Patel")
+    teams.post(teams.say("tend help"))  # she uses Tend on Teams: her personal chat is kept
+    teams.wait(lambda: teams.fake.posted("a:maya-chat"))
+    with teams.factory() as session:
+        plan(session, TUESDAY, TUESDAY.date())
+        send_due(session, TUESDAY, "UTC")
+        session.commit()
+        [row] = session.scalars(select(Notification).where(Notification.dedupe_key.like("nudge%"))).all()
+        assert row.platform == "teams"
+    out = gateways(teams_settings(teams.fake), teams.factory, [teams_platform.PLATFORM])
+    assert deliver_due(teams.factory, out, TUESDAY).sent == 1
+    nudge = teams.fake.posted("a:maya-chat")[-1]
+    assert "Acme Corporation" in json.dumps(nudge) and "Log check-in" in json.dumps(nudge)
+
+
+def test_someone_seen_only_in_a_channel_gets_a_personal_chat_opened_once(teams: TeamsHarness):
+    with teams.factory() as session:
+        lee = make_person(session, "lee@example.com", name="Lee")
+        session.add(
+            ChatIdentity(
+                platform="teams",
+                workspace_id="t",
+                external_id="29:lee",
+                person_id=lee.id,
+                email=lee.email,
+                display_name="Lee",
+                access="member",
+                checked_at=TUESDAY,
+                address={"serviceUrl": teams.fake.service_url},
+            )
+        )
+        session.commit()
+    gateway = TeamsGateway(teams_settings(teams.fake), teams.factory)
+    gateway.send(Target("teams", "person", "lee@example.com"), Reply("one"))
+    gateway.send(Target("teams", "person", "lee@example.com"), Reply("two"))
+    assert len([c for c in teams.fake.calls if c.path == "/v3/conversations"]) == 1
+    assert len(teams.fake.posted("a:personal-29:lee")) == 2
+
+
+def test_someone_who_never_used_tend_on_teams_is_a_permanent_failure_saying_what_to_do(teams: TeamsHarness):
+    gateway = TeamsGateway(teams_settings(teams.fake), teams.factory)
+    with pytest.raises(DeliveryError) as failed:
+        gateway.send(Target("teams", "person", "new@example.com"), Reply("hi"))
+    assert failed.value.permanent and "install Tend in Microsoft Teams for new@example.com" in failed.value.reason
+    assert teams.fake.calls == []
+
+
+def test_snooze_from_the_nudge_a_form_card_refuses_a_past_date_then_snoozes(teams: TeamsHarness):
+    with teams.factory() as session:
+        seed(session)
+    teams.fake.add_member("29:maya", "maya@example.com", name="Maya Patel")
+    teams.post(teams.say("tend help"))
+    teams.wait(lambda: teams.fake.posted("a:maya-chat"))
+    with teams.factory() as session:
+        plan(session, TUESDAY, TUESDAY.date())
+        send_due(session, TUESDAY, "UTC")
+        session.commit()
+    deliver_due(teams.factory, gateways(teams_settings(teams.fake), teams.factory, [teams_platform.PLATFORM]), TUESDAY)
+    nudge = teams.fake.posted("a:maya-chat")[-1]
+    snooze = next(
+        a
+        for b in nudge["attachments"][0]["content"]["body"]
+        if b["type"] == "ActionSet"
+        for a in b["actions"]
+        if a["title"] == "Snooze"
+    )
+    teams.post(teams.say("", value=snooze["data"]))
+    teams.wait(lambda: len(teams.fake.posted("a:maya-chat")) == 3)
+    form = teams.fake.posted("a:maya-chat")[-1]["attachments"][0]["content"]
+    ids = [item.get("id") for item in form["body"]]
+    assert "for" in ids and "until" in ids
+    submit = form["actions"][0]["data"]
+    teams.post(teams.say("", value={**submit, "for": "date", "until": "2020-01-01"}))
+    teams.wait(lambda: len(teams.fake.posted("a:maya-chat")) == 4)
+    refused = json.dumps(teams.fake.posted("a:maya-chat")[-1])
+    assert "Nothing was saved yet" in refused and "Choose a day after today" in refused
+    teams.post(teams.say("", value={**submit, "for": "date", "until": "2026-12-10"}))
+    teams.wait(lambda: len(teams.fake.posted("a:maya-chat")) == 5)
+    assert "Snoozed" in json.dumps(teams.fake.posted("a:maya-chat")[-1])
