@@ -22,7 +22,7 @@ from bot.errors import UserFacingError
 from bot.flags.routing import phrasebook
 from bot.imports import KINDS, import_csv
 from bot.messages import Form, Reply
-from bot.teams import cards  # the card renderer: no Teams SDK, no credentials
+from bot.teams import cards, package  # no Teams SDK: the card renderer and the app package
 from bot.text import plural
 
 EXIT_INVALID = 2
@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
         help="text (default), or teams: the Adaptive Card message Teams would be sent, as JSON",
     )
     p.set_defaults(run=try_command)
+
+    p = sub.add_parser("teams-package", help="write the Microsoft Teams app package (manifest and icons)")
+    p.add_argument("out", nargs="?", type=Path, default=Path("tend-teams.zip"), metavar="OUT.zip")
+    p.add_argument("--host", help="Tend's public host, for the manifest's links (e.g. tend.example.com)")
+    p.set_defaults(run=teams_package)
 
     p = sub.add_parser("console", help="the interactive local console")
     p.add_argument("--as", dest="email", metavar="EMAIL", default=None)
@@ -150,6 +155,12 @@ def try_command(settings: Settings, clock: Clock, args: argparse.Namespace) -> i
 def teams_message(reply: Reply | Form) -> dict[str, Any]:
     """What Teams would be sent for this reply (for debugging cards without Teams)."""
     return cards.form_activity(reply, {}, {}) if isinstance(reply, Form) else cards.activity(reply)
+
+
+def teams_package(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:
+    written = package.write(settings, args.out, args.host)
+    print(f"Wrote {written}: upload it in Teams (Apps → Manage your apps → Upload an app), see the README.")
+    return 0
 
 
 def console(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:

@@ -108,7 +108,7 @@ def activity(reply: messages.Reply) -> dict[str, Any]:
 
 def _input(field: messages.Input, answers: dict[str, str], problem: str | None) -> list[dict[str, Any]]:
     label = shorten(field.label, 100) + ("" if not field.optional else " (optional)")
-    initial = answers.get(field.name, field.initial)
+    initial = answers.get(field.name, field.initial_label if field.kind == "search" else field.initial)
     element: dict[str, Any]
     if field.kind == "choice":
         element = {
@@ -138,11 +138,13 @@ def form_activity(form: messages.Form, problems: dict[str, str], answers: dict[s
         body.append(_text(form.intro))
     for field in form.inputs:
         body.extend(_input(field, answers, problems.get(field.name)))
+    # A card has no live search: a search field takes a name, matched on submit (bot.teams.requests).
+    searches = {field.name: field.search for field in form.inputs if field.kind == "search"}
     submit = {
         "type": "Action.Submit",
         "title": shorten(form.submit, BUTTON_LABEL),
         "style": "positive",
-        "data": {"tend": {"form": form.action, "value": form.value}},
+        "data": {"tend": {"form": form.action, "value": form.value, "search": searches}},
     }
     content = {"type": "AdaptiveCard", "version": VERSION, "body": body, "actions": [submit]}
     return {"type": "message", "text": escape(form.title), "attachments": [{"contentType": CARD, "content": content}]}

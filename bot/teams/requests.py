@@ -31,6 +31,7 @@ from commands.context import CommandContext
 log = logging.getLogger(__name__)
 
 POINTER = "I've sent you the answer in our personal chat."
+MAX_CHOICES = 8
 _MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -131,12 +132,19 @@ class TeamsRuntime(Runtime):
             name, text = command_of(typed(request.body))
             return router.dispatch(ctx, name, text)
         if "form" in button:
-            return self._submitted(ctx, request, str(button["form"]), str(button.get("value") or ""))
+            return self._submitted(ctx, request, button)
         return router.dispatch_action(ctx, str(button.get("action") or ""), str(button.get("value") or ""))
 
-    def _submitted(self, ctx: CommandContext, request: Activity, name: str, value: str) -> Reply | Form:
+    def _submitted(self, ctx: CommandContext, request: Activity, button: dict[str, Any]) -> Reply | Form:
+        name, value = str(button["form"]), str(button.get("value") or "")
         values = request.body.get("value") or {}
         answers = {k: str(v) for k, v in values.items() if k != "tend" and isinstance(v, str | int | float)}
+        searches = button.get("search")
+        searches = searches if isinstance(searches, dict) else {}
+        for field, search in searches.items():
+            unclear = _choose(ctx, answers, str(field), str(search))
+            if unclear is not None:
+                return unclear
         problems = router.check_form(name, answers, ctx.today)
         if problems:  # the form stays above in the chat, filled in: fix and submit it again
             return Reply(
@@ -177,3 +185,22 @@ class TeamsRuntime(Runtime):
             self.connector.send(request.body["serviceUrl"], request.conversation, shown)
         except Exception:
             log.exception("could not show a form in Teams")
+
+
+def _choose(ctx: CommandContext, answers: dict[str, str], field: str, search: str) -> Reply | None:
+    """A name typed where a live search would have offered choices: the one it names, else what to type."""
+    typed = answers.get(field, "").strip()
+    if not typed or typed.isdigit():
+        return None
+    options = router.run_search(ctx, search, typed)
+    exact = [o for o in options if o.label.casefold() == typed.casefold()]
+    chosen = exact[:1] or (options if len(options) == 1 else [])
+    if chosen:
+        answers[field] = chosen[0].value
+        return None
+    if not options:
+        return Reply(
+            f"Nothing matches “{typed}”: nothing was saved yet. Type another part of the name and submit again."
+        )
+    names = ", ".join(o.label for o in options[:MAX_CHOICES])
+    return Reply(f"“{typed}” could be several: {names}. Type more of the name and submit the form again.")

@@ -42,7 +42,7 @@ def cards_of(activity: dict) -> list[dict]:
 
 
 def shown(activity: dict) -> str:
-    return json.dumps(cards_of(activity))
+    return json.dumps(cards_of(activity), ensure_ascii=False)
 
 
 def test_an_unsigned_or_wrongly_signed_activity_is_refused_and_never_recorded(teams: TeamsHarness):
@@ -156,9 +156,12 @@ def test_a_rate_limited_reply_waits_as_teams_asks_and_is_sent_once(teams: TeamsH
     teams.fake.fail("/v3/conversations/a:maya-chat/activities", 429, times=1, retry_after="1")
     teams.post(teams.say("account acme"))
     teams.wait(lambda: teams.fake.posted("a:maya-chat"), seconds=15)
+    def statuses() -> list[str]:
+        with teams.factory() as session:
+            return list(session.scalars(select(Notification.status)))
+
+    teams.wait(lambda: statuses() == ["sent"])
     assert len(teams.fake.posted("a:maya-chat")) == 1
-    with teams.factory() as session:
-        assert session.scalars(select(Notification.status)).all() == ["sent"]
 
 
 def test_user_text_never_becomes_a_mention_or_markup(teams: TeamsHarness):
@@ -207,3 +210,21 @@ def test_other_activities_are_acknowledged_and_left_alone(teams: TeamsHarness):
     assert teams.post(typing) == 200
     with teams.factory() as session:
         assert session.scalar(select(func.count()).select_from(InboundRequest)) == 0
+
+
+def test_flag_from_the_form_card_takes_the_account_by_name(teams: TeamsHarness):
+    company(teams)
+    teams.post(teams.say("flag", user="29:sam", conversation="a:sam-chat"))
+    teams.wait(lambda: teams.fake.posted("a:sam-chat"))
+    form = cards_of(teams.fake.posted("a:sam-chat")[-1])[0]
+    assert [i["id"] for i in form["body"] if "id" in i] == ["account", "category", "severity", "description"]
+    submit = form["actions"][0]["data"]
+    answers = {"category": "auto", "severity": "normal", "description": "invoice was charged twice"}
+    teams.post(teams.say("", user="29:sam", conversation="a:sam-chat", value={**submit, **answers, "account": "zzz"}))
+    teams.wait(lambda: len(teams.fake.posted("a:sam-chat")) == 2)
+    assert "Nothing matches “zzz”: nothing was saved yet" in shown(teams.fake.posted("a:sam-chat")[-1])
+    teams.post(teams.say("", user="29:sam", conversation="a:sam-chat", value={**submit, **answers, "account": "acme"}))
+    teams.wait(lambda: teams.fake.posted("19:billing@thread.tacv2"))
+    with teams.factory() as session:
+        [flag] = session.scalars(select(Flag)).all()
+        assert flag.description == "invoice was charged twice" and flag.category == "billing"
