@@ -154,7 +154,7 @@ def try_command(settings: Settings, clock: Clock, args: argparse.Namespace) -> i
 
 def teams_message(reply: Reply | Form) -> dict[str, Any]:
     """What Teams would be sent for this reply (for debugging cards without Teams)."""
-    return cards.form_activity(reply, {}, {}) if isinstance(reply, Form) else cards.activity(reply)
+    return cards.form_activity(reply) if isinstance(reply, Form) else cards.activity(reply)
 
 
 def teams_package(settings: Settings, clock: Clock, args: argparse.Namespace) -> int:

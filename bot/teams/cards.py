@@ -131,8 +131,25 @@ def _input(field: messages.Input, answers: dict[str, str], problem: str | None) 
     return parts
 
 
-def form_activity(form: messages.Form, problems: dict[str, str], answers: dict[str, str]) -> dict[str, Any]:
-    """A form as a card with its inputs and a submit button (whose data names the form and its value)."""
+def form_activity(form: messages.Form) -> dict[str, Any]:
+    """A form as a card in a chat."""
+    content = form_card(form, {}, {})
+    return {"type": "message", "text": escape(form.title), "attachments": [{"contentType": CARD, "content": content}]}
+
+
+def dialog(form: messages.Form, problems: dict[str, str], answers: dict[str, str]) -> dict[str, Any]:
+    """A form as a dialog (task module), with what was wrong with the last answers beside their fields."""
+    card = {"contentType": CARD, "content": form_card(form, problems, answers)}
+    return {"task": {"type": "continue", "value": {"title": shorten(form.title, 60), "card": card}}}
+
+
+def dialog_message(text: str) -> dict[str, Any]:
+    """A dialog's short answer instead of a form (a refusal, a problem)."""
+    return {"task": {"type": "message", "value": shorten(text, 500)}}
+
+
+def form_card(form: messages.Form, problems: dict[str, str], answers: dict[str, str]) -> dict[str, Any]:
+    """A form's inputs and a submit button (whose data names the form and its value)."""
     body: list[dict[str, Any]] = [_text(form.title, size="Medium", weight="Bolder")]
     if form.intro:
         body.append(_text(form.intro))
@@ -146,5 +163,4 @@ def form_activity(form: messages.Form, problems: dict[str, str], answers: dict[s
         "style": "positive",
         "data": {"tend": {"form": form.action, "value": form.value, "search": searches}},
     }
-    content = {"type": "AdaptiveCard", "version": VERSION, "body": body, "actions": [submit]}
-    return {"type": "message", "text": escape(form.title), "attachments": [{"contentType": CARD, "content": content}]}
+    return {"type": "AdaptiveCard", "version": VERSION, "body": body, "actions": [submit]}

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,6 +29,7 @@ from bot.teams.gateway import SEPARATOR
 from bot.teams.identity import PLATFORM, resolve_actor
 from commands import router
 from commands.context import CommandContext
+from commands.flags.form import COMPOSE
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +77,9 @@ class Activity:
         return {"body": self.body}
 
 
-def typed(body: dict[str, Any]) -> str:
+def typed(body: dict[str, Any], field: str = "text") -> str:
     """What the person typed, without Tend's @mention, markup or a leading slash."""
-    text = _MENTION.sub(" ", str(body.get("text") or ""))
+    text = _MENTION.sub(" ", str(body.get(field) or ""))
     text = html.unescape(_TAGS.sub(" ", text))
     return " ".join(text.split()).lstrip("/").strip()
 
@@ -108,16 +111,13 @@ class TeamsRuntime(Runtime):
         assert isinstance(request, Activity)
         body = request.body
 
-        def who(session: Session) -> Actor:
-            return resolve_actor(self.connector, session, body, self.settings.teams_tenant_id, self.clock.now())
-
         def answered(ctx: CommandContext) -> Reply | Form:
             result = self._run(ctx, request)
             if isinstance(result, Reply):
                 self._queue(ctx, request, result)
             return result
 
-        answer = requests.run_for(self, who, answered, request.key, request.key)
+        answer = requests.run_for(self, self._who(body), answered, request.key, request.key)
         if isinstance(answer.reply, Form):
             self._show_form(request, answer.reply)
         elif not answer.queued:  # a polite failure (the database, a bug): said straight to the conversation
@@ -137,15 +137,8 @@ class TeamsRuntime(Runtime):
 
     def _submitted(self, ctx: CommandContext, request: Activity, button: dict[str, Any]) -> Reply | Form:
         name, value = str(button["form"]), str(button.get("value") or "")
-        values = request.body.get("value") or {}
-        answers = {k: str(v) for k, v in values.items() if k != "tend" and isinstance(v, str | int | float)}
-        searches = button.get("search")
-        searches = searches if isinstance(searches, dict) else {}
-        for field, search in searches.items():
-            unclear = _choose(ctx, answers, str(field), str(search))
-            if unclear is not None:
-                return unclear
-        problems = router.check_form(name, answers, ctx.today)
+        answers = answers_of(request.body.get("value"))
+        problems = form_problems(ctx, button, answers)
         if problems:  # the form stays above in the chat, filled in: fix and submit it again
             return Reply(
                 "Please check the form: nothing was saved yet.",
@@ -155,6 +148,66 @@ class TeamsRuntime(Runtime):
                 ),
             )
         return router.dispatch_form(ctx, name, value, answers)
+
+    def invoke(self, body: dict[str, Any]) -> dict[str, Any]:
+        """An invoke, answered in its HTTP response: the message extension "Flag this message" (its dialog,
+        then its submit). Not recorded in the inbox: Teams waits for the answer, and a failure shows there;
+        what a submit creates is created once (the activity's key), and one unit of work writes all of it."""
+        request = Activity("invoke", body)
+        name = body.get("name")
+        value = _object(body.get("value"))
+        if name == "composeExtension/fetchTask":
+            message = _object(value.get("messagePayload"))
+            given = {"text": typed(_object(message.get("body")), "content"), "link": message.get("linkToMessage") or ""}
+            return self._dialog(request, lambda ctx: router.dispatch_action(ctx, COMPOSE, json.dumps(given)))
+        if name == "composeExtension/submitAction":
+            data = _object(value.get("data"))
+            return self._dialog(request, lambda ctx: self._dialog_submit(ctx, data))
+        return {}
+
+    def _dialog(
+        self, request: Activity, call: Callable[[CommandContext], Reply | Form | DialogAgain]
+    ) -> dict[str, Any]:
+        shown: dict[str, Any] = {}
+
+        def answered(ctx: CommandContext) -> Reply | Form:
+            result = call(ctx)
+            if isinstance(result, DialogAgain):
+                shown.update(cards.dialog(result.form, result.problems, result.answers))
+                return result.form
+            if isinstance(result, Form):
+                shown.update(cards.dialog(result, {}, {}))
+            elif ctx.actor.access is not Access.MEMBER:  # a refusal, in the dialog itself
+                shown.update(cards.dialog_message(result.text))
+            else:  # done: the dialog closes, the answer waits in the personal chat
+                target = Target(PLATFORM, "chat_user", request.sender)
+                outbox.enqueue(ctx.session, f"reply:{request.key}", target, result, self.clock.now())
+            return result
+
+        answer = requests.run_for(self, self._who(request.body), answered, request.key, request.key)
+        if not shown and not answer.queued:  # a polite failure: said in the dialog
+            return cards.dialog_message(answer.reply.text if isinstance(answer.reply, Reply) else "")
+        if answer.queued:
+            self.after_ack(lambda: requests.deliver_queued(self, answer))
+        return shown
+
+    def _dialog_submit(self, ctx: CommandContext, data: dict[str, Any]) -> Reply | Form | DialogAgain:
+        button = data.get("tend")
+        if not isinstance(button, dict) or "form" not in button:
+            return Reply("That form is from an older version of Tend: please open it again.")
+        answers = answers_of(data)
+        problems = form_problems(ctx, button, answers)
+        if problems:
+            form = router.dispatch_action(ctx, COMPOSE, "")  # the one dialog today: the flag form
+            if isinstance(form, Form):  # shown again as it was submitted, with what was wrong
+                return DialogAgain(replace(form, value=str(button.get("value") or "")), problems, answers)
+        return router.dispatch_form(ctx, str(button["form"]), str(button.get("value") or ""), answers)
+
+    def _who(self, body: dict[str, Any]) -> Callable[[Session], Actor]:
+        def who(session: Session) -> Actor:
+            return resolve_actor(self.connector, session, body, self.settings.teams_tenant_id, self.clock.now())
+
+        return who
 
     def _queue(self, ctx: CommandContext, request: Activity, reply: Reply) -> None:
         """The answer through the outbox (sent once, however often Teams delivers the activity)."""
@@ -181,13 +234,35 @@ class TeamsRuntime(Runtime):
         """A form as a card in the conversation (its submit comes back as a message). Not through the outbox:
         a form is a prompt, and the inbox already answers each activity once."""
         try:
-            shown = cards.form_activity(form, {}, {})
+            shown = cards.form_activity(form)
             self.connector.send(request.body["serviceUrl"], request.conversation, shown)
         except Exception:
             log.exception("could not show a form in Teams")
 
 
-def _choose(ctx: CommandContext, answers: dict[str, str], field: str, search: str) -> Reply | None:
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def answers_of(data: Any) -> dict[str, str]:
+    """A submitted card's answers by input id (Tend's own data left out)."""
+    if not isinstance(data, dict):
+        return {}
+    return {k: str(v) for k, v in data.items() if k != "tend" and isinstance(v, str | int | float)}
+
+
+def form_problems(ctx: CommandContext, button: dict[str, Any], answers: dict[str, str]) -> dict[str, str]:
+    """What keeps a submitted form from being filed, by field: a name typed for a search that names no one
+    thing, then the form's own checks. A name that names one thing is replaced by its value in `answers`."""
+    searches = button.get("search")
+    for field, search in (searches if isinstance(searches, dict) else {}).items():
+        unclear = _choose(ctx, answers, str(field), str(search))
+        if unclear is not None:
+            return {str(field): unclear}
+    return router.check_form(str(button["form"]), answers, ctx.today)
+
+
+def _choose(ctx: CommandContext, answers: dict[str, str], field: str, search: str) -> str | None:
     """A name typed where a live search would have offered choices: the one it names, else what to type."""
     typed = answers.get(field, "").strip()
     if not typed or typed.isdigit():
@@ -199,8 +274,15 @@ def _choose(ctx: CommandContext, answers: dict[str, str], field: str, search: st
         answers[field] = chosen[0].value
         return None
     if not options:
-        return Reply(
-            f"Nothing matches “{typed}”: nothing was saved yet. Type another part of the name and submit again."
-        )
+        return f"Nothing matches “{typed}”: nothing was saved yet. Type another part of the name."
     names = ", ".join(o.label for o in options[:MAX_CHOICES])
-    return Reply(f"“{typed}” could be several: {names}. Type more of the name and submit the form again.")
+    return f"“{typed}” could be several: {names}. Type more of the name."
+
+
+@dataclass(frozen=True)
+class DialogAgain:
+    """A dialog's form shown again, with what was wrong beside its fields and the answers kept."""
+
+    form: Form
+    problems: dict[str, str]
+    answers: dict[str, str]

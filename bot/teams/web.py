@@ -45,6 +45,10 @@ def endpoint(runtime: TeamsRuntime, auth: IncomingAuth) -> WsgiApp:
             return refuse(start_response, "400 Bad Request", "an activity is a JSON object")
         if not auth.verified(environ.get("HTTP_AUTHORIZATION", ""), body):
             return refuse(start_response, "401 Unauthorized", "unauthorized")
+        if body.get("type") == "invoke":  # answered in the response: Teams waits for it
+            answer = json.dumps(runtime.invoke(body)).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(answer)))])
+            return [answer]
         kind = kind_of(body)
         if kind is not None:
             outcome = lifecycle.record(runtime, Activity(kind, body))

@@ -51,6 +51,15 @@ class TeamsHarness:
 
     def post(self, activity: dict[str, Any], token: str | None = "mint") -> int:
         """POST an activity as the Bot Framework does; the HTTP status Tend answered."""
+        return self.send(activity, token)[0]
+
+    def invoke(self, name: str, value: dict[str, Any], **where: Any) -> tuple[int, Any]:
+        """An invoke activity (what a message extension sends); the status and the JSON Tend answered."""
+        activity = {**self.say("", **where), "type": "invoke", "name": name, "value": value}
+        del activity["text"]
+        return self.send(activity)
+
+    def send(self, activity: dict[str, Any], token: str | None = "mint") -> tuple[int, Any]:
         data = json.dumps(activity).encode()
         request = urllib.request.Request(self.url, data=data, method="POST")
         request.add_header("Content-Type", "application/json")
@@ -60,9 +69,10 @@ class TeamsHarness:
             request.add_header("Authorization", f"Bearer {token}")
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:
-                return int(answer.status)
+                body = answer.read()
+                return int(answer.status), json.loads(body) if body else None
         except urllib.error.HTTPError as error:
-            return int(error.code)
+            return int(error.code), None
 
     def say(
         self,

@@ -156,6 +156,7 @@ def test_a_rate_limited_reply_waits_as_teams_asks_and_is_sent_once(teams: TeamsH
     teams.fake.fail("/v3/conversations/a:maya-chat/activities", 429, times=1, retry_after="1")
     teams.post(teams.say("account acme"))
     teams.wait(lambda: teams.fake.posted("a:maya-chat"), seconds=15)
+
     def statuses() -> list[str]:
         with teams.factory() as session:
             return list(session.scalars(select(Notification.status)))
