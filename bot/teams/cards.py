@@ -59,7 +59,8 @@ def _button(button: messages.Button) -> dict[str, Any]:
     action: dict[str, Any] = {
         "type": "Action.Submit",
         "title": shorten(button.label, BUTTON_LABEL),
-        "data": {"tend": {"action": str(button.action), "value": button.value}},
+        # task/fetch: Teams sends the press as an invoke, so that a form opens as a dialog (bot.teams.requests)
+        "data": {"msteams": {"type": "task/fetch"}, "tend": {"action": str(button.action), "value": button.value}},
     }
     if button.style == "primary":
         action["style"] = "positive"
@@ -137,9 +138,12 @@ def form_activity(form: messages.Form) -> dict[str, Any]:
     return {"type": "message", "text": escape(form.title), "attachments": [{"contentType": CARD, "content": content}]}
 
 
-def dialog(form: messages.Form, problems: dict[str, str], answers: dict[str, str]) -> dict[str, Any]:
-    """A form as a dialog (task module), with what was wrong with the last answers beside their fields."""
-    card = {"contentType": CARD, "content": form_card(form, problems, answers)}
+def dialog(
+    form: messages.Form, problems: dict[str, str], answers: dict[str, str], opened_by: tuple[str, str]
+) -> dict[str, Any]:
+    """A form as a dialog (task module), with what was wrong with the last answers beside their fields;
+    `opened_by`: the action and value that open it, to show it again after a problem."""
+    card = {"contentType": CARD, "content": form_card(form, problems, answers, opened_by)}
     return {"task": {"type": "continue", "value": {"title": shorten(form.title, 60), "card": card}}}
 
 
@@ -148,7 +152,12 @@ def dialog_message(text: str) -> dict[str, Any]:
     return {"task": {"type": "message", "value": shorten(text, 500)}}
 
 
-def form_card(form: messages.Form, problems: dict[str, str], answers: dict[str, str]) -> dict[str, Any]:
+def form_card(
+    form: messages.Form,
+    problems: dict[str, str],
+    answers: dict[str, str],
+    opened_by: tuple[str, str] | None = None,
+) -> dict[str, Any]:
     """A form's inputs and a submit button (whose data names the form and its value)."""
     body: list[dict[str, Any]] = [_text(form.title, size="Medium", weight="Bolder")]
     if form.intro:
@@ -161,6 +170,6 @@ def form_card(form: messages.Form, problems: dict[str, str], answers: dict[str, 
         "type": "Action.Submit",
         "title": shorten(form.submit, BUTTON_LABEL),
         "style": "positive",
-        "data": {"tend": {"form": form.action, "value": form.value, "search": searches}},
+        "data": {"tend": {"form": form.action, "value": form.value, "search": searches, "opened_by": opened_by}},
     }
     return {"type": "AdaptiveCard", "version": VERSION, "body": body, "actions": [submit]}

@@ -150,36 +150,47 @@ class TeamsRuntime(Runtime):
         return router.dispatch_form(ctx, name, value, answers)
 
     def invoke(self, body: dict[str, Any]) -> dict[str, Any]:
-        """An invoke, answered in its HTTP response: the message extension "Flag this message" (its dialog,
-        then its submit). Not recorded in the inbox: Teams waits for the answer, and a failure shows there;
-        what a submit creates is created once (the activity's key), and one unit of work writes all of it."""
+        """An invoke, answered in its HTTP response: a card button (task/fetch: a form opens as a dialog,
+        anything else is said in a short dialog and in the chat), a dialog's submit (task/submit), and the
+        message extension "Flag this message" (its dialog, then its submit). Not recorded in the inbox: Teams
+        waits for the answer and shows a failure itself; what a submit creates is created once (the
+        activity's key), in one unit of work."""
         request = Activity("invoke", body)
         name = body.get("name")
         value = _object(body.get("value"))
+        data = _object(value.get("data"))
         if name == "composeExtension/fetchTask":
             message = _object(value.get("messagePayload"))
-            given = {"text": typed(_object(message.get("body")), "content"), "link": message.get("linkToMessage") or ""}
-            return self._dialog(request, lambda ctx: router.dispatch_action(ctx, COMPOSE, json.dumps(given)))
-        if name == "composeExtension/submitAction":
-            data = _object(value.get("data"))
-            return self._dialog(request, lambda ctx: self._dialog_submit(ctx, data))
+            text = typed(_object(message.get("body")), "content")
+            given = json.dumps({"text": text, "link": message.get("linkToMessage") or ""})
+            return self._dialog(request, (COMPOSE, given), lambda ctx: router.dispatch_action(ctx, COMPOSE, given))
+        if name == "task/fetch":
+            button = _object(data.get("tend"))
+            pressed_as = (str(button.get("action") or ""), str(button.get("value") or ""))
+            return self._dialog(request, pressed_as, lambda ctx: router.dispatch_action(ctx, *pressed_as))
+        if name in ("composeExtension/submitAction", "task/submit"):
+            return self._dialog(request, None, lambda ctx: self._dialog_submit(ctx, data))
         return {}
 
     def _dialog(
-        self, request: Activity, call: Callable[[CommandContext], Reply | Form | DialogAgain]
+        self,
+        request: Activity,
+        opened_by: tuple[str, str] | None,
+        call: Callable[[CommandContext], Reply | Form | DialogAgain],
     ) -> dict[str, Any]:
         shown: dict[str, Any] = {}
 
         def answered(ctx: CommandContext) -> Reply | Form:
             result = call(ctx)
             if isinstance(result, DialogAgain):
-                shown.update(cards.dialog(result.form, result.problems, result.answers))
+                shown.update(cards.dialog(result.form, result.problems, result.answers, result.opened_by))
                 return result.form
             if isinstance(result, Form):
-                shown.update(cards.dialog(result, {}, {}))
-            elif ctx.actor.access is not Access.MEMBER:  # a refusal, in the dialog itself
+                shown.update(cards.dialog(result, {}, {}, opened_by or ("", "")))
+                return result
+            if ctx.actor.access is not Access.MEMBER or opened_by is not None:  # said in the dialog
                 shown.update(cards.dialog_message(result.text))
-            else:  # done: the dialog closes, the answer waits in the personal chat
+            if ctx.actor.access is Access.MEMBER:  # and kept in the chat, where only the asker sees it
                 target = Target(PLATFORM, "chat_user", request.sender)
                 outbox.enqueue(ctx.session, f"reply:{request.key}", target, result, self.clock.now())
             return result
@@ -197,10 +208,14 @@ class TeamsRuntime(Runtime):
             return Reply("That form is from an older version of Tend: please open it again.")
         answers = answers_of(data)
         problems = form_problems(ctx, button, answers)
-        if problems:
-            form = router.dispatch_action(ctx, COMPOSE, "")  # the one dialog today: the flag form
+        opened_by = button.get("opened_by")
+        if problems and isinstance(opened_by, list) and len(opened_by) == 2:
+            again = (str(opened_by[0]), str(opened_by[1]))
+            form = router.dispatch_action(ctx, *again)
             if isinstance(form, Form):  # shown again as it was submitted, with what was wrong
-                return DialogAgain(replace(form, value=str(button.get("value") or "")), problems, answers)
+                return DialogAgain(replace(form, value=str(button.get("value") or "")), problems, answers, again)
+        if problems:
+            return Reply(" ".join(problems.values()))
         return router.dispatch_form(ctx, str(button["form"]), str(button.get("value") or ""), answers)
 
     def _who(self, body: dict[str, Any]) -> Callable[[Session], Actor]:
@@ -286,3 +301,4 @@ class DialogAgain:
     form: Form
     problems: dict[str, str]
     answers: dict[str, str]
+    opened_by: tuple[str, str]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.models import Flag
 from tests.fakes.teams_server import OTHER_TENANT
 from tests.teams.conftest import TeamsHarness
-from tests.teams.test_messages import company, shown
+from tests.teams.test_messages import company, shown, valid_card
 
 LINK = "https://teams.microsoft.com/l/message/19:general@thread.tacv2/1700000000000"
 CHANNEL = {"user": "29:sam", "conversation": "19:general@thread.tacv2", "kind": "channel"}
@@ -54,6 +54,8 @@ def test_the_dialog_opens_prefilled_with_the_message_and_files_one_flag(teams: T
     assert again["task"]["type"] == "continue"  # shown again, the problem beside its field
     assert "Nothing matches “zzz”" in fields(again)["account"]["errorMessage"]
     assert fields(again)["description"]["value"] == choices["description"]  # what was typed is kept
+    valid_card(dialog["task"]["value"]["card"]["content"])
+    valid_card(again["task"]["value"]["card"]["content"])
     assert submit(teams, again, "s2", account="acme", **choices) == {}  # filed: the dialog closes
     assert submit(teams, again, "s2", account="acme", **choices) == {}  # Teams sends it again: nothing twice
     teams.wait(lambda: teams.fake.posted("a:personal-29:sam") and teams.fake.posted("19:billing@thread.tacv2"))

@@ -45,6 +45,15 @@ def shown(activity: dict) -> str:
     return json.dumps(cards_of(activity), ensure_ascii=False)
 
 
+def valid_card(card: dict) -> None:
+    """Valid against the official Adaptive Card 1.5 schema where the shared folder holds it; within budget."""
+    assert len(json.dumps(card)) < 28_000
+    if SCHEMA.exists():
+        import jsonschema
+
+        jsonschema.validate(card, json.loads(SCHEMA.read_text()))
+
+
 def test_an_unsigned_or_wrongly_signed_activity_is_refused_and_never_recorded(teams: TeamsHarness):
     company(teams)
     activity = teams.say("account acme")
@@ -146,7 +155,10 @@ def test_take_it_from_the_team_post_redraws_it_in_place(teams: TeamsHarness):
         for a in b["actions"]
         if a["title"] == "Take it"
     )
-    teams.post(teams.say("", user="29:bea", conversation="19:billing@thread.tacv2", kind="channel", value=take["data"]))
+    assert take["data"]["msteams"] == {"type": "task/fetch"}  # a press comes as an invoke
+    where = {"user": "29:bea", "conversation": "19:billing@thread.tacv2", "kind": "channel"}
+    status, said = teams.invoke("task/fetch", {"data": take["data"]}, **where)
+    assert status == 200 and said["task"]["type"] == "message" and said["task"]["value"].startswith("You own flag #")
     teams.wait(lambda: teams.fake.updated())
     assert "Taken by Bea Biller" in json.dumps(teams.fake.updated()[-1])
 

@@ -95,16 +95,16 @@ def test_snooze_from_the_nudge_a_form_card_refuses_a_past_date_then_snoozes(team
         for a in b["actions"]
         if a["title"] == "Snooze"
     )
-    teams.post(teams.say("", value=snooze["data"]))
-    teams.wait(lambda: len(teams.fake.posted("a:maya-chat")) == 3)
-    form = teams.fake.posted("a:maya-chat")[-1]["attachments"][0]["content"]
+    status, dialog = teams.invoke("task/fetch", {"data": snooze["data"]})
+    assert status == 200 and dialog["task"]["type"] == "continue"  # the form opens as a dialog
+    form = dialog["task"]["value"]["card"]["content"]
     ids = [item.get("id") for item in form["body"]]
     assert "for" in ids and "until" in ids
     submit = form["actions"][0]["data"]
-    teams.post(teams.say("", value={**submit, "for": "date", "until": "2020-01-01"}))
-    teams.wait(lambda: len(teams.fake.posted("a:maya-chat")) == 4)
-    refused = json.dumps(teams.fake.posted("a:maya-chat")[-1])
-    assert "Nothing was saved yet" in refused and "Choose a day after today" in refused
-    teams.post(teams.say("", value={**submit, "for": "date", "until": "2026-12-10"}))
-    teams.wait(lambda: len(teams.fake.posted("a:maya-chat")) == 5)
-    assert "Snoozed" in json.dumps(teams.fake.posted("a:maya-chat")[-1])
+    status, again = teams.invoke("task/submit", {"data": {**submit, "for": "date", "until": "2020-01-01"}})
+    assert again["task"]["type"] == "continue"  # shown again, the problem beside its field
+    [until] = [i for i in again["task"]["value"]["card"]["content"]["body"] if i.get("id") == "until"]
+    assert "Choose a day after today" in until["errorMessage"] and until["value"] == "2020-01-01"
+    status, done = teams.invoke("task/submit", {"data": {**submit, "for": "date", "until": "2026-12-10"}})
+    assert done == {}  # snoozed: the dialog closes, and the chat says so
+    teams.wait(lambda: "Snoozed" in json.dumps(teams.fake.posted("a:maya-chat")[-1]))
