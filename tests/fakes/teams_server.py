@@ -33,6 +33,7 @@ class Call:
     body: Any
     authorization: str
     status: int = 200
+    at: float = field(default_factory=time.monotonic)  # when it arrived (system-wide: benchmarks compare)
 
 
 @dataclass
