@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -129,3 +129,15 @@ def make_identity(session: Session, person: Person, platform: str, checked_at: d
     session.add(identity)
     session.flush()
     return identity
+
+
+def make_dropping_team(session: Session, count: int, name: str, day: date) -> Person:
+    """Lena's team: Maya's `count` accounts (named `name` and a number), each of whose health fell from 80 to
+    40 since the day before `day`, for a digest as big as a real team's. Returns Lena."""
+    lena = make_person(session, "lena@example.com", name="Lena Lead", role="manager", timezone="UTC")
+    maya = make_person(session, "maya@example.com", name="Maya Patel", manager_id=lena.id, timezone="UTC")
+    for n in range(count):
+        make_account(
+            session, f"{name} {n}", owner_id=maya.id, health_score=40, history=((day - timedelta(days=1), 80),)
+        )
+    return lena

@@ -4,27 +4,17 @@ account names that ping no one."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 from bot.delivery.deliverer import deliver_due
 from bot.digests.build import send_due
 from bot.slack.app import make_gateway
-from tests.factories import make_account, make_person
+from tests.factories import make_dropping_team
 from tests.slack.conftest import NOW, slack_settings
 from tests.slack.test_flag_command import posts
 
 
 def test_a_big_teams_digest_reaches_the_manager_within_limits_and_pings_no_one(slack, session, fake_slack):
-    lena = make_person(session, "lena@example.com", name="Lena Lead", role="manager", timezone="UTC")
-    csm = make_person(session, "maya@example.com", name="Maya Patel", manager_id=lena.id, timezone="UTC")
-    for n in range(500):
-        make_account(
-            session,
-            f"<!channel> @here Account {n}",
-            owner_id=csm.id,
-            health_score=40,
-            history=((NOW.date() - timedelta(days=1), 80),),
-        )
+    make_dropping_team(session, 500, "<!channel> @here Account", NOW.date())
     session.commit()
     slack.fake.add_user("U0LENA", "lena@example.com", name="Lena Lead")
     send_due(session, NOW, "UTC")

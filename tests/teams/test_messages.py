@@ -37,6 +37,18 @@ def company(teams: TeamsHarness) -> None:
     teams.fake.add_member("29:sam", "sam@example.com", name="Sam Rivera")
 
 
+def button(activity: dict, title: str) -> dict:
+    """A card's button by its title."""
+    return next(
+        a
+        for c in cards_of(activity)
+        for b in c["body"]
+        if b["type"] == "ActionSet"
+        for a in b["actions"]
+        if a["title"] == title
+    )
+
+
 def cards_of(activity: dict) -> list[dict]:
     return [a["content"] for a in activity.get("attachments", [])]
 
@@ -136,7 +148,7 @@ def test_an_activity_delivered_twice_files_one_flag_and_answers_once(teams: Team
     assert "Take it" in shown(post) and "120" not in shown(post)  # no ARR in the channel
 
 
-def test_take_it_from_the_team_post_redraws_it_in_place(teams: TeamsHarness):
+def test_take_it_then_resolve_from_the_team_post_redraws_it_and_tells_the_reporter(teams: TeamsHarness):
     company(teams)
     with teams.factory() as session:
         billing = session.scalars(select(Team)).one()
@@ -147,20 +159,24 @@ def test_take_it_from_the_team_post_redraws_it_in_place(teams: TeamsHarness):
     teams.post(teams.say("flag acme invoice was charged twice", user="29:sam", conversation="a:sam-chat"))
     teams.wait(lambda: teams.fake.posted("19:billing@thread.tacv2"))
     [post] = teams.fake.posted("19:billing@thread.tacv2")
-    take = next(
-        a
-        for c in cards_of(post)
-        for b in c["body"]
-        if b["type"] == "ActionSet"
-        for a in b["actions"]
-        if a["title"] == "Take it"
-    )
+    take = button(post, "Take it")
     assert take["data"]["msteams"] == {"type": "task/fetch"}  # a press comes as an invoke
     where = {"user": "29:bea", "conversation": "19:billing@thread.tacv2", "kind": "channel"}
     status, said = teams.invoke("task/fetch", {"data": take["data"]}, **where)
     assert status == 200 and said["task"]["type"] == "message" and said["task"]["value"].startswith("You own flag #")
     teams.wait(lambda: teams.fake.updated())
-    assert "Taken by Bea Biller" in json.dumps(teams.fake.updated()[-1])
+    redrawn = teams.fake.updated()[-1]
+    assert "Taken by Bea Biller" in json.dumps(redrawn)
+    resolve = button(redrawn, "Resolve")
+    status, dialog = teams.invoke("task/fetch", {"data": resolve["data"]}, **where)
+    assert dialog["task"]["type"] == "continue"  # what was done: a dialog
+    submit = dialog["task"]["value"]["card"]["content"]["actions"][0]["data"]
+    status, done = teams.invoke("task/submit", {"data": {**submit, "outcome": "Refunded the double charge"}}, **where)
+    assert done == {}
+    teams.wait(lambda: "Resolved by" in json.dumps(teams.fake.updated()[-1]))
+    teams.wait(lambda: any("Refunded the double charge" in shown(a) for a in teams.fake.posted("a:sam-chat")))
+    with teams.factory() as session:  # the reporter heard the outcome in their personal chat
+        assert session.scalars(select(Flag.status)).one() == "resolved"
 
 
 def test_a_rate_limited_reply_waits_as_teams_asks_and_is_sent_once(teams: TeamsHarness):

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery.deliverer import deliver_due
+from bot.digests.build import send_due as send_digests
 from bot.gateway import DeliveryError, Target
 from bot.messages import Reply
 from bot.models import ChatIdentity, Notification
@@ -20,10 +21,12 @@ from bot.platforms import gateways
 from bot.teams import platform as teams_platform
 from bot.teams.gateway import TeamsGateway
 from tests.commands.nudges.scenario import seed
-from tests.factories import make_person
+from tests.factories import make_dropping_team, make_person
 from tests.teams.conftest import TeamsHarness, teams_settings
+from tests.teams.test_messages import button, valid_card
 
 TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+DIGEST_DAY = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # as the Slack digest story
 
 
 def test_a_nudge_reaches_a_csm_in_her_personal_chat_on_teams(teams: TeamsHarness):
@@ -88,13 +91,7 @@ def test_snooze_from_the_nudge_a_form_card_refuses_a_past_date_then_snoozes(team
         session.commit()
     deliver_due(teams.factory, gateways(teams_settings(teams.fake), teams.factory, [teams_platform.PLATFORM]), TUESDAY)
     nudge = teams.fake.posted("a:maya-chat")[-1]
-    snooze = next(
-        a
-        for b in nudge["attachments"][0]["content"]["body"]
-        if b["type"] == "ActionSet"
-        for a in b["actions"]
-        if a["title"] == "Snooze"
-    )
+    snooze = button(nudge, "Snooze")
     status, dialog = teams.invoke("task/fetch", {"data": snooze["data"]})
     assert status == 200 and dialog["task"]["type"] == "continue"  # the form opens as a dialog
     form = dialog["task"]["value"]["card"]["content"]
@@ -108,3 +105,21 @@ def test_snooze_from_the_nudge_a_form_card_refuses_a_past_date_then_snoozes(team
     status, done = teams.invoke("task/submit", {"data": {**submit, "for": "date", "until": "2026-12-10"}})
     assert done == {}  # snoozed: the dialog closes, and the chat says so
     teams.wait(lambda: "Snoozed" in json.dumps(teams.fake.posted("a:maya-chat")[-1]))
+
+
+def test_a_big_digest_reaches_a_manager_on_teams_within_the_card_budget_and_mentions_no_one(teams: TeamsHarness):
+    with teams.factory() as session:
+        make_dropping_team(session, 500, "<at>Lena Lead</at> **Account**", DIGEST_DAY.date())
+        session.commit()
+    teams.fake.add_member("29:lena", "lena@example.com", name="Lena Lead")
+    teams.post(teams.say("tend help", user="29:lena", conversation="a:lena-chat"))
+    teams.wait(lambda: teams.fake.posted("a:lena-chat"))
+    with teams.factory() as session:
+        send_digests(session, DIGEST_DAY, "UTC")
+        session.commit()
+    out = gateways(teams_settings(teams.fake), teams.factory, [teams_platform.PLATFORM])
+    assert deliver_due(teams.factory, out, DIGEST_DAY).sent == 1
+    digest = teams.fake.posted("a:lena-chat")[-1]
+    text = json.dumps(digest, ensure_ascii=False)
+    assert "Health drops (500)" in text and "<at>" not in text and "**Account**" not in text
+    valid_card(digest["attachments"][0]["content"])
