@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up Tend in .venv and runs it: Slack when .env has credentials, else the seeded local demo console.
+# Sets up Tend in .venv and runs it: Slack and/or Teams when .env has credentials, else the seeded local demo console.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
