@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,16 +24,15 @@ from bot.runtime import requests
 from bot.runtime.requests import Answer, Runtime
 from bot.teams import cards
 from bot.teams.connector import Connector
+from bot.teams.forms import answers_of, form_problems
 from bot.teams.gateway import SEPARATOR
 from bot.teams.identity import PLATFORM, resolve_actor
 from commands import router
 from commands.context import CommandContext
-from commands.flags.form import COMPOSE
 
 log = logging.getLogger(__name__)
 
 POINTER = "I've sent you the answer in our personal chat."
-MAX_CHOICES = 8
 _MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -117,7 +115,7 @@ class TeamsRuntime(Runtime):
                 self._queue(ctx, request, result)
             return result
 
-        answer = requests.run_for(self, self._who(body), answered, request.key, request.key)
+        answer = requests.run_for(self, self.who(body), answered, request.key, request.key)
         if isinstance(answer.reply, Form):
             self._show_form(request, answer.reply)
         elif not answer.queued:  # a polite failure (the database, a bug): said straight to the conversation
@@ -149,76 +147,9 @@ class TeamsRuntime(Runtime):
             )
         return router.dispatch_form(ctx, name, value, answers)
 
-    def invoke(self, body: dict[str, Any]) -> dict[str, Any]:
-        """An invoke, answered in its HTTP response: a card button (task/fetch: a form opens as a dialog,
-        anything else is said in a short dialog and in the chat), a dialog's submit (task/submit), and the
-        message extension "Flag this message" (its dialog, then its submit). Not recorded in the inbox: Teams
-        waits for the answer and shows a failure itself; what a submit creates is created once (the
-        activity's key), in one unit of work."""
-        request = Activity("invoke", body)
-        name = body.get("name")
-        value = _object(body.get("value"))
-        data = _object(value.get("data"))
-        if name == "composeExtension/fetchTask":
-            message = _object(value.get("messagePayload"))
-            text = typed(_object(message.get("body")), "content")
-            given = json.dumps({"text": text, "link": message.get("linkToMessage") or ""})
-            return self._dialog(request, (COMPOSE, given), lambda ctx: router.dispatch_action(ctx, COMPOSE, given))
-        if name == "task/fetch":
-            button = _object(data.get("tend"))
-            pressed_as = (str(button.get("action") or ""), str(button.get("value") or ""))
-            return self._dialog(request, pressed_as, lambda ctx: router.dispatch_action(ctx, *pressed_as))
-        if name in ("composeExtension/submitAction", "task/submit"):
-            return self._dialog(request, None, lambda ctx: self._dialog_submit(ctx, data))
-        return {}
+    def who(self, body: dict[str, Any]) -> Callable[[Session], Actor]:
+        """The way from this activity's sender to a Tend actor, for `bot.runtime.requests.run_for`."""
 
-    def _dialog(
-        self,
-        request: Activity,
-        opened_by: tuple[str, str] | None,
-        call: Callable[[CommandContext], Reply | Form | DialogAgain],
-    ) -> dict[str, Any]:
-        shown: dict[str, Any] = {}
-
-        def answered(ctx: CommandContext) -> Reply | Form:
-            result = call(ctx)
-            if isinstance(result, DialogAgain):
-                shown.update(cards.dialog(result.form, result.problems, result.answers, result.opened_by))
-                return result.form
-            if isinstance(result, Form):
-                shown.update(cards.dialog(result, {}, {}, opened_by or ("", "")))
-                return result
-            if ctx.actor.access is not Access.MEMBER or opened_by is not None:  # said in the dialog
-                shown.update(cards.dialog_message(result.text))
-            if ctx.actor.access is Access.MEMBER:  # and kept in the chat, where only the asker sees it
-                target = Target(PLATFORM, "chat_user", request.sender)
-                outbox.enqueue(ctx.session, f"reply:{request.key}", target, result, self.clock.now())
-            return result
-
-        answer = requests.run_for(self, self._who(request.body), answered, request.key, request.key)
-        if not shown and not answer.queued:  # a polite failure: said in the dialog
-            return cards.dialog_message(answer.reply.text if isinstance(answer.reply, Reply) else "")
-        if answer.queued:
-            self.after_ack(lambda: requests.deliver_queued(self, answer))
-        return shown
-
-    def _dialog_submit(self, ctx: CommandContext, data: dict[str, Any]) -> Reply | Form | DialogAgain:
-        button = data.get("tend")
-        if not isinstance(button, dict) or "form" not in button:
-            return Reply("That form is from an older version of Tend: please open it again.")
-        answers = answers_of(data)
-        problems = form_problems(ctx, button, answers)
-        opened_by = button.get("opened_by")
-        if problems and isinstance(opened_by, list) and len(opened_by) == 2:
-            again = (str(opened_by[0]), str(opened_by[1]))
-            form = router.dispatch_action(ctx, *again)
-            if isinstance(form, Form):  # shown again as it was submitted, with what was wrong
-                return DialogAgain(replace(form, value=str(button.get("value") or "")), problems, answers, again)
-        if problems:
-            return Reply(" ".join(problems.values()))
-        return router.dispatch_form(ctx, str(button["form"]), str(button.get("value") or ""), answers)
-
-    def _who(self, body: dict[str, Any]) -> Callable[[Session], Actor]:
         def who(session: Session) -> Actor:
             return resolve_actor(self.connector, session, body, self.settings.teams_tenant_id, self.clock.now())
 
@@ -253,52 +184,3 @@ class TeamsRuntime(Runtime):
             self.connector.send(request.body["serviceUrl"], request.conversation, shown)
         except Exception:
             log.exception("could not show a form in Teams")
-
-
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def answers_of(data: Any) -> dict[str, str]:
-    """A submitted card's answers by input id (Tend's own data left out)."""
-    if not isinstance(data, dict):
-        return {}
-    return {k: str(v) for k, v in data.items() if k != "tend" and isinstance(v, str | int | float)}
-
-
-def form_problems(ctx: CommandContext, button: dict[str, Any], answers: dict[str, str]) -> dict[str, str]:
-    """What keeps a submitted form from being filed, by field: a name typed for a search that names no one
-    thing, then the form's own checks. A name that names one thing is replaced by its value in `answers`."""
-    searches = button.get("search")
-    for field, search in (searches if isinstance(searches, dict) else {}).items():
-        unclear = _choose(ctx, answers, str(field), str(search))
-        if unclear is not None:
-            return {str(field): unclear}
-    return router.check_form(str(button["form"]), answers, ctx.today)
-
-
-def _choose(ctx: CommandContext, answers: dict[str, str], field: str, search: str) -> str | None:
-    """A name typed where a live search would have offered choices: the one it names, else what to type."""
-    typed = answers.get(field, "").strip()
-    if not typed or typed.isdigit():
-        return None
-    options = router.run_search(ctx, search, typed)
-    exact = [o for o in options if o.label.casefold() == typed.casefold()]
-    chosen = exact[:1] or (options if len(options) == 1 else [])
-    if chosen:
-        answers[field] = chosen[0].value
-        return None
-    if not options:
-        return f"Nothing matches “{typed}”: nothing was saved yet. Type another part of the name."
-    names = ", ".join(o.label for o in options[:MAX_CHOICES])
-    return f"“{typed}” could be several: {names}. Type more of the name."
-
-
-@dataclass(frozen=True)
-class DialogAgain:
-    """A dialog's form shown again, with what was wrong beside its fields and the answers kept."""
-
-    form: Form
-    problems: dict[str, str]
-    answers: dict[str, str]
-    opened_by: tuple[str, str]

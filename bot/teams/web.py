@@ -13,6 +13,7 @@ from bot.platforms import WsgiApp
 from bot.runtime import lifecycle
 from bot.runtime.recording import Outcome
 from bot.runtime.web import refuse
+from bot.teams import dialogs
 from bot.teams.auth import IncomingAuth
 from bot.teams.requests import Activity, TeamsRuntime
 
@@ -46,7 +47,7 @@ def endpoint(runtime: TeamsRuntime, auth: IncomingAuth) -> WsgiApp:
         if not auth.verified(environ.get("HTTP_AUTHORIZATION", ""), body):
             return refuse(start_response, "401 Unauthorized", "unauthorized")
         if body.get("type") == "invoke":  # answered in the response: Teams waits for it
-            answer = json.dumps(runtime.invoke(body)).encode()
+            answer = json.dumps(dialogs.invoke(runtime, body)).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(answer)))])
             return [answer]
         kind = kind_of(body)
