@@ -40,6 +40,11 @@ def _quiet_line_start(found: re.Match[str]) -> str:
     return found.group(1) + (mark[:-1] + "\\." if mark.endswith(".") else "\\" + mark)
 
 
+def _plain(text: str) -> str:
+    """Plain text where Teams shows no markdown (a summary): only what could read as markup or a mention."""
+    return typed_hints(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _text(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": escape(shorten(text, TEXT_LIMIT)), "wrap": True, **style}
 
@@ -99,10 +104,11 @@ def card(reply: messages.Reply) -> dict[str, Any]:
 
 
 def activity(reply: messages.Reply) -> dict[str, Any]:
-    """A message activity carrying the card, with a plain summary for notifications."""
+    """A message activity carrying the card. The one-line summary goes in `summary` (notifications, clients
+    that draw no cards), not in `text`, which Teams would show above the card as a second copy."""
     return {
         "type": "message",
-        "text": escape(shorten(reply.text, SUMMARY_LIMIT)),
+        "summary": _plain(shorten(reply.text, SUMMARY_LIMIT)),
         "attachments": [{"contentType": CARD, "content": card(reply)}],
     }
 
@@ -135,7 +141,11 @@ def _input(field: messages.Input, answers: dict[str, str], problem: str | None) 
 def form_activity(form: messages.Form) -> dict[str, Any]:
     """A form as a card in a chat."""
     content = form_card(form, {}, {})
-    return {"type": "message", "text": escape(form.title), "attachments": [{"contentType": CARD, "content": content}]}
+    return {
+        "type": "message",
+        "summary": _plain(form.title),
+        "attachments": [{"contentType": CARD, "content": content}],
+    }
 
 
 def dialog(

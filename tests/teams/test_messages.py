@@ -198,10 +198,13 @@ def test_user_text_never_becomes_a_mention_or_markup(teams: TeamsHarness):
     with teams.factory() as session:
         make_account(session, "<at>Maya</at> **Big** [Co](http://evil.example)", domain="evil.example")
         session.commit()
-    teams.post(teams.say("account big"))
+    teams.post(teams.say("account evil.example"))
     teams.wait(lambda: teams.fake.posted("a:maya-chat"))
-    text = json.dumps(teams.fake.posted("a:maya-chat"))
-    assert "<at>" not in text and "**Big**" not in text and "[Co](" not in text
+    [answer] = teams.fake.posted("a:maya-chat")
+    text, card = json.dumps(answer, ensure_ascii=False), shown(answer)
+    assert "&lt;at&gt;Maya&lt;/at&gt; \\\\*\\\\*Big" in card  # the name shown as typed, escaped
+    assert "<at>" not in text  # nowhere, the plain summary included
+    assert "**Big**" not in card and "[Co](" not in card  # no markdown in the card
     assert "mention" not in text  # Tend adds no mention entities
 
 
