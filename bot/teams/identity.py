@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from microsoft_teams.api import TeamsChannelAccount
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.gateway import DeliveryError
@@ -51,9 +51,10 @@ def resolve_actor(
     reach = address(activity)
     cached = cached_actor(session, PLATFORM, tenant, user_id, now) if user_id else None
     if cached is not None:
-        if reach is not None:  # the personal chat may be new (reinstalled): keep where it is
+        if reach is not None:  # the personal chat may be new (reinstalled): keep where it is, written only then
             key = {"platform": PLATFORM, "workspace_id": tenant, "external_id": user_id}
-            session.execute(update(ChatIdentity).filter_by(**key).values(address=reach))
+            if session.scalar(select(ChatIdentity.address).filter_by(**key)) != reach:
+                session.execute(update(ChatIdentity).filter_by(**key).values(address=reach))
         return cached
     access, email, name = Access.UNKNOWN, None, str(sender.get("name") or "someone")
     conversation = (activity.get("conversation") or {}).get("id")
