@@ -56,7 +56,7 @@ def make_wsgi(engine: Engine, endpoints: Mapping[str, WsgiApp]) -> WsgiApp:
         if probe is not None and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             ok, report = probe(engine)
             status = "200 OK" if ok else "503 Service Unavailable"
-            return _answer(start_response, status, "application/json", json.dumps(report).encode())
+            return answer(start_response, status, "application/json", json.dumps(report).encode())
         endpoint = endpoints.get(path)
         if endpoint is None:
             return refuse(start_response, "404 Not Found", "no such endpoint")
@@ -88,10 +88,11 @@ def _discard(environ: dict[str, Any], length: int, chunk: int = 65536, at_most: 
 
 
 def refuse(start_response: Callable[..., Any], status: str, why: str) -> Iterable[bytes]:
-    return _answer(start_response, status, "text/plain; charset=utf-8", why.encode())
+    return answer(start_response, status, "text/plain; charset=utf-8", why.encode())
 
 
-def _answer(start_response: Callable[..., Any], status: str, content_type: str, body: bytes) -> Iterable[bytes]:
+def answer(start_response: Callable[..., Any], status: str, content_type: str, body: bytes) -> Iterable[bytes]:
+    """A whole response with its length (every endpoint answers this way, the platforms' too)."""
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
     return [body]
 

@@ -64,6 +64,11 @@ class Activity:
         return str((self.body.get("conversation") or {}).get("id") or "")
 
     @property
+    def here(self) -> Target:
+        """The conversation the activity came from, as the gateway addresses it."""
+        return Target(PLATFORM, "conversation", SEPARATOR.join((self.body["serviceUrl"], self.conversation)))
+
+    @property
     def personal(self) -> bool:
         return (self.body.get("conversation") or {}).get("conversationType") == "personal"
 
@@ -158,7 +163,7 @@ class TeamsRuntime(Runtime):
     def _queue(self, ctx: CommandContext, request: Activity, reply: Reply) -> None:
         """The answer through the outbox (sent once, however often Teams delivers the activity)."""
         now = self.clock.now()
-        here = Target(PLATFORM, "conversation", SEPARATOR.join((request.body["serviceUrl"], request.conversation)))
+        here = request.here
         if request.personal or ctx.actor.access is not Access.MEMBER or not reply.private:
             outbox.enqueue(ctx.session, f"reply:{request.key}", here, reply, now)
             return
@@ -168,10 +173,7 @@ class TeamsRuntime(Runtime):
     def _say(self, request: Activity, reply: Reply) -> None:
         try:
             with session_scope(self.session_factory) as session:
-                here = SEPARATOR.join((request.body["serviceUrl"], request.conversation))
-                outbox.enqueue(
-                    session, f"reply:{request.key}", Target(PLATFORM, "conversation", here), reply, self.clock.now()
-                )
+                outbox.enqueue(session, f"reply:{request.key}", request.here, reply, self.clock.now())
             requests.deliver_now(self)
         except Exception:
             log.exception("could not tell a Teams user that their request failed")

@@ -12,7 +12,7 @@ from typing import Any
 from bot.platforms import WsgiApp
 from bot.runtime import lifecycle
 from bot.runtime.recording import Outcome
-from bot.runtime.web import refuse
+from bot.runtime.web import answer, refuse
 from bot.teams import dialogs
 from bot.teams.auth import IncomingAuth
 from bot.teams.requests import Activity, TeamsRuntime
@@ -47,15 +47,14 @@ def endpoint(runtime: TeamsRuntime, auth: IncomingAuth) -> WsgiApp:
         if not auth.verified(environ.get("HTTP_AUTHORIZATION", ""), body):
             return refuse(start_response, "401 Unauthorized", "unauthorized")
         if body.get("type") == "invoke":  # answered in the response: Teams waits for it
-            answer = json.dumps(dialogs.invoke(runtime, body)).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(answer)))])
-            return [answer]
+            return answer(
+                start_response, "200 OK", "application/json", json.dumps(dialogs.invoke(runtime, body)).encode()
+            )
         kind = kind_of(body)
         if kind is not None:
             outcome = lifecycle.record(runtime, Activity(kind, body))
             if outcome not in (Outcome.RECORDED, Outcome.REPEAT):
                 return refuse(start_response, "503 Service Unavailable", "busy: please try again")
-        start_response("200 OK", [("Content-Length", "0")])
-        return [b""]
+        return answer(start_response, "200 OK", "text/plain; charset=utf-8", b"")
 
     return app
