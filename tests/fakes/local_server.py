@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
@@ -34,3 +36,17 @@ class LocalServer:
     def origin(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+
+@contextmanager
+def served(wsgi: Any) -> Iterator[str]:
+    """Tend's own WSGI app served on 127.0.0.1 (as in production) until the block ends: its base URL."""
+    from bot.runtime.web import serve_in_background
+
+    server = serve_in_background(wsgi)
+    host, port = server.server_address[:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -26,6 +26,7 @@ BOT_USER = "U0BOT"
 class Call:
     method: str  # Web API method, or "response_url"
     params: dict[str, Any]
+    to: str = ""  # for response_url: its token (whose answer it is)
     at: float = field(default_factory=time.monotonic)
     status: int | None = None  # what the fake answered; None while answering, or when it cut the connection
     ok: bool = False  # the call did what it asked (a post was posted)
@@ -166,10 +167,10 @@ class FakeSlack(LocalServer):
             return 200, {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}, {}
         return 200, {"ok": True}, {}
 
-    def _record(self, method: str, params: dict[str, Any]) -> Call:
+    def _record(self, method: str, params: dict[str, Any], to: str = "") -> Call:
         if self.check:
             self._check(method, params)
-        call = Call(method, params)
+        call = Call(method, params, to)
         with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
@@ -198,11 +199,12 @@ class FakeSlack(LocalServer):
                     params = json.loads(raw or "{}")
                 else:
                     params = {k: v[0] for k, v in urllib.parse.parse_qs(raw).items()}
+                to = ""
                 if self.path.startswith("/response/"):
-                    method = "response_url"
+                    method, to = "response_url", self.path.removeprefix("/response/")
                 else:
                     method = self.path.removeprefix("/api/").split("?")[0]
-                call = fake._record(method, params)
+                call = fake._record(method, params, to)
                 if method == "response_url":
                     time.sleep(fake.delays.get(method, 0))
                     status, body, headers = 200, {"ok": True}, {}

@@ -17,6 +17,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from tests.fakes import adaptive
 from tests.fakes.local_server import LocalServer
 
 APP_ID = "00000000-0000-0000-0000-00000000a11d"
@@ -48,6 +49,7 @@ class FakeTeams(LocalServer):
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "test-key-1"
         self.calls: list[Call] = []
+        self.violations: list[str] = []  # what tests/fakes/adaptive.py found wrong in activities Tend sent
         self.members: dict[str, dict[str, Any]] = {}
         self.failures: list[tuple[str, Failure]] = []  # (path part, failure) for connector posts
         self.token_requests: list[dict[str, list[str]]] = []
@@ -159,10 +161,12 @@ def _handler(fake: FakeTeams) -> type[BaseHTTPRequestHandler]:
                 fake.token_requests.append(body)
                 return self._answer(200, {"token_type": "Bearer", "expires_in": 3600, "access_token": BOT_TOKEN})
             call = Call("POST", path, body, self.headers.get("Authorization", ""))
-            fake.calls.append(call)
-            failure = fake._failure(path)
+            failure = fake._failure(path)  # decided before the call is seen: a refused post never looks posted
             if failure is not None:
                 call.status = failure.status
+            fake.calls.append(call)
+            fake.violations += [f"POST {path}: {p}" for p in adaptive.problems_in_activity(body)]
+            if failure is not None:
                 headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
                 return self._answer(failure.status, {"error": {"code": "Throttled"}}, headers)
             if path == "/v3/conversations":
@@ -174,6 +178,7 @@ def _handler(fake: FakeTeams) -> type[BaseHTTPRequestHandler]:
             path = urllib.parse.unquote(urllib.parse.urlparse(self.path).path)
             call = Call("PUT", path, self._body(), self.headers.get("Authorization", ""))
             fake.calls.append(call)
+            fake.violations += [f"PUT {path}: {p}" for p in adaptive.problems_in_activity(call.body)]
             return self._answer(200, {"id": path.rsplit("/", 1)[1]})
 
     return Handler

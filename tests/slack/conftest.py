@@ -15,9 +15,9 @@ from sqlalchemy import Engine
 from bot.clock import FixedClock
 from bot.config import Secret, Settings
 from bot.db import SessionFactory
-from bot.runtime.web import serve_in_background
 from bot.slack.app import build_app, make_client
 from bot.slack.web import make_wsgi
+from tests.fakes.local_server import served
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 from tests.fakes.slack_server import FakeSlack
 
@@ -59,16 +59,10 @@ def slack(fake_slack: FakeSlack, engine: Engine, factory: SessionFactory) -> Ite
 
 @contextmanager
 def serving(
-    settings: Settings, fake_slack: FakeSlack, engine: Engine, factory: SessionFactory
+    settings: Settings, fake_slack: FakeSlack, engine: Engine, factory: SessionFactory, now: datetime = NOW
 ) -> Iterator[SlackHarness]:
     """Tend's WSGI app with `settings`, served on 127.0.0.1 until the block ends."""
     client: WebClient = make_client(settings)
-    app = build_app(settings, factory, client=client, clock=FixedClock(NOW))
-    server = serve_in_background(make_wsgi(app, engine))
-    host, port = server.server_address[:2]
-    base = f"http://{host}:{port}"
-    try:
+    app = build_app(settings, factory, client=client, clock=FixedClock(now))
+    with served(make_wsgi(app, engine)) as base:
         yield SlackHarness(fake_slack, SlackSender(f"{base}/slack/events", fake_slack.response_url()), factory, base)
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,10 +21,11 @@ from bot.clock import FixedClock
 from bot.config import Secret, Settings
 from bot.db import SessionFactory
 from bot.platforms import gateways
-from bot.runtime.web import make_wsgi, serve_in_background
+from bot.runtime.web import make_wsgi
 from bot.teams import platform as teams_platform
 from bot.teams.auth import IncomingAuth
 from bot.teams.web import PATH, endpoint
+from tests.fakes.local_server import served
 from tests.fakes.teams_server import APP_ID, TENANT, FakeTeams
 
 NOW = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
@@ -114,18 +116,24 @@ def fake_teams() -> Iterator[FakeTeams]:
     fake = FakeTeams().start()
     yield fake
     fake.stop()
+    assert not fake.violations, "activities sent to Teams broke the card rules:\n" + "\n".join(fake.violations)
 
 
 @pytest.fixture
 def teams(fake_teams: FakeTeams, engine: Engine, factory: SessionFactory) -> Iterator[TeamsHarness]:
-    settings = teams_settings(fake_teams)
+    with serving(teams_settings(fake_teams), fake_teams, engine, factory) as harness:
+        yield harness
+
+
+@contextmanager
+def serving(
+    settings: Settings, fake: FakeTeams, engine: Engine, factory: SessionFactory, now: datetime = NOW
+) -> Iterator[TeamsHarness]:
+    """Tend's WSGI app with Teams configured by `settings`, served on 127.0.0.1 until the block ends."""
     out = gateways(settings, factory, [teams_platform.PLATFORM])
-    runtime = teams_platform.runtime(settings, factory, out, FixedClock(NOW))
-    server = serve_in_background(make_wsgi(engine, {PATH: endpoint(runtime, IncomingAuth(settings))}))
-    host, port = server.server_address[:2]
+    runtime = teams_platform.runtime(settings, factory, out, FixedClock(now))
     try:
-        yield TeamsHarness(fake_teams, factory, f"http://{host}:{port}{PATH}", runtime)
+        with served(make_wsgi(engine, {PATH: endpoint(runtime, IncomingAuth(settings))})) as base:
+            yield TeamsHarness(fake, factory, f"{base}{PATH}", runtime)
     finally:
-        server.shutdown()
-        server.server_close()
         runtime.work.shutdown()

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery.deliverer import deliver_due
-from bot.digests.build import send_due as send_digests
 from bot.gateway import DeliveryError, Target
 from bot.messages import Reply
 from bot.models import ChatIdentity, Notification
@@ -21,9 +20,8 @@ from bot.platforms import gateways
 from bot.teams import platform as teams_platform
 from bot.teams.gateway import TeamsGateway
 from tests.commands.nudges.scenario import seed
-from tests.factories import make_dropping_team, make_person
+from tests.factories import make_person
 from tests.teams.conftest import TeamsHarness, teams_settings
-from tests.teams.test_messages import button, valid_card
 
 TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 DIGEST_DAY = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # as the Slack digest story
@@ -77,49 +75,3 @@ def test_someone_who_never_used_tend_on_teams_is_a_permanent_failure_saying_what
         gateway.send(Target("teams", "person", "new@example.com"), Reply("hi"))
     assert failed.value.permanent and "install Tend in Microsoft Teams for new@example.com" in failed.value.reason
     assert teams.fake.calls == []
-
-
-def test_snooze_from_the_nudge_a_form_card_refuses_a_past_date_then_snoozes(teams: TeamsHarness):
-    with teams.factory() as session:
-        seed(session)
-    teams.fake.add_member("29:maya", "maya@example.com", name="Maya Patel")
-    teams.post(teams.say("tend help"))
-    teams.wait(lambda: teams.fake.posted("a:maya-chat"))
-    with teams.factory() as session:
-        plan(session, TUESDAY, TUESDAY.date())
-        send_due(session, TUESDAY, "UTC")
-        session.commit()
-    deliver_due(teams.factory, gateways(teams_settings(teams.fake), teams.factory, [teams_platform.PLATFORM]), TUESDAY)
-    [nudge] = [a for a in teams.fake.posted("a:maya-chat") if "Log check-in" in json.dumps(a)]
-    snooze = button(nudge, "Snooze")
-    status, dialog = teams.invoke("task/fetch", {"data": snooze["data"]})
-    assert status == 200 and dialog["task"]["type"] == "continue"  # the form opens as a dialog
-    form = dialog["task"]["value"]["card"]["content"]
-    ids = [item.get("id") for item in form["body"]]
-    assert "for" in ids and "until" in ids
-    submit = form["actions"][0]["data"]
-    status, again = teams.invoke("task/submit", {"data": {**submit, "for": "date", "until": "2020-01-01"}})
-    assert again["task"]["type"] == "continue"  # shown again, the problem beside its field
-    [until] = [i for i in again["task"]["value"]["card"]["content"]["body"] if i.get("id") == "until"]
-    assert "Choose a day after today" in until["errorMessage"] and until["value"] == "2020-01-01"
-    status, done = teams.invoke("task/submit", {"data": {**submit, "for": "date", "until": "2026-12-10"}})
-    assert done == {}  # snoozed: the dialog closes, and the chat says so
-    teams.wait(lambda: "Snoozed" in json.dumps(teams.fake.posted("a:maya-chat")[-1]))
-
-
-def test_a_big_digest_reaches_a_manager_on_teams_within_the_card_budget_and_mentions_no_one(teams: TeamsHarness):
-    with teams.factory() as session:
-        make_dropping_team(session, 500, "<at>Lena Lead</at> **Account**", DIGEST_DAY.date())
-        session.commit()
-    teams.fake.add_member("29:lena", "lena@example.com", name="Lena Lead")
-    teams.post(teams.say("tend help", user="29:lena", conversation="a:lena-chat"))
-    teams.wait(lambda: teams.fake.posted("a:lena-chat"))
-    with teams.factory() as session:
-        send_digests(session, DIGEST_DAY, "UTC")
-        session.commit()
-    out = gateways(teams_settings(teams.fake), teams.factory, [teams_platform.PLATFORM])
-    assert deliver_due(teams.factory, out, DIGEST_DAY).sent == 1
-    digest = teams.fake.posted("a:lena-chat")[-1]
-    text = json.dumps(digest, ensure_ascii=False)
-    assert "Health drops (500)" in text and "<at>" not in text and "**Account**" not in text
-    valid_card(digest["attachments"][0]["content"])
