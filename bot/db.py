@@ -152,6 +152,15 @@ def insert_ignore_many(
     return db.execute(_insert_ignore_returning(dialect, _table(table), returning), rows).all()
 
 
+def upsert(db: Session | Connection, table: FromClause, values: dict[str, Any], key: Sequence[str]) -> None:
+    """INSERT the row, or UPDATE the one with the same `key` to these values: one statement, so two
+    processes doing it at once leave one row, the later write's."""
+    dialect = (db.get_bind() if isinstance(db, Session) else db).dialect.name
+    statement = _dialect_insert(dialect)(_table(table)).values(**values)
+    changed = {column: statement.excluded[column] for column in values if column not in key}
+    db.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changed))
+
+
 @cache
 def _insert_ignore_returning(dialect: str, table: Table, returning: tuple[str, ...]) -> Any:
     return _dialect_insert(dialect)(table).on_conflict_do_nothing().returning(*(table.c[c] for c in returning))
@@ -177,7 +186,7 @@ def insert_select_ignore(session: Session, table: FromClause, columns: Sequence[
 
 
 def _dialect_insert(dialect: str) -> Any:
-    """INSERT with ON CONFLICT DO NOTHING, in the dialect's own construct."""
+    """INSERT with ON CONFLICT, in the dialect's own construct."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 

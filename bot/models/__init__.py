@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.models.account import Account, HealthSnapshot, SuccessCriterion
 from bot.models.base import Base, Timestamps, UTCDateTime
+from bot.models.conversation import ChatConversation
 from bot.models.digest import DigestSent, StageChange
 from bot.models.flag import Flag, FlagEvent, FlagProposal, RoutingExample
 from bot.models.inbound import InboundRequest
@@ -17,6 +18,7 @@ __all__ = [
     "Account",
     "AppState",
     "Base",
+    "ChatConversation",
     "ChatIdentity",
     "CheckIn",
     "DigestSent",

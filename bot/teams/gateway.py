@@ -1,11 +1,12 @@
 """Delivering outbox messages to Microsoft Teams through the Bot Connector.
 
-Where a message goes, by its target: a team's `channel` (a channel conversation id, reached through
-TEAMS_SERVICE_URL); a `person` (by email) or a `chat_user` (a Teams user id), in their personal chat with
-Tend — kept from when they installed Tend or last wrote to it, else opened by the connector and kept; a
-`conversation` (`serviceUrl|conversation id`, where someone asked in a channel); a `message` to redraw in
-place (the reference this gateway returned when it posted it: `serviceUrl|conversation id|activity id`).
-Someone Tend has never heard from on Teams cannot get a DM there: that fails for good, saying so."""
+Where a message goes, by its target: a team's `channel` (a channel conversation id, reached through the
+connector that channel was last heard from, else TEAMS_SERVICE_URL); a `person` (by email) or a `chat_user`
+(a Teams user id), in their personal chat with Tend — kept from when they installed Tend or last wrote to
+it, else opened by the connector and kept; a `conversation` (`serviceUrl|conversation id`, where someone
+asked in a channel); a `message` to redraw in place (the reference this gateway returned when it posted it:
+`serviceUrl|conversation id|activity id`). Someone Tend has never heard from on Teams cannot get a DM there:
+that fails for good, saying so."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.gateway import DeliveryError, Target
 from bot.messages import Reply
 from bot.models import ChatIdentity
 from bot.people.actors import Access
-from bot.teams import cards
+from bot.teams import cards, conversations
 from bot.teams.connector import Connector, shared
 from bot.teams.identity import PLATFORM
 
@@ -44,7 +45,9 @@ class TeamsGateway:
 
     def _where(self, target: Target) -> tuple[str, str]:
         if target.kind == "channel":
-            return self.settings.teams_service_url, target.ref
+            with session_scope(self.factory) as session:
+                heard_from = conversations.service_url_of(session, target.ref)
+            return heard_from or self.settings.teams_service_url, target.ref
         if target.kind == "conversation":
             service_url, conversation = target.ref.split(SEPARATOR, 1)
             return service_url, conversation

@@ -10,7 +10,7 @@ import html
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ from bot.messages import COMMANDS, Form, Reply, Section
 from bot.people.actors import Access, Actor
 from bot.runtime import requests
 from bot.runtime.requests import Answer, Runtime
-from bot.teams import cards
+from bot.teams import cards, conversations
 from bot.teams.connector import Connector
 from bot.teams.forms import answers_of, form_problems
 from bot.teams.gateway import SEPARATOR
@@ -106,6 +106,7 @@ def pressed(body: dict[str, Any]) -> dict[str, Any] | None:
 class TeamsRuntime(Runtime):
     platform: str = PLATFORM
     connector: Connector
+    conversations: dict[str, str] = field(default_factory=dict)  # what this process wrote: bot.teams.conversations
 
     def request_of(self, kind: str, payload: dict[str, Any]) -> Activity:
         return Activity(kind, payload["body"])
@@ -156,7 +157,11 @@ class TeamsRuntime(Runtime):
         """The way from this activity's sender to a Tend actor, for `bot.runtime.requests.run_for`."""
 
         def who(session: Session) -> Actor:
-            return resolve_actor(self.connector, session, body, self.settings.teams_tenant_id, self.clock.now())
+            now = self.clock.now()
+            if conversations.conversation_of(body):  # in its own unit of work: kept whatever the command does
+                with session_scope(self.session_factory) as own:
+                    conversations.remember(own, body, now, self.conversations)
+            return resolve_actor(self.connector, session, body, self.settings.teams_tenant_id, now)
 
         return who
 

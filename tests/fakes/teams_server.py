@@ -34,6 +34,7 @@ class Call:
     body: Any
     authorization: str
     status: int = 200
+    region: str = ""  # the service URL's region ("" for the default one; see FakeTeams.service_url_in)
     at: float = field(default_factory=time.monotonic)  # when it arrived (system-wide: benchmarks compare)
 
 
@@ -60,6 +61,11 @@ class FakeTeams(LocalServer):
     @property
     def service_url(self) -> str:
         return f"{self.origin}/"
+
+    def service_url_in(self, region: str) -> str:
+        """Another region's Bot Connector (Teams gives each conversation its own serviceUrl): the same fake,
+        which records which one each call went to."""
+        return f"{self.origin}/{region}/"
 
     @property
     def openid_metadata_url(self) -> str:
@@ -120,6 +126,15 @@ class FakeTeams(LocalServer):
         return None
 
 
+def _where(raw: str) -> tuple[str, str]:
+    """(region, path): a connector path under a region's service URL, as under the default one."""
+    path = urllib.parse.unquote(urllib.parse.urlparse(raw).path)
+    first, _, rest = path.lstrip("/").partition("/")
+    if rest.startswith(("v3/", "v1/")):
+        return first, "/" + rest
+    return "", path
+
+
 def _handler(fake: FakeTeams) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
@@ -142,10 +157,10 @@ def _handler(fake: FakeTeams) -> type[BaseHTTPRequestHandler]:
             return json.loads(raw) if raw else None
 
         def do_GET(self) -> None:
-            path = urllib.parse.unquote(urllib.parse.urlparse(self.path).path)
+            region, path = _where(self.path)
             if path == "/v1/.well-known/keys":
                 return self._answer(200, fake.jwks())
-            call = Call("GET", path, None, self.headers.get("Authorization", ""))
+            call = Call("GET", path, None, self.headers.get("Authorization", ""), region=region)
             fake.calls.append(call)
             if "/members/" in path:
                 member = fake.members.get(path.rsplit("/members/", 1)[1])
@@ -155,12 +170,12 @@ def _handler(fake: FakeTeams) -> type[BaseHTTPRequestHandler]:
             return self._answer(404, {})
 
         def do_POST(self) -> None:
-            path = urllib.parse.unquote(urllib.parse.urlparse(self.path).path)
+            region, path = _where(self.path)
             body = self._body()
             if path.endswith("/oauth2/v2.0/token"):
                 fake.token_requests.append(body)
                 return self._answer(200, {"token_type": "Bearer", "expires_in": 3600, "access_token": BOT_TOKEN})
-            call = Call("POST", path, body, self.headers.get("Authorization", ""))
+            call = Call("POST", path, body, self.headers.get("Authorization", ""), region=region)
             failure = fake._failure(path)  # decided before the call is seen: a refused post never looks posted
             if failure is not None:
                 call.status = failure.status
@@ -175,8 +190,8 @@ def _handler(fake: FakeTeams) -> type[BaseHTTPRequestHandler]:
             return self._answer(200, {"id": f"act-{next(fake._ids)}"})
 
         def do_PUT(self) -> None:
-            path = urllib.parse.unquote(urllib.parse.urlparse(self.path).path)
-            call = Call("PUT", path, self._body(), self.headers.get("Authorization", ""))
+            region, path = _where(self.path)
+            call = Call("PUT", path, self._body(), self.headers.get("Authorization", ""), region=region)
             fake.calls.append(call)
             fake.violations += [f"PUT {path}: {p}" for p in adaptive.problems_in_activity(call.body)]
             return self._answer(200, {"id": path.rsplit("/", 1)[1]})

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.delivery.deliverer import deliver_due
 from bot.gateway import DeliveryError, Target
 from bot.messages import Reply
-from bot.models import ChatIdentity, Notification
+from bot.models import ChatConversation, ChatIdentity, Notification
 from bot.nudges.rules import plan
 from bot.nudges.sending import send_due
 from bot.platforms import gateways
@@ -22,6 +22,7 @@ from bot.teams.gateway import TeamsGateway
 from tests.commands.nudges.scenario import seed
 from tests.factories import make_person
 from tests.teams.conftest import TeamsHarness, teams_settings
+from tests.teams.test_messages import company
 
 TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 DIGEST_DAY = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # as the Slack digest story
@@ -75,3 +76,31 @@ def test_someone_who_never_used_tend_on_teams_is_a_permanent_failure_saying_what
         gateway.send(Target("teams", "person", "new@example.com"), Reply("hi"))
     assert failed.value.permanent and "install Tend in Microsoft Teams for new@example.com" in failed.value.reason
     assert teams.fake.calls == []
+
+
+def test_a_teams_channel_is_reached_through_the_connector_it_was_last_heard_from(teams: TeamsHarness):
+    company(teams)
+    teams.fake.add_member("29:bea", "bea@example.com", name="Bea Biller")
+    teams.post(teams.say("flag acme invoice was charged twice", user="29:sam", conversation="a:sam-chat"))
+    teams.wait(lambda: teams.fake.posted("19:billing@thread.tacv2"))
+    [first] = [c for c in teams.fake.calls if c.path == "/v3/conversations/19:billing@thread.tacv2/activities"]
+    assert first.region == ""  # never heard from: TEAMS_SERVICE_URL
+    emea = teams.fake.service_url_in("emea")
+    for n in (1, 2):  # someone writes in a thread of the channel, which Teams serves from its EMEA connector
+        said = teams.say(
+            "<at>Tend</at> tend help",
+            user="29:bea",
+            conversation=f"19:billing@thread.tacv2;messageid=17000000000{n}",
+            kind="channel",
+        )
+        said["serviceUrl"] = emea
+        said["channelData"]["channel"] = {"id": "19:billing@thread.tacv2"}
+        assert teams.post(said) == 200
+    teams.wait(lambda: len([c for c in teams.fake.calls if c.region == "emea" and c.method == "POST"]) >= 2)
+    with teams.factory() as session:
+        [kept] = session.scalars(select(ChatConversation)).all()
+        assert (kept.external_id, kept.address) == ("19:billing@thread.tacv2", {"serviceUrl": emea})
+    teams.post(teams.say("flag acme the card was declined", user="29:sam", conversation="a:sam-chat"))
+    teams.wait(lambda: len(teams.fake.posted("19:billing@thread.tacv2")) == 2)
+    second = [c for c in teams.fake.calls if c.path == "/v3/conversations/19:billing@thread.tacv2/activities"][-1]
+    assert second.region == "emea" and "card was declined" in json.dumps(second.body)
