@@ -1,10 +1,11 @@
 """Who may talk to Tend's Teams endpoint, and how Tend proves who it is.
 
-Incoming: every activity carries a Bot Framework JWT, checked by the SDK's validator (signature from the keys
-announced at TEAMS_OPENID_METADATA_URL with /openidconfiguration → /keys, fetched again for an unknown key
-id; issuer https://api.botframework.com; audience TEAMS_APP_ID; expiry), and its `serviceurl` claim must
-equal the activity's `serviceUrl`: an activity without one is refused, since replies would go wherever it
-says. Nothing turns the check off (the SDK's DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS is never consulted).
+Incoming: every activity carries a Bot Framework JWT, checked by the SDK's validator: signature from the keys
+announced at TEAMS_OPENID_METADATA_URL with /openidconfiguration → /keys (kept five minutes, fetched again
+for an unknown key id at most once per 30 s: PyJWT's cooldown against made-up key ids); issuer
+https://api.botframework.com; audience TEAMS_APP_ID; expiry. Its `serviceurl` claim must equal the
+activity's `serviceUrl`: an activity without one is refused, since replies would go wherever it says.
+Nothing turns the check off (the SDK's DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS is never consulted).
 
 Outgoing: Tend's own token from one OAuth 2.0 client-credentials POST at TEAMS_LOGIN_URL (no MSAL: its
 instance discovery cannot work offline or against a sovereign cloud's own authority), cached until shortly

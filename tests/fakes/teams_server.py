@@ -54,6 +54,7 @@ class FakeTeams(LocalServer):
         self.members: dict[str, dict[str, Any]] = {}
         self.failures: list[tuple[str, Failure]] = []  # (path part, failure) for connector posts
         self.token_requests: list[dict[str, list[str]]] = []
+        self.keys_fetched = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         super().__init__(_handler(self))
@@ -70,6 +71,11 @@ class FakeTeams(LocalServer):
     @property
     def openid_metadata_url(self) -> str:
         return f"{self.origin}/v1/.well-known/openidconfiguration"
+
+    def rotate(self) -> None:
+        """The Bot Framework starts signing with a new key (announced under a new key id)."""
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = f"test-key-{int(self.kid.rsplit('-', 1)[1]) + 1}"
 
     def jwks(self) -> dict[str, Any]:
         public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
@@ -159,6 +165,7 @@ def _handler(fake: FakeTeams) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             region, path = _where(self.path)
             if path == "/v1/.well-known/keys":
+                fake.keys_fetched += 1
                 return self._answer(200, fake.jwks())
             call = Call("GET", path, None, self.headers.get("Authorization", ""), region=region)
             fake.calls.append(call)

@@ -4,8 +4,11 @@ Cards through a fake Bot Connector."""
 from __future__ import annotations
 
 import json
+import time
+from types import SimpleNamespace
 
 import pytest
+from jwt import jwks_client
 from sqlalchemy import func, select
 
 from bot.models import ChatIdentity, Flag, InboundRequest, Notification
@@ -57,6 +60,26 @@ def test_an_unsigned_or_wrongly_signed_activity_is_refused_and_never_recorded(te
     with teams.factory() as session:
         assert session.scalar(select(func.count()).select_from(InboundRequest)) == 0
     assert teams.fake.calls == []
+
+
+def test_the_signing_keys_are_kept_and_fetched_again_for_a_new_key_id(
+    teams: TeamsHarness, monkeypatch: pytest.MonkeyPatch
+):
+    """Microsoft rotates its signing keys: Tend keeps the keys it fetched, fetches them again for a key id it
+    does not know, but at most once per PyJWT's 30-second cooldown (a flood of made-up key ids costs nothing)."""
+    company(teams)
+    for n in range(3):
+        assert teams.post(teams.say("tend help", activity_id=f"k{n}")) == 200
+    assert teams.fake.keys_fetched == 1  # kept between requests
+    teams.fake.rotate()  # the Bot Framework signs with a new key
+    assert teams.post(teams.say("tend help", activity_id="k-soon")) == 401  # within the cooldown: refused…
+    assert teams.post(teams.say("tend help", activity_id="k-soon-2")) == 401
+    assert teams.fake.keys_fetched == 1  # …and the key server is not asked again and again
+    later = time.monotonic() + 31
+    monkeypatch.setattr(jwks_client, "time", SimpleNamespace(monotonic=lambda: later, time=time.time))
+    assert teams.post(teams.say("tend help", activity_id="k-new")) == 200  # the new key id: fetched once
+    assert teams.post(teams.say("tend help", activity_id="k-new-2")) == 200
+    assert teams.fake.keys_fetched == 2
 
 
 def test_account_in_the_personal_chat_answers_with_a_card_there(teams: TeamsHarness):
