@@ -1,32 +1,38 @@
-"""Tend against a bare Bolt app, side by side in one run: `/account` over HTTP at concurrency 1, 8 and 32.
+"""Tend against a bare Bolt app, side by side in one run: `/account` over HTTP, sustained, at concurrency 1, 8
+and 32, measuring what people wait for (the answer) beside what Slack sees (the ack).
 
-    python -m benchmarks.compare [--accounts 100000] [--requests 10000] [--rounds 3] [--levels 1,8,32]
-                                 [--database-url URL]
+    python -m benchmarks.compare [--accounts 100000] [--seconds 30] [--rounds 3] [--levels 1,8,32]
+                                 [--apps bare,bare-inline,tend] [--database-url URL]
 
-One database with N accounts imported through the real importer serves the three apps, each in its own process on
-the threaded WSGI server `python app.py` uses; a fake Slack Web API runs in another process, and this process
-is the load generator (correctly signed slash commands from `concurrency` threads).
-- bare: a Bolt app whose `/account` listener acks and does one indexed read (the account by its folded name),
-  with Bolt's defaults (Slack's answer waits, in 10 ms polling steps, for ack() on Bolt's listener pool);
+One database with N accounts imported through the real importer serves every app, each in its own process on
+the threaded WSGI server `python app.py` uses; a fake Slack Web API (which also takes `response_url` posts and
+notes when each arrived) runs in another process, and this process is the load generator: correctly signed
+slash commands from `concurrency` threads, each sent as soon as the thread's previous one was acknowledged,
+for `--seconds`. Every request has its own response_url, so each answer is timed from the moment its request
+was sent to the moment the card arrived there, or to its ack when the ack's body is the answer.
+- bare: a Bolt app whose `/account` listener acks, does one indexed read (the account by its folded name) and
+  answers through `respond()`, with Bolt's defaults (the ack waits, in 10 ms polling steps, for ack() on
+  Bolt's listener pool; the read and the answer follow on that pool);
 - bare-inline: the same with `process_before_response=True`, the setting Tend uses (the listener runs on the
-  request's thread and Slack's answer goes out when it returns);
-- tend: Tend itself (ack, record in the inbox; after the ack: who is asking, fuzzy search, the status card,
-  the answer through response_url).
-Throughput is acks per second (what Slack sees), latency is the ack's. Tend's resident memory is sampled
-every 2,000 requests of the long run at concurrency 8 and once its work has drained.
+  request's thread: the answer is posted before Slack hears the ack);
+- tend: Tend itself: for someone it knows, the card worked out inside the ack and returned as its body; for
+  anyone else (and when the catalogue must be loaded) the request recorded in the inbox, then after the ack
+  who is asking, the fuzzy search, the card, through response_url.
+Answers not arrived 5 s after the load ended are counted as missing (and left out of the latencies). Tend's
+resident memory is read every 5 s of the c=8 run and once its work has drained.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
-import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +44,9 @@ from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.imports import import_csv
 from bot.models import InboundRequest
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
+
+GRACE = 5.0  # seconds after the load during which answers still count as arrived
+APPS = ("bare", "bare-inline", "tend")
 
 
 def serve(kind: str, database_url: str, api_url: str, port: int) -> None:
@@ -57,10 +66,11 @@ def serve(kind: str, database_url: str, api_url: str, port: int) -> None:
         lookup = text("SELECT id, name, health_score FROM account WHERE name_key = :key")
 
         @app.command("/account")
-        def bare(ack, body) -> None:
+        def bare(ack, body, respond) -> None:  # type: ignore[no-untyped-def]
             ack()
             with engine.connect() as connection:
-                connection.execute(lookup, {"key": fold(body.get("text", ""))}).first()
+                row = connection.execute(lookup, {"key": fold(body.get("text", ""))}).first()
+            respond(response_type="ephemeral", text=f"{row[1]}: health {row[2]}" if row else "no such account")
 
         harness.serve_forever(app, engine, port)
     else:
@@ -96,82 +106,114 @@ def inbox_pending(database_url: str) -> int:
     return int(pending or 0)
 
 
-def load(
-    sender: SlackSender, names: list[str], requests: int, concurrency: int, every: Callable[[int], None] | None = None
-) -> dict:
-    latencies: list[float] = []
-    failed = 0
-    lock = threading.Lock()
+@dataclass
+class Run:
+    """One sustained load: per request its token, when it was sent, when it was acked, and whether the ack's
+    body was the answer."""
+
+    started: float
+    ended: float = 0.0
+    sent: dict[str, float] = field(default_factory=dict)
+    acked: dict[str, float] = field(default_factory=dict)
+    in_ack: set[str] = field(default_factory=set)
+    failed: int = 0
+
+
+_tokens = itertools.count(1)  # response_url tokens stay unique across levels and rounds
+
+
+def load(app_url: str, origin: str, names: list[str], concurrency: int, seconds: float) -> Run:
     rng = random.Random(concurrency)
-    queries = [rng.choice(names) for _ in range(requests)]
+    run = Run(time.monotonic())
+    deadline = run.started + seconds
+    lock = threading.Lock()
 
-    def one(n: int) -> None:
-        nonlocal failed
-        try:
-            answer = sender.slash("/account", queries[n], user_id="U0BENCH")
-            seconds, ok = answer.seconds, answer.status == 200
-        except OSError:  # refused or reset: counted, not fatal
-            seconds, ok = 10.0, False
-        with lock:
-            latencies.append(seconds)
-            failed += not ok
-            if every is not None and len(latencies) % 2000 == 0:
-                every(len(latencies))
+    def worker() -> None:
+        while time.monotonic() < deadline:
+            token = f"b{next(_tokens)}"
+            sender = SlackSender(app_url, f"{origin}/response/{token}")
+            sent = time.monotonic()
+            try:
+                answer = sender.slash("/account", rng.choice(names), user_id="U0BENCH")
+                ok, in_ack = answer.status == 200, answer.body.startswith("{")
+            except OSError:  # refused or reset: counted, not fatal
+                ok, in_ack = False, False
+            acked = time.monotonic()
+            with lock:
+                run.sent[token], run.acked[token] = sent, acked
+                if in_ack:
+                    run.in_ack.add(token)
+                run.failed += not ok
 
-    started = time.monotonic()
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(one, range(requests)))
-    seconds = time.monotonic() - started
-    latencies.sort()
+        for future in [pool.submit(worker) for _ in range(concurrency)]:
+            future.result()
+    run.ended = time.monotonic()
+    return run
+
+
+def percentile(values: list[float], share: float) -> float:
+    return values[max(int(len(values) * share) - 1, 0)] * 1000 if values else float("nan")
+
+
+def figures(run: Run, arrived: dict[str, float]) -> dict:
+    """What Slack saw (acks) and what people waited for (answers) in one run."""
+    acks = sorted(run.acked[t] - run.sent[t] for t in run.sent)
+    at = {t: run.acked[t] if t in run.in_ack else arrived[t] for t in run.sent if t in run.in_ack or t in arrived}
+    at = {t: when for t, when in at.items() if when <= run.ended + GRACE}
+    waits = sorted(at[t] - run.sent[t] for t in at)
+    last = max(at.values(), default=run.ended)
     return {
-        "rps": requests / seconds,
-        "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000,
-        "failed": failed,
+        "acks/s": len(run.sent) / (run.ended - run.started),
+        "ack p99": percentile(acks, 0.99),
+        "answers/s": len(at) / (max(last, run.ended) - run.started),
+        "answer p50": percentile(waits, 0.5),
+        "answer p99": percentile(waits, 0.99),
+        "missing": len(run.sent) - len(at),
+        "in ack": 100 * len(run.in_ack) / max(len(run.sent), 1),
+        "failed": run.failed,
     }
 
 
-def measure(
-    kind: str, url: str, api_url: str, response_url: str, names: list[str], long: int, levels: tuple[int, ...]
-) -> dict:
+def measure(kind: str, url: str, api_url: str, fake, names: list[str], seconds: float, levels: tuple[int, ...]):
     port = harness.free_port()
     app = harness.child("benchmarks.compare", "serve", kind, url, api_url, str(port))
+    origin = api_url.removesuffix("/api/")
+    app_url = f"http://127.0.0.1:{port}/slack/events"
+    results: dict = {"rss": []}
     try:
-        return _measure(app, port, kind, url, response_url, names, long, levels)
+        harness.wait_for_port(port)
+        load(app_url, origin, names[:50], 2, 2.0)  # warm-up: the catalogue, the identity cache, connections
+        time.sleep(2)
+        harness.arrivals(fake)
+        results["rss"].append(("after warm-up", rss_mb(app.pid)))
+        for level in levels:
+            sampling = threading.Event()
+            if level == 8:
+                threading.Thread(target=_sample, args=(app.pid, results["rss"], sampling), daemon=True).start()
+            run = load(app_url, origin, names, level, seconds)
+            sampling.set()
+            time.sleep(GRACE)
+            results[level] = figures(run, harness.arrivals(fake))
+            _drain(kind, url)
+        results["rss"].append(("work drained", rss_mb(app.pid)))
+        return results
     finally:
         app.terminate()
         app.wait(timeout=10)
 
 
-def _measure(
-    app, port: int, kind: str, url: str, response_url: str, names: list[str], long: int, levels: tuple[int, ...]
-) -> dict:
-    """One app through every concurrency level of this run, then its RSS once its work has drained."""
-    sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", response_url)
-    harness.wait_for_port(port)
-    for name in names[:20]:  # warm-up: the catalogue, the identity cache, connections
-        sender.slash("/account", name, user_id="U0BENCH")
-    time.sleep(2)
-    results: dict = {"rss": []}
-    results["rss"].append(("after warm-up", rss_mb(app.pid)))
-    for level in levels:
-        count = long if level == 8 else max(long // 5, 200)
-        sample = (lambda n: results["rss"].append((f"after {n:,} requests", rss_mb(app.pid)))) if level == 8 else None
-        results[level] = load(sender, names, count, level, sample)
-    if kind == "tend":
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and inbox_pending(url):
-            time.sleep(0.5)
-        results["drained"] = not inbox_pending(url)
-        results["rss"].append(("work drained", rss_mb(app.pid)))
-    return results
+def _sample(pid: int, into: list, stop: threading.Event) -> None:
+    started = time.monotonic()
+    while not stop.wait(5.0):
+        into.append((f"{time.monotonic() - started:.0f} s", rss_mb(pid)))
 
 
-APPS = ("bare", "bare-inline", "tend")
-
-
-def median_results(rounds: list[dict], levels: tuple[int, ...]) -> dict:
-    return {level: harness.median_round([r[level] for r in rounds]) for level in levels}
+def _drain(kind: str, url: str) -> None:
+    """Let an app finish the work it acknowledged before the next level starts (up to 5 minutes)."""
+    deadline = time.monotonic() + 300
+    while kind == "tend" and inbox_pending(url) and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def main() -> None:
@@ -180,47 +222,64 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=10_000, help="requests of the long run at concurrency 8")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long each level's load lasts")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; each figure is their median")
     parser.add_argument("--levels", default="1,8,32", help="the concurrency levels to measure, e.g. 1,8")
+    parser.add_argument("--apps", default=",".join(APPS))
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     levels = tuple(int(level) for level in args.levels.split(","))
+    apps = tuple(args.apps.split(","))
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='tend-compare-')}/compare.db"
     names = prepare(url, args.accounts)
-    fake, api_url, response_url = harness.start_fake_slack()
-    rounds: dict[str, list[dict]] = {kind: [] for kind in APPS}
+    fake, api_url, _response_url = harness.start_fake_slack()
+    rounds: dict[str, list[dict]] = {kind: [] for kind in apps}
     try:
         for _ in range(args.rounds):
-            for kind in APPS:
-                rounds[kind].append(measure(kind, url, api_url, response_url, names, args.requests, levels))
+            for kind in apps:
+                rounds[kind].append(measure(kind, url, api_url, fake, names, args.seconds, levels))
     finally:
         harness.stop_fake_slack(fake)
     report(url, args, rounds, levels)
 
 
+RATIOS = ("acks/s", "ack p99", "answers/s", "answer p99")
+
+
 def report(url: str, args: argparse.Namespace, rounds: dict[str, list[dict]], levels: tuple[int, ...]) -> None:
-    results = {kind: median_results(runs, levels) for kind, runs in rounds.items()}
+    results = {
+        kind: {level: harness.median_round([r[level] for r in runs]) for level in levels}
+        for kind, runs in rounds.items()
+    }
+    database = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
     print(
-        f"/account over HTTP on {url.split(':')[0]}, {args.accounts:,} accounts, {datetime.now(UTC):%Y-%m-%d}, "
-        f"median of {args.rounds} alternating round(s)"
+        f"\n/account over HTTP, {database}, {args.accounts:,} accounts, {args.seconds:.0f} s per level, "
+        f"{datetime.now(UTC):%Y-%m-%d}, median of {args.rounds} alternating round(s)\n"
     )
-    print(f"{'c':>3} {'app':<12} {'req/s':>8} {'p50':>8} {'p99':>8} {'failed':>7}   Tend's ratio (req/s, p99)")
+    columns = list(next(iter(results.values()))[levels[0]])
+    print("| c | app | " + " | ".join(columns) + " |")
+    print("|---|---|" + "---|" * len(columns))
     for level in levels:
-        tend = results["tend"][level]
-        for kind in APPS:
-            r = results[kind][level]
-            ratio = "" if kind == "tend" else f"   {tend['rps'] / r['rps']:.2f}x, {tend['p99'] / r['p99']:.2f}x"
+        for kind, by_level in results.items():
+            print(f"| {level} | {kind} | " + " | ".join(_cell(by_level[level][c]) for c in columns) + " |")
+        if "tend" in results and "bare" in results:
+            tend, bare = results["tend"][level], results["bare"][level]
+            ratios = {c: tend[c] / bare[c] if bare[c] else float("nan") for c in RATIOS}
             print(
-                f"{level:>3} {kind:<12} {r['rps']:>8.1f} {r['p50']:>6.1f}ms {r['p99']:>6.1f}ms "
-                f"{r['failed']:>7.0f}{ratio}"
+                f"| {level} | **tend ÷ bare** | "
+                + " | ".join(f"{ratios[c]:.2f}×" if c in ratios else "" for c in columns)
+                + " |"
             )
-    print("targets at c=8 against bare: throughput ≥ 0.8x, p99 ≤ 1.3x; Tend RSS under 150 MB and flat")
-    for n, run in enumerate(rounds["tend"], 1):
-        drained = "" if run["drained"] else " (work NOT drained after 5 minutes)"
-        print(f"tend RSS, round {n}: " + ", ".join(f"{label} {mb:.0f} MB" for label, mb in run["rss"]) + drained)
-    worst = max(mb for run in rounds["bare"] for _label, mb in run["rss"])
-    print(f"bare RSS: at most {worst:.0f} MB")
+    print(
+        "\ntargets (sustained, against bare): answers/s ≥ 0.8×, answer p99 ≤ 3×, none missing, ack p99 ≤ 1.3×; "
+        "RSS under 150 MB and flat"
+    )
+    for n, run in enumerate(rounds.get("tend", []), 1):
+        print(f"tend RSS, round {n}: " + ", ".join(f"{label} {mb:.0f} MB" for label, mb in run["rss"]))
+
+
+def _cell(value: float) -> str:
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ fake Slack Web API in its own process, free ports."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import statistics
@@ -92,7 +93,18 @@ def _serve_fake_slack() -> None:
         if email != "sam@example.com":
             fake.add_user(f"U0DEMO{n}", email, name=name)
     print(fake.url, fake.response_url(), flush=True)
-    sys.stdin.read()
+    for line in sys.stdin:  # "arrivals": when each response_url post arrived (and forget them)
+        if line.strip() == "arrivals":
+            calls, fake.calls[:] = list(fake.calls), []
+            print(json.dumps({c.to: c.at for c in calls if c.method == "response_url"}), flush=True)
+
+
+def arrivals(fake: subprocess.Popen) -> dict[str, float]:
+    """When each answer reached the fake's response_url (by its token, `time.monotonic()`: comparable across
+    processes on one machine), since the last call."""
+    fake.stdin.write("arrivals\n")
+    fake.stdin.flush()
+    return dict(json.loads(fake.stdout.readline()))
 
 
 if __name__ == "__main__":

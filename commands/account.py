@@ -30,7 +30,7 @@ MAX_CRITERIA = 10
 ECHO = 80  # characters of what was typed that a reply repeats
 
 
-@routes.command("/account", USAGE)
+@routes.command("/account", USAGE, instant=True)
 def account(ctx: CommandContext, text: str) -> Reply:
     if not text:
         return my_accounts(ctx)

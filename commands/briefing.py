@@ -4,6 +4,7 @@ records it rests on in brackets, and what is not on file said plainly (bot/accou
 from __future__ import annotations
 
 from bot.accounts.briefing import Briefing, brief
+from bot.instant import needs_time
 from bot.messages import Actions, Button, Note, Reply, Section
 from bot.values import AccountRef
 from commands.context import CommandContext
@@ -17,6 +18,8 @@ WORDS = ("brief", "briefing")
 
 
 def briefing(ctx: CommandContext, account_id: int) -> Reply:
+    if ctx.model is not None:
+        needs_time(ctx.session)  # a model's answer takes seconds: after the ack
     return briefing_reply(brief(ctx.session, ctx.model, account_id, ctx.today, ctx.clock.now()))
 
 

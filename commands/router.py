@@ -64,6 +64,11 @@ STALE_FORM = "That form is out of date. Start again from the message or command.
 UNKNOWN_COMMAND = "I don't know the command {name}. Try /tend help."
 
 
+def answers_instantly(name: str) -> bool:
+    """Whether slash command `name` may be answered inside the platform's ack (see bot.instant)."""
+    return name.strip().lower() in ROUTES.instant
+
+
 def needs_today(name: str) -> bool:
     """Whether form `name`'s check reads the asker's date (so the platform need not look it up otherwise)."""
     route = ROUTES.forms.get(name)

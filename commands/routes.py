@@ -41,10 +41,16 @@ class Routes:
     actions: dict[str, ActionHandler] = field(default_factory=dict)
     forms: dict[str, FormRoute] = field(default_factory=dict)
     searches: dict[str, SearchHandler] = field(default_factory=dict)
+    instant: dict[str, bool] = field(default_factory=dict)  # commands that may answer inside the ack
 
-    def command(self, name: str, usage: str) -> Callable[[C], C]:
+    def command(self, name: str, usage: str, *, instant: bool = False) -> Callable[[C], C]:
+        """A slash command. `instant`: its answer is reads only, in milliseconds, so a platform may give it
+        inside the acknowledgement (bot.instant); a branch that needs longer calls `needs_time`."""
+
         def register(handler: C) -> C:
             self._add(self.commands, name, (handler, usage))
+            if instant:
+                self._add(self.instant, name, True)
             return handler
 
         return register
@@ -104,7 +110,7 @@ class Routes:
         return whole
 
     def _tables(self) -> tuple[dict[str, Any], ...]:
-        return (self.commands, self.subcommands, self.actions, self.forms, self.searches)
+        return (self.commands, self.subcommands, self.actions, self.forms, self.searches, self.instant)
 
     @staticmethod
     def _add(table: dict[str, Any], name: str, entry: object) -> None:

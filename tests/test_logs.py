@@ -20,7 +20,7 @@ def test_gunicorn_logs_each_request_in_one_line_and_nothing_people_typed(engine:
     web = start(["-m", "gunicorn", "app:wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env, tmp_path)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", web)
-        send = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake.response_url())
+        send = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake.response_url(), fake)
         assert send.slash("/account", "acme").status == 200
         assert "Acme Corporation" in fake.wait_for("response_url")[0].params["text"]
         assert send.slash("/account", "the globex merger is secret", secret="not-the-secret").status == 401

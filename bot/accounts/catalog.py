@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.instant import needs_time
 from bot.models import Account, AppState
 from bot.text import fold
 
@@ -108,6 +109,7 @@ def _snapshot(session: Session) -> _Snapshot:
     snapshot = _snapshots.get(cache_key)
     if snapshot is not None and snapshot.generation == generation:
         return snapshot
+    needs_time(session)  # a load takes ~0.4 s at 100k accounts: after the ack, never inside one
     with _lock:
         snapshot = _snapshots.get(cache_key)
         if snapshot is None or snapshot.generation != generation:

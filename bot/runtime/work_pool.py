@@ -46,6 +46,11 @@ class AckGate:
                 if not self._waiting:
                     self._changed.notify_all()
 
+    @property
+    def waiting(self) -> int:
+        """Requests of this process waiting for their ack right now."""
+        return self._waiting
+
     def wait_for_quiet(self, deadline: float) -> None:
         """Wait for a lull in arriving requests, but not past `deadline` (a `time.monotonic()` value)."""
         with self._changed:

@@ -13,7 +13,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.slack_server import HOME_TEAM
+from tests.fakes.slack_server import HOME_TEAM, FakeSlack
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 _TRIGGERS = itertools.count(1)
@@ -55,9 +55,18 @@ def _from(payload: dict[str, Any], user_id: str, team_id: str | None, enterprise
 class SlackSender:
     """Posts to the app's /slack/events as Slack would, correctly signed unless told otherwise."""
 
-    def __init__(self, app_url: str, response_url: str) -> None:
+    def __init__(self, app_url: str, response_url: str, fake: FakeSlack | None = None) -> None:
         self.app_url = app_url
         self.response_url = response_url
+        self.fake = fake  # where a message the app answered with in its ack is shown, as Slack shows it
+
+    def _shown(self, response: Response) -> Response:
+        """Slack shows a message returned as the ack's body to the person who asked: so does the fake."""
+        if self.fake is not None and response.status == 200 and response.body.startswith("{"):
+            message = json.loads(response.body)
+            if "text" in message or "blocks" in message:
+                self.fake.record_ack(message, self.response_url.rsplit("/", 1)[-1])
+        return response
 
     def post(
         self,
@@ -86,7 +95,7 @@ class SlackSender:
         started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:
-                return Response(answer.status, answer.read().decode(), time.monotonic() - started)
+                return self._shown(Response(answer.status, answer.read().decode(), time.monotonic() - started))
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode(), time.monotonic() - started)
 

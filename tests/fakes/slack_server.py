@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -119,20 +120,35 @@ class FakeSlack(LocalServer):
         """The calls to `method` that did what they asked (a post that was posted), in order."""
         return [call for call in self.calls_to(method) if call.ok]
 
+    def record_ack(self, message: dict[str, Any], to: str) -> None:
+        """A message the app answered with inside its ack (the sender saw it in the HTTP response)."""
+        self._record("ack", message, to).ok = True
+
     # --- inspection ---------------------------------------------------------------------------------------------
+    def answers(self, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """What the askers were answered, in order: messages in an ack's body and posts to response_url."""
+        self._wait(lambda: len(self.answered()) >= count, f"{count} answer(s)", timeout)
+        return self.answered()
+
+    def answered(self) -> list[Call]:
+        return [call for call in self.calls if call.method in ("ack", "response_url")]
+
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        self._wait(lambda: len(self.calls_to(method)) >= count, f"{count} {method} call(s)", timeout)
+        return self.calls_to(method)
+
+    def _wait(self, done: Callable[[], bool], what: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         with self._changed:
-            while len(self.calls_to(method)) < count:
+            while not done():
                 left = deadline - time.monotonic()
                 if left <= 0:
                     made = [c.method for c in self.calls]
-                    raise AssertionError(f"expected {count} {method} call(s) within {timeout}s; got {made}")
+                    raise AssertionError(f"expected {what} within {timeout}s; got {made}")
                 self._changed.wait(left)
-        return self.calls_to(method)
 
     # --- serving ------------------------------------------------------------------------------------------------
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]] | None:
@@ -181,7 +197,7 @@ class FakeSlack(LocalServer):
             problems = blockkit.problems_in_view(_json(params.get("view")))
         else:
             problems = blockkit.problems_in_message(params)
-        if method == "response_url" and params.get("response_type") == "in_channel":
+        if method in ("response_url", "ack") and params.get("response_type") == "in_channel":
             problems.append("a reply was posted to the whole channel: account data must stay with the asker")
         self.violations += [f"{method}: {p}" for p in problems]
 

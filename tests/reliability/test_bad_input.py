@@ -89,7 +89,7 @@ def test_a_button_from_an_older_version_says_so(slack, session):
     slack.fake.add_user(CSM, "maya@example.com")
     for action_id in ("renamed_in_v2", "no_such_action:0"):  # unknown shape, and a known shape with an unknown name
         assert slack.send.block_action(action_id, "42").status == 200
-    answers = [all_text(call.params) for call in slack.fake.wait_for("response_url", 2)]
+    answers = [all_text(call.params) for call in slack.fake.answers(2)]
     assert all("That button no longer does anything" in answer for answer in answers)
 
 
@@ -110,7 +110,7 @@ def test_an_unknown_command_shortcut_search_or_event_is_answered(slack, session)
     assert slack.send.options("search.unknown", "acm").status == 200
     assert slack.send.event({"type": "member_joined_channel", "user": CSM, "channel": "C1"}).status == 200
     assert slack.send.message_shortcut("summarise_thread", "hello").status == 200
-    assert "Tend doesn't know that shortcut" in all_text(reply_of(slack))
+    assert "Tend doesn't know that shortcut" in all_text(slack.fake.answers(2)[-1].params)  # after the command's
 
 
 def test_text_far_longer_than_any_form_allows_is_declined_politely(slack, session):
@@ -122,7 +122,7 @@ def test_text_far_longer_than_any_form_allows_is_declined_politely(slack, sessio
     assert "Nothing was filed" in text and "3,000" in text
     assert session.scalar(select(func.count()).select_from(Flag)) == 0
     assert slack.send.slash("/account", essay).status == 200  # a search for it finds nothing, within limits
-    assert len(slack.fake.wait_for("response_url", 2)) == 2
+    assert len(slack.fake.answers(2)) == 2
 
 
 def test_a_command_missing_its_fields_is_acknowledged(slack, session):

@@ -43,7 +43,7 @@ def test_requests_during_a_database_restart_are_told_to_try_again_and_the_app_re
     proxied = engine_for(settings)
     server = serve_in_background(make_wsgi(build_app(settings, make_session_factory(proxied)), proxied))
     base = "http://{}:{}".format(*server.server_address[:2])
-    send = SlackSender(f"{base}/slack/events", fake_slack.response_url())
+    send = SlackSender(f"{base}/slack/events", fake_slack.response_url(), fake_slack)
     try:
         assert send.slash("/account", "acme").status == 200
         assert "Acme Corporation" in fake_slack.wait_for("response_url", 1)[-1].params["text"]

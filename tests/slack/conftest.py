@@ -65,4 +65,6 @@ def serving(
     client: WebClient = make_client(settings)
     app = build_app(settings, factory, client=client, clock=FixedClock(now))
     with served(make_wsgi(app, engine)) as base:
-        yield SlackHarness(fake_slack, SlackSender(f"{base}/slack/events", fake_slack.response_url()), factory, base)
+        yield SlackHarness(
+            fake_slack, SlackSender(f"{base}/slack/events", fake_slack.response_url(), fake_slack), factory, base
+        )

@@ -62,7 +62,7 @@ def served(engine: Engine, session, tmp_path) -> Iterator[Served]:
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", app)
         yield Served(
-            app, fake, env, SlackSender(f"http://127.0.0.1:{port}/slack/events", fake.response_url()), tmp_path
+            app, fake, env, SlackSender(f"http://127.0.0.1:{port}/slack/events", fake.response_url(), fake), tmp_path
         )
     finally:
         if app.poll() is None:

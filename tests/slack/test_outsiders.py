@@ -37,7 +37,7 @@ def add_outsider(fake, **extra) -> None:
 
 
 def said(slack, n: int) -> str:
-    return all_text(slack.fake.wait_for("response_url", n)[-1].params)
+    return all_text(slack.fake.answers(n)[-1].params)
 
 
 def views(slack, method: str, n: int = 1) -> str:
@@ -76,7 +76,7 @@ def test_an_outsider_gets_nothing_from_buttons_shortcuts_forms_home_or_search(sl
     slack.send.slash("/account", "globex")
     europe = next(
         e
-        for b in slack.fake.wait_for("response_url")[0].params["blocks"]
+        for b in slack.fake.answers()[0].params["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
         if e["text"]["text"] == "Globex Europe"
@@ -138,7 +138,7 @@ def test_on_enterprise_grid_anyone_in_the_organisation_is_a_member_and_no_one_el
     seed(session)
     grid.fake.add_user("U0CSM", "maya@example.com", team_id="T0OTHERWS", enterprise_user={"enterprise_id": "E0GRID"})
     assert grid.send.slash("/account", "globex", enterprise_id="E0GRID").status == 200
-    card = grid.fake.wait_for("response_url")[-1].params
+    card = grid.fake.answers()[-1].params
     europe = next(e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"] if "Europe" in str(e))
     # Org-wide interactivity payloads carry `team: null`.
     assert (
@@ -166,6 +166,6 @@ def test_the_home_workspace_is_learned_once_at_start_up(slack, session):
     started = len(slack.fake.calls_to("auth.test"))
     for _ in range(3):
         slack.send.slash("/account", "acme")
-    slack.fake.wait_for("response_url", 3)
+    slack.fake.answers(3)
     time.sleep(0.1)
     assert len(slack.fake.calls_to("auth.test")) == started  # no request asks again

@@ -37,11 +37,13 @@ def test_the_server_answers_signed_slash_commands(server, tmp_path):
     process = start(command, tend_env(fake, url, port), tmp_path)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
-        answer = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake.response_url()).slash("/account", "acme")
+        answer = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake.response_url(), fake).slash(
+            "/account", "acme"
+        )
         assert answer.status == 200 and answer.seconds < 3
         reply = fake.wait_for("response_url", timeout=10)[0].params
         assert "There are no accounts yet" in reply["text"]
-        bad = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake.response_url()).slash(
+        bad = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake.response_url(), fake).slash(
             "/account", "acme", secret="wrong"
         )
         assert bad.status == 401

@@ -155,7 +155,9 @@ def test_a_database_outage_gets_a_polite_try_again(fake_slack, tmp_path):
     server = serve_in_background(make_wsgi(app, broken))
     host, port = server.server_address[:2]
     try:
-        answer = SlackSender(f"http://{host}:{port}/slack/events", fake_slack.response_url()).slash("/account", "x")
+        answer = SlackSender(f"http://{host}:{port}/slack/events", fake_slack.response_url(), fake_slack).slash(
+            "/account", "x"
+        )
         assert answer.status == 200 and answer.seconds < 3
         text = json.loads(answer.body)["text"]  # said in the ack itself: nothing was recorded to answer later
         assert "couldn't take this just now" in text and "try again" in text

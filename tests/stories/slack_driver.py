@@ -87,7 +87,7 @@ class SlackDriver:
             self.fake.add_user(user_id(email), email, name=name)
 
     def _sender(self, email: str) -> SlackSender:
-        return SlackSender(self.harness.send.app_url, self.fake.response_url(user_id(email)))
+        return SlackSender(self.harness.send.app_url, self.fake.response_url(user_id(email)), self.fake)
 
     def _theirs(self, email: str) -> dict[str, str]:
         return {"team_id": THEIR_TEAM, "enterprise_id": THEIR_ORG} if email in self.outsiders else {}
@@ -170,13 +170,13 @@ class SlackDriver:
         return None
 
     def _answers(self, email: str) -> list[Call]:
-        return [c for c in self.fake.calls_to("response_url") if c.to == user_id(email)]
+        return [c for c in self.fake.answered() if c.to == user_id(email)]
 
     def private(self, email: str) -> list[Seen]:
         me = user_id(email)
         shown = []
         for call in list(self.fake.calls):
-            if call.method == "response_url" and call.to == me:
+            if call.method in ("response_url", "ack") and call.to == me:
                 shown.append(seen(call.params, PRIVATE))
             elif call.ok and call.method in ("chat.postMessage", "chat.update") and call.params.get("channel") == me:
                 shown.append(seen(call.params, me))

@@ -1,0 +1,20 @@
+"""Answers given inside the platform's acknowledgement: a command whose answer is a few milliseconds of reads
+(an account's card) is answered in the ack itself, with no queue and no second round trip. Such a unit of
+work is marked instant; code that would take longer (loading the account catalogue, asking the model) calls
+`needs_time` first, which stops the instant run, and the request is then recorded and answered after the
+ack as any other."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+INSTANT = "tend.instant"  # session.info key: this unit of work answers inside an ack
+
+
+class NeedsTime(Exception):
+    """Raised inside an instant unit of work by code about to take longer than an ack allows."""
+
+
+def needs_time(session: Session) -> None:
+    if session.info.get(INSTANT):
+        raise NeedsTime

@@ -1,0 +1,79 @@
+"""An answer worked out inside the ack is reads only: a command that writes, needs time or fails is left for
+the normal path (recorded, answered after the ack), and nothing it did is kept."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from sqlalchemy import func, select
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.gateway import Target
+from bot.instant import needs_time
+from bot.messages import Reply
+from bot.models import Person
+from bot.people.actors import Access, Actor
+from bot.runtime.requests import INSTANT_WHILE_WAITING, Runtime, answer_instantly
+from bot.runtime.work_pool import ACKS
+from tests.factories import make_person
+from tests.slack.conftest import NOW
+
+
+class Nowhere:
+    platform = "console"
+
+    def send(self, target: Target, reply: Reply) -> str:
+        raise AssertionError("nothing is sent from an instant answer")
+
+
+def runtime(factory) -> Runtime:
+    return Runtime(
+        platform="console", settings=Settings(), session_factory=factory, clock=FixedClock(NOW), gateway=Nowhere()
+    )
+
+
+MEMBER = Actor(Access.MEMBER, "Maya")
+
+
+def test_a_read_is_answered_and_nothing_is_committed(factory):
+    with factory() as session:
+        make_person(session, "maya@example.com")
+        session.commit()
+
+    def count(ctx) -> Reply:
+        return Reply(f"{ctx.session.scalar(select(func.count()).select_from(Person))} people")
+
+    assert answer_instantly(runtime(factory), lambda _session: MEMBER, count) == Reply("1 people")
+
+
+def test_a_command_that_writes_is_left_for_after_the_ack_and_its_write_undone(factory):
+    def writes(ctx) -> Reply:
+        make_person(ctx.session, "new@example.com")
+        ctx.session.flush()
+        return Reply("added")
+
+    assert answer_instantly(runtime(factory), lambda _session: MEMBER, writes) is None
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_someone_unknown_slow_work_or_a_failure_is_left_for_after_the_ack(factory):
+    def slow(ctx) -> Reply:
+        needs_time(ctx.session)
+        return Reply("never")
+
+    def broken(ctx) -> Reply:
+        raise RuntimeError("boom")
+
+    assert answer_instantly(runtime(factory), lambda _session: None, lambda ctx: Reply("x")) is None
+    assert answer_instantly(runtime(factory), lambda _session: MEMBER, slow) is None
+    assert answer_instantly(runtime(factory), lambda _session: MEMBER, broken) is None
+
+
+def test_an_overloaded_process_records_instead_so_that_every_ack_stays_in_time(factory):
+    with ExitStack() as requests_waiting:
+        for _ in range(INSTANT_WHILE_WAITING + 1):
+            requests_waiting.enter_context(ACKS.acking())
+        assert answer_instantly(runtime(factory), lambda _session: MEMBER, lambda ctx: Reply("x")) is None
+    assert answer_instantly(runtime(factory), lambda _session: MEMBER, lambda ctx: Reply("x")) == Reply("x")
