@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Integer, cast, func, null, select
+from sqlalchemy import ColumnElement, Integer, Select, cast, func, null, select
 from sqlalchemy.orm import Session
 
 from bot.batch import chunks
@@ -58,6 +58,9 @@ class Vitals(NamedTuple):
     peak: int | None  # the highest score inside the health-drop window
     renewal_date: date | None
     last_touch: date | None
+
+
+VITALS = len(Vitals._fields)  # columns of `vitals_query`, before any a caller adds
 
 
 class Concern(NamedTuple):
@@ -184,18 +187,17 @@ def window_start(today: date, rules: dict[str, int]) -> date:
     return today - timedelta(days=rules["health_drop_days"])
 
 
-def _query(today: date, rules: dict[str, int], peaks: bool = True):  # noqa: ANN202 - a Select of Vitals' columns
-    """Correlated, so the peak is read through the (account, day) index for the accounts asked for only.
-    Without `peaks`, the caller fills them in (the digest reads them in its own scan of the snapshots)."""
+def vitals_query(since: date | ColumnElement[date] | None) -> Select[Any]:
+    """Vitals' columns, the peak since the window's first day `since` (a date, or a bound parameter in a
+    statement built once): correlated, so it is read through the (account, day) index for the accounts asked
+    for only. With `since` None, no peak: the caller fills it in (the digest reads the peaks in its own scan
+    of the snapshots)."""
     peak = (
         select(func.max(HealthSnapshot.score))
-        .where(
-            HealthSnapshot.account_id == Account.id,
-            HealthSnapshot.taken_on >= window_start(today, rules),
-        )
+        .where(HealthSnapshot.account_id == Account.id, HealthSnapshot.taken_on >= since)
         .correlate(Account)
         .scalar_subquery()
-        if peaks
+        if since is not None
         else cast(null(), Integer)
     )
     return select(
@@ -222,8 +224,8 @@ def read(
     """The vitals of every account matching `where`, in one query; with `peaks` given (account → peak in the
     window), those instead of a subquery per account."""
     if peaks is None:
-        return [Vitals(*row) for row in session.execute(_query(today, rules).where(*where))]
-    rows = session.execute(_query(today, rules, peaks=False).where(*where))
+        return [Vitals(*row) for row in session.execute(vitals_query(window_start(today, rules)).where(*where))]
+    rows = session.execute(vitals_query(None).where(*where))
     return [
         Vitals(i, name, owner, tier, stage, arr, health, peaks.get(i), renewal, touch)
         for i, name, owner, tier, stage, arr, health, _none, renewal, touch in rows

@@ -97,7 +97,10 @@ def mark_changed(session: Session) -> None:
 
 
 def _current_generation(session: Session) -> int | None:
-    return session.scalar(select(AppState.value).where(AppState.key == GENERATION_KEY))
+    return session.scalar(_GENERATION)
+
+
+_GENERATION = select(AppState.value).where(AppState.key == GENERATION_KEY)  # built once: read by every search
 
 
 def _snapshot(session: Session) -> _Snapshot:

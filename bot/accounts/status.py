@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Executable, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.accounts.attention import Assessment, assess, read_ids
+from bot.accounts.attention import VITALS, Assessment, Vitals, assess, vitals_query, window_start
 from bot.accounts.thresholds import settings
 from bot.errors import NotFound
 from bot.models import Account, Flag, HealthSnapshot, Person, SuccessCriterion
@@ -80,58 +81,81 @@ class AccountList:
     total: int
 
 
-def account_status(session: Session, account_id: int, today: date) -> AccountStatus:
+@cache
+def _card_queries() -> tuple[Executable, Executable, Executable]:
+    """The card's statements, built once (building one costs more than running it): the account with its
+    vitals, owner and open-problem count; its success criteria; its health points since the trend's start."""
     owner = aliased(Person)
-    row = session.execute(
-        select(Account, owner.name, owner.email)
+    open_problems = (
+        select(func.count())
+        .select_from(Flag)
+        .where(Flag.account_id == Account.id, Flag.status != "resolved")
+        .correlate(Account)
+        .scalar_subquery()
+    )
+    account = (
+        vitals_query(bindparam("peak_since"))
+        .add_columns(Account.domain, owner.name, owner.email, open_problems)
         .outerjoin(owner, owner.id == Account.owner_id)
-        .where(Account.id == account_id)
-    ).first()
+        .where(Account.id == bindparam("account_id"))
+    )
+    criteria = (
+        select(SuccessCriterion.text, SuccessCriterion.status, SuccessCriterion.updated_on)
+        .where(SuccessCriterion.account_id == bindparam("account_id"))
+        .order_by(SuccessCriterion.position)
+    )
+    baseline_day = (
+        select(func.max(HealthSnapshot.taken_on))
+        .where(HealthSnapshot.account_id == bindparam("account_id"), HealthSnapshot.taken_on <= bindparam("start"))
+        .scalar_subquery()
+    )
+    points = (
+        select(HealthSnapshot.score)
+        .where(
+            HealthSnapshot.account_id == bindparam("account_id"),
+            HealthSnapshot.taken_on >= func.coalesce(baseline_day, bindparam("start")),
+            HealthSnapshot.taken_on <= bindparam("today"),
+        )
+        .order_by(HealthSnapshot.taken_on)
+    )
+    return account, criteria, points
+
+
+def account_status(session: Session, account_id: int, today: date) -> AccountStatus:
+    """Everything the card shows, in four queries: the rules' numbers; the account with its vitals, owner and
+    open-problem count; its success criteria; its health points."""
+    rules = settings(session)
+    account, criteria_of, _points = _card_queries()
+    row = session.execute(account, {"account_id": account_id, "peak_since": window_start(today, rules)}).first()
     if row is None:
         raise NotFound("That account no longer exists; it may have been removed by an import.")
-    account, owner_name, owner_email = row
-    rules = settings(session)
-    criteria = session.execute(
-        select(SuccessCriterion.text, SuccessCriterion.status, SuccessCriterion.updated_on)
-        .where(SuccessCriterion.account_id == account_id)
-        .order_by(SuccessCriterion.position)
-    ).all()
+    vitals, (domain, owner_name, owner_email, problems) = Vitals(*row[:VITALS]), row[VITALS:]
+    criteria = session.execute(criteria_of, {"account_id": account_id}).all()
     return AccountStatus(
-        account_id=account.id,
-        name=account.name,
-        domain=account.domain,
+        account_id=vitals.id,
+        name=vitals.name,
+        domain=domain,
         owner_name=owner_name,
         owner_email=owner_email,
-        tier=Tier(account.tier),
-        stage=Stage(account.stage),
-        health=health_trend(session, account_id, account.health_score, today),
-        arr=account.arr,
-        renewal_date=account.renewal_date,
-        days_to_renewal=(account.renewal_date - today).days if account.renewal_date else None,
-        last_touch_date=account.last_touch_date,
-        days_since_touch=(today - account.last_touch_date).days if account.last_touch_date else None,
+        tier=Tier(vitals.tier),
+        stage=Stage(vitals.stage),
+        health=health_trend(session, account_id, vitals.health, today),
+        arr=vitals.arr,
+        renewal_date=vitals.renewal_date,
+        days_to_renewal=(vitals.renewal_date - today).days if vitals.renewal_date else None,
+        last_touch_date=vitals.last_touch,
+        days_since_touch=(today - vitals.last_touch).days if vitals.last_touch else None,
         success_criteria=tuple(CriterionLine(*row) for row in criteria),
-        open_problems=open_flag_count(session, account_id),
-        attention=assess(read_ids(session, [account_id], today, rules)[account_id], rules, today),
+        open_problems=int(problems or 0),
+        attention=assess(vitals, rules, today),
     )
 
 
 def health_trend(session: Session, account_id: int, score: int | None, today: date) -> HealthTrend:
-    """Change against the score as it stood `TREND_DAYS` ago (or the oldest score inside the window)."""
+    """Change against the score as it stood `TREND_DAYS` ago (or the oldest score inside the window): the
+    points from that day on, in one query."""
     start = today - timedelta(days=TREND_DAYS)
-    baseline_day = session.scalar(
-        select(func.max(HealthSnapshot.taken_on)).where(
-            HealthSnapshot.account_id == account_id, HealthSnapshot.taken_on <= start
-        )
-    )
-    since = baseline_day or start
-    points = session.scalars(
-        select(HealthSnapshot.score)
-        .where(
-            HealthSnapshot.account_id == account_id, HealthSnapshot.taken_on >= since, HealthSnapshot.taken_on <= today
-        )
-        .order_by(HealthSnapshot.taken_on)
-    ).all()
+    points = list(session.scalars(_card_queries()[2], {"account_id": account_id, "start": start, "today": today}))
     if score is None:
         return HealthTrend(None, None, tuple(points))
     if not points or points[-1] != score:

@@ -28,5 +28,8 @@ DEFAULTS: dict[str, int] = {
 def settings(session: Session) -> dict[str, int]:
     """The rules' numbers: defaults, overridden by what admins set."""
     values = dict(DEFAULTS)
-    values.update((k, v) for k, v in session.execute(select(NudgeSetting.key, NudgeSetting.value)) if k in DEFAULTS)
+    values.update((k, v) for k, v in session.execute(_SET) if k in DEFAULTS)
     return values
+
+
+_SET = select(NudgeSetting.key, NudgeSetting.value)  # built once: every card and nudge run reads it
