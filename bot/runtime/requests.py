@@ -189,6 +189,9 @@ def answer_instantly(runtime: Runtime, known: Callable[[Session], Actor | None],
             return reply if isinstance(reply, Reply) else None
     except NeedsTime:
         return None
+    except DBAPIError as error:  # the usual path says what it means to the person (and logs it)
+        log.warning("an instant answer could not read the database (%s): answered the usual way", type(error).__name__)
+        return None
     except Exception:
         log.exception("an instant answer failed: answered after the ack instead")
         return None
