@@ -17,6 +17,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
+from bot.accounts import catalog
 from bot.cli import main as cli
 from bot.config import ConfigError, Settings
 from bot.db import engine_for, make_session_factory
@@ -43,6 +44,7 @@ def _wsgi() -> WsgiApp:
     phrasebook.warm()
     engine = engine_for(settings)
     factory = make_session_factory(engine)
+    catalog.warm_soon(factory)  # so that the first /account cards can be answered inside their ack
     out = gateways(settings, factory, platforms)
     return make_wsgi(
         engine, {path: app for p in platforms for path, app in p.endpoints(settings, factory, out).items()}

@@ -15,9 +15,12 @@ was sent to the moment the card arrived there, or to its ack when the ack's body
   Bolt's listener pool; the read and the answer follow on that pool);
 - bare-inline: the same with `process_before_response=True`, the setting Tend uses (the listener runs on the
   request's thread: the answer is posted before Slack hears the ack);
-- tend: Tend itself: for someone it knows, the card worked out inside the ack and returned as its body; for
-  anyone else (and when the catalogue must be loaded) the request recorded in the inbox, then after the ack
-  who is asking, the fuzzy search, the card, through response_url.
+- tend: Tend itself, one process on `python app.py`'s server: for someone it knows, the card worked out
+  inside the ack and returned as its body; for anyone else (and when the catalogue must be loaded) the
+  request recorded in the inbox, then after the ack who is asking, the fuzzy search, the card, through
+  response_url;
+- tend-gunicorn: Tend as the Procfile serves it (gunicorn, 2 worker processes × 8 threads); on this 2-core
+  machine the workers share the cores with the load generator and the fake (its RSS is the master's only).
 Answers not arrived 5 s after the load ended are counted as missing (and left out of the latencies). Tend's
 resident memory is read every 5 s of the c=8 run and once its work has drained.
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import sys
 import tempfile
@@ -46,7 +50,7 @@ from bot.models import InboundRequest
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 
 GRACE = 5.0  # seconds after the load during which answers still count as arrived
-APPS = ("bare", "bare-inline", "tend")
+APPS = ("bare", "bare-inline", "tend", "tend-gunicorn")
 
 
 def serve(kind: str, database_url: str, api_url: str, port: int) -> None:
@@ -56,6 +60,11 @@ def serve(kind: str, database_url: str, api_url: str, port: int) -> None:
 
     from bot.text import fold
 
+    if kind == "tend-gunicorn":  # as the Procfile runs it: gunicorn, 2 workers × 8 threads
+        os.environ.update(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-bench", SLACK_API_URL=api_url)
+        os.environ["SLACK_SIGNING_SECRET"] = SIGNING_SECRET
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        os.execv(gunicorn, [gunicorn, "app:wsgi", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}"])
     engine = make_engine(database_url)
     if kind.startswith("bare"):
         app = App(

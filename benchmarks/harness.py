@@ -57,6 +57,7 @@ def serve_forever(app: Any, engine: Any, port: int) -> None:
 
 def serve_tend(engine: Any, database_url: str, api_url: str, port: int) -> None:
     """Tend itself, talking to the fake Web API at `api_url`, until killed."""
+    from bot.accounts import catalog
     from bot.config import Secret, Settings
     from bot.db import make_session_factory
     from bot.slack.app import build_app
@@ -67,7 +68,9 @@ def serve_tend(engine: Any, database_url: str, api_url: str, port: int) -> None:
         slack_signing_secret=Secret(SIGNING_SECRET),
         slack_api_url=api_url,
     )
-    serve_forever(build_app(settings, make_session_factory(engine)), engine, port)
+    factory = make_session_factory(engine)
+    catalog.warm_soon(factory)  # as app.py does
+    serve_forever(build_app(settings, factory), engine, port)
 
 
 def start_fake_slack() -> tuple[subprocess.Popen, str, str]:

@@ -8,19 +8,21 @@ search compares that one row with the token it loaded. Matching itself is rapidf
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import threading
 from array import array
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from bot.instant import needs_time
+from bot.instant import INSTANT, needs_time
 from bot.models import Account, AppState
 from bot.text import fold
 
@@ -82,6 +84,7 @@ class _Snapshot:
         return [self.by_key[key]] if key in self.by_key else []
 
 
+log = logging.getLogger(__name__)
 _snapshots: dict[str, _Snapshot] = {}
 _lock = threading.Lock()
 
@@ -112,13 +115,54 @@ def _snapshot(session: Session) -> _Snapshot:
     snapshot = _snapshots.get(cache_key)
     if snapshot is not None and snapshot.generation == generation:
         return snapshot
-    needs_time(session)  # a load takes ~0.4 s at 100k accounts: after the ack, never inside one
+    if snapshot is not None and session.info.get(INSTANT):
+        # Inside an ack (bot.instant) a load (~0.4 s at 100k accounts) would hold the answer: the catalogue as
+        # it was before the last import answers this once, while another thread loads the new one.
+        _reload_soon(session.get_bind().engine, cache_key)
+        session.info[STALE] = True
+        return snapshot
+    needs_time(session)  # no catalogue yet: the first search of a process loads it, after the ack
     with _lock:
         snapshot = _snapshots.get(cache_key)
         if snapshot is None or snapshot.generation != generation:
             snapshot = _load(session, generation)
             _snapshots[cache_key] = snapshot
     return snapshot
+
+
+_reloading: set[str] = set()
+STALE = "tend.catalogue.stale"  # session.info: this unit of work searched a catalogue older than the last import
+
+
+def _reload_soon(engine: Engine, cache_key: str) -> None:
+    """Load the current catalogue in a thread of its own, one at a time per database."""
+    with _lock:
+        if cache_key in _reloading:
+            return
+        _reloading.add(cache_key)
+
+    def reload() -> None:
+        try:
+            warm(Session(engine))
+        except Exception:
+            log.exception("reloading the account catalogue failed; the next search will try again")
+        finally:
+            with _lock:
+                _reloading.discard(cache_key)
+
+    threading.Thread(target=reload, name="tend-catalogue", daemon=True).start()
+
+
+def warm_soon(factory: Callable[[], Session]) -> None:
+    """Load the catalogue in a thread of its own (a web process, as it starts)."""
+    threading.Thread(target=lambda: warm(factory()), name="tend-catalogue", daemon=True).start()
+
+
+def warm(session: Session) -> None:
+    """Load the catalogue now if it is missing or out of date (a web process does this as it starts, so
+    that its first answers need not wait for it). Closes `session`."""
+    with session:
+        _snapshot(session)
 
 
 def _load(session: Session, generation: int | None) -> _Snapshot:
@@ -153,7 +197,16 @@ def domain_words(domain: str) -> set[str]:
 
 
 def search_accounts(session: Session, query: str) -> SearchResult:
-    """Find the account a person means by a name, a domain or a fragment of either."""
+    """Find the account a person means by a name, a domain or a fragment of either. Answering from a
+    catalogue older than the last import (inside an ack, see `_snapshot`), only a sure find is given: a
+    pick list or "no match" might be what the import changed, so that waits for the new catalogue."""
+    result = _search(session, query)
+    if result.kind != "found" and session.info.get(STALE):
+        needs_time(session)
+    return result
+
+
+def _search(session: Session, query: str) -> SearchResult:
     snapshot = _snapshot(session)
     folded = fold(query)
     if not folded or not snapshot.ids:

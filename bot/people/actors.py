@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,22 +53,27 @@ def actor_for_email(session: Session, email: str) -> Actor | None:
 
 def cached_actor(session: Session, platform: str, workspace_id: str, external_id: str, now: datetime) -> Actor | None:
     """The remembered actor for a chat user, when it was checked recently enough to trust."""
-    # Joined by email, not by the stored id: someone added to the people list is recognised at once.
-    row = session.execute(
-        select(ChatIdentity, Person)
-        .outerjoin(Person, Person.email == ChatIdentity.email)
-        .where(
-            ChatIdentity.platform == platform,
-            ChatIdentity.workspace_id == workspace_id,
-            ChatIdentity.external_id == external_id,
-        )
-    ).first()
+    given = {"platform": platform, "workspace_id": workspace_id, "external_id": external_id}
+    row = session.execute(_CACHED, given).first()
     if row is None:
         return None
     identity, person = row
     if now - identity.checked_at > IDENTITY_TTL:
         return None
     return _actor(identity, person)
+
+
+# Built once (every request reads it). Joined by email, not by the stored id: someone added to the people
+# list is recognised at once.
+_CACHED = (
+    select(ChatIdentity, Person)
+    .outerjoin(Person, Person.email == ChatIdentity.email)
+    .where(
+        ChatIdentity.platform == bindparam("platform"),
+        ChatIdentity.workspace_id == bindparam("workspace_id"),
+        ChatIdentity.external_id == bindparam("external_id"),
+    )
+)
 
 
 def remember_actor(

@@ -161,6 +161,17 @@ def run_for(
         return Answer(Reply(BROKEN.format(reference=reference)))
 
 
+WROTE = "tend.instant.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _wrote(session: Session, _context: object) -> None:
+    """Registered once for every session (a listener per session would be kept by SQLAlchemy's registry):
+    notes that an instant unit of work wrote, so that its answer is not given."""
+    if session.info.get(INSTANT):
+        session.info[WROTE] = True
+
+
 # A card takes ~10 ms of the interpreter. With more requests than this waiting for their ack in this process,
 # answering each inside its ack would push the last ack towards Slack's 3 seconds: record them instead (~1 ms).
 INSTANT_WHILE_WAITING = 32
@@ -173,16 +184,15 @@ def answer_instantly(runtime: Runtime, known: Callable[[Session], Actor | None],
     nothing is lost by trying. Nothing done here is ever committed."""
     if ACKS.waiting > INSTANT_WHILE_WAITING:  # overloaded: record and ack at once, answer when there is room
         return None
-    wrote: list[bool] = []
     try:
         with runtime.session_factory() as session:
             session.info[INSTANT] = True
-            event.listen(session, "after_flush", lambda *_args: wrote.append(True))
             actor = known(session)
             if actor is None:
                 return None
             reply = call(context(runtime, session, actor))
-            if wrote or session.new or session.dirty or session.deleted or session.info.get(outbox.QUEUED):
+            wrote = session.info.get(WROTE) or session.new or session.dirty or session.deleted
+            if wrote or session.info.get(outbox.QUEUED):
                 log.warning("a command declared instant wrote to the database: answered after the ack instead")
                 return None
             session.rollback()
