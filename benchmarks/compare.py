@@ -192,7 +192,7 @@ def measure(kind: str, url: str, api_url: str, fake, names: list[str], seconds: 
     results: dict = {"rss": []}
     try:
         harness.wait_for_port(port)
-        load(app_url, origin, names[:50], 2, 2.0)  # warm-up: the catalogue, the identity cache, connections
+        _warm_up(kind, app_url, origin, names)
         time.sleep(2)
         harness.arrivals(fake)
         results["rss"].append(("after warm-up", rss_mb(app.pid)))
@@ -210,6 +210,16 @@ def measure(kind: str, url: str, api_url: str, fake, names: list[str], seconds: 
     finally:
         app.terminate()
         app.wait(timeout=10)
+
+
+def _warm_up(kind: str, app_url: str, origin: str, names: list[str]) -> None:
+    """The catalogue, the identity cache, connections: Tend is warm once a burst is answered inside the acks
+    (every gunicorn worker has loaded its catalogue), or after a minute."""
+    deadline = time.monotonic() + 60
+    while True:
+        run = load(app_url, origin, names[:50], 4, 1.0)
+        if not kind.startswith("tend") or len(run.in_ack) == len(run.sent) or time.monotonic() > deadline:
+            return
 
 
 def _sample(pid: int, into: list, stop: threading.Event) -> None:
