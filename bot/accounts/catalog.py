@@ -135,7 +135,8 @@ STALE = "tend.catalogue.stale"  # session.info: this unit of work searched a cat
 
 
 def _reload_soon(engine: Engine, cache_key: str) -> None:
-    """Load the current catalogue in a thread of its own, one at a time per database."""
+    """Load the current catalogue in a thread of its own, one at a time per database (`cache_key`: its URL,
+    as `_snapshot` keys the catalogues)."""
     with _lock:
         if cache_key in _reloading:
             return
@@ -155,7 +156,9 @@ def _reload_soon(engine: Engine, cache_key: str) -> None:
 
 def warm_soon(factory: Callable[[], Session]) -> None:
     """Load the catalogue in a thread of its own (a web process, as it starts)."""
-    threading.Thread(target=lambda: warm(factory()), name="tend-catalogue", daemon=True).start()
+    with factory() as session:
+        engine = session.get_bind().engine
+    _reload_soon(engine, str(engine.url))
 
 
 def warm(session: Session) -> None:

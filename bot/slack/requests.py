@@ -49,11 +49,14 @@ class Deps(Runtime):
         assert isinstance(request, Inbound)
         return self.handlers[request.kind](self, request)
 
+    def known(self, user_id: str) -> Callable[[Session], Actor | None]:
+        """The way to the Slack user as Tend already knows them, inside a unit of work (no Web API call:
+        safe inside the 3-second ack)."""
+        return lambda session: cached_actor(session, PLATFORM, self.home.key, user_id, self.clock.now())
+
     def cached(self, user_id: str) -> Actor | None:
         """The Slack user as Tend already knows them (no Web API call: safe inside the 3-second ack)."""
-        return requests.known_actor(
-            self, lambda session: cached_actor(session, PLATFORM, self.home.key, user_id, self.clock.now())
-        )
+        return requests.known_actor(self, self.known(user_id))
 
 
 @dataclass(frozen=True)
@@ -133,9 +136,7 @@ def known_member_search(deps: Deps, user_id: str, name: str, query: str) -> list
     inside Slack's 3-second ack). Anyone else gets no options."""
 
     def who(session: Session) -> Actor:
-        return cached_actor(session, PLATFORM, deps.home.key, user_id, deps.clock.now()) or Actor(
-            Access.UNKNOWN, "someone"
-        )
+        return deps.known(user_id)(session) or Actor(Access.UNKNOWN, "someone")
 
     return requests.search(deps, who, name, query)
 

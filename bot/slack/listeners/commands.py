@@ -13,12 +13,10 @@ from slack_bolt import Ack, App, BoltResponse
 
 from bot.logs import fields
 from bot.messages import Form, Reply
-from bot.people.actors import cached_actor
 from bot.runtime import requests
 from bot.slack import intake
 from bot.slack.blocks import render
 from bot.slack.blocks.text import unescape
-from bot.slack.identity import PLATFORM
 from bot.slack.requests import Answer, Deps, Inbound, open_view, run_for_user
 from commands import router
 
@@ -43,11 +41,7 @@ def instant_answer(deps: Deps, body: dict[str, Any]) -> Reply | None:
     if not router.answers_instantly(name) or not user_id:
         return None
     started, text = time.monotonic(), unescape(body.get("text") or "")
-    reply = requests.answer_instantly(
-        deps,
-        lambda session: cached_actor(session, PLATFORM, deps.home.key, user_id, deps.clock.now()),
-        lambda ctx: router.dispatch(ctx, name, text),
-    )
+    reply = requests.answer_instantly(deps, deps.known(user_id), lambda ctx: router.dispatch(ctx, name, text))
     if reply is not None:
         team = body.get("team_id")
         ms = round((time.monotonic() - started) * 1000)
