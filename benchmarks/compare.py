@@ -186,7 +186,8 @@ def figures(run: Run, arrived: dict[str, float]) -> dict:
 
 def measure(kind: str, url: str, api_url: str, fake, names: list[str], seconds: float, levels: tuple[int, ...]):
     port = harness.free_port()
-    app = harness.child("benchmarks.compare", "serve", kind, url, api_url, str(port))
+    arenas = {"MALLOC_ARENA_MAX": "2"} if kind.startswith("tend") else {}  # as the Procfile runs Tend
+    app = harness.child("benchmarks.compare", "serve", kind, url, api_url, str(port), env_extra=arenas)
     origin = api_url.removesuffix("/api/")
     app_url = f"http://127.0.0.1:{port}/slack/events"
     results: dict = {"rss": []}

@@ -18,9 +18,9 @@ from tests.fakes.slack_requests import SIGNING_SECRET
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def child(module: str, *args: str, **options: object) -> subprocess.Popen:
-    """`python -m module args…` from the project root."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def child(module: str, *args: str, env_extra: dict[str, str] | None = None, **options: object) -> subprocess.Popen:
+    """`python -m module args…` from the project root (with `env_extra` added to its environment)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
     return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env, **options)  # type: ignore[call-overload]
 
 
