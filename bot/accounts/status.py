@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Executable, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
@@ -81,8 +82,14 @@ class AccountList:
     total: int
 
 
+class _CardQueries(NamedTuple):
+    account: Executable
+    criteria: Executable
+    points: Executable
+
+
 @cache
-def _card_queries() -> tuple[Executable, Executable, Executable]:
+def _card_queries() -> _CardQueries:
     """The card's statements, built once (building one costs more than running it): the account with its
     vitals, owner and open-problem count; its success criteria; its health points since the trend's start."""
     owner = aliased(Person)
@@ -118,19 +125,19 @@ def _card_queries() -> tuple[Executable, Executable, Executable]:
         )
         .order_by(HealthSnapshot.taken_on)
     )
-    return account, criteria, points
+    return _CardQueries(account, criteria, points)
 
 
 def account_status(session: Session, account_id: int, today: date) -> AccountStatus:
     """Everything the card shows, in four queries: the rules' numbers; the account with its vitals, owner and
     open-problem count; its success criteria; its health points."""
     rules = settings(session)
-    account, criteria_of, _points = _card_queries()
-    row = session.execute(account, {"account_id": account_id, "peak_since": window_start(today, rules)}).first()
+    queries = _card_queries()
+    row = session.execute(queries.account, {"account_id": account_id, "peak_since": window_start(today, rules)}).first()
     if row is None:
         raise NotFound("That account no longer exists; it may have been removed by an import.")
     vitals, (domain, owner_name, owner_email, problems) = Vitals(*row[:VITALS]), row[VITALS:]
-    criteria = session.execute(criteria_of, {"account_id": account_id}).all()
+    criteria = session.execute(queries.criteria, {"account_id": account_id}).all()
     return AccountStatus(
         account_id=vitals.id,
         name=vitals.name,
@@ -155,7 +162,7 @@ def health_trend(session: Session, account_id: int, score: int | None, today: da
     """Change against the score as it stood `TREND_DAYS` ago (or the oldest score inside the window): the
     points from that day on, in one query."""
     start = today - timedelta(days=TREND_DAYS)
-    points = list(session.scalars(_card_queries()[2], {"account_id": account_id, "start": start, "today": today}))
+    points = list(session.scalars(_card_queries().points, {"account_id": account_id, "start": start, "today": today}))
     if score is None:
         return HealthTrend(None, None, tuple(points))
     if not points or points[-1] != score:
@@ -214,13 +221,3 @@ def team_load(session: Session, member_ids: Iterable[int], health_floor: int) ->
         .order_by(Person.name)
     ).all()
     return [MemberLoad(name, owned, int(low or 0), soonest) for name, owned, low, soonest in rows]
-
-
-def open_flag_count(session: Session, account_id: int) -> int:
-    """The account's open problems, for its card."""
-    return (
-        session.scalar(
-            select(func.count()).select_from(Flag).where(Flag.account_id == account_id, Flag.status != "resolved")
-        )
-        or 0
-    )

@@ -27,12 +27,18 @@ def conversation_of(body: dict[str, Any]) -> str | None:
     return found or None
 
 
-def remember(session: Session, body: dict[str, Any], now: datetime, written: dict[str, str]) -> None:
-    """Keep where the activity's channel or group chat is reached; `written` is this process's memory of
-    what it wrote last (conversation → serviceUrl)."""
+def changed(body: dict[str, Any], written: dict[str, str]) -> bool:
+    """Whether the activity comes from a channel or group chat whose address this process has not written
+    as it is (`written`: conversation → serviceUrl, what this process wrote last)."""
     conversation, service_url = conversation_of(body), body.get("serviceUrl")
-    if not conversation or not isinstance(service_url, str) or written.get(conversation) == service_url:
+    return bool(conversation) and isinstance(service_url, str) and written.get(conversation or "") != service_url
+
+
+def remember(session: Session, body: dict[str, Any], now: datetime, written: dict[str, str]) -> None:
+    """Keep where the activity's channel or group chat is reached, when `changed` says so."""
+    if not changed(body, written):
         return
+    conversation, service_url = str(conversation_of(body)), str(body["serviceUrl"])
     values = {
         "platform": PLATFORM,
         "external_id": conversation[:200],

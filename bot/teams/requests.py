@@ -158,7 +158,7 @@ class TeamsRuntime(Runtime):
 
         def who(session: Session) -> Actor:
             now = self.clock.now()
-            if conversations.conversation_of(body):  # in its own unit of work: kept whatever the command does
+            if conversations.changed(body, self.conversations):  # its own unit of work: kept whatever happens next
                 with session_scope(self.session_factory) as own:
                     conversations.remember(own, body, now, self.conversations)
             return resolve_actor(self.connector, session, body, self.settings.teams_tenant_id, now)
