@@ -3,15 +3,16 @@ time (a conditional UPDATE, so concurrent deliverers never share a row), retried
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
-from bot.db import claim, insert_ignore
+from bot.db import claim, insert_ignore, insert_ignore_many
 from bot.gateway import Target
 from bot.messages import Reply, to_dict
 from bot.models import AppState, Notification
@@ -33,21 +34,30 @@ class Claimed:
 def enqueue(session: Session, dedupe_key: str, target: Target, reply: Reply, now: datetime) -> bool:
     """Record a message to send; False when one with this key was already recorded (nothing is added)."""
     session.info[QUEUED] = True
-    added = insert_ignore(
-        session,
-        Notification.__table__,
-        {
-            "dedupe_key": dedupe_key[:200],
-            "platform": target.platform,
-            "target_kind": target.kind,
-            "target_ref": target.ref,
-            "payload": to_dict(reply),
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-        },
-    )
-    return added is not None
+    return insert_ignore(session, Notification.__table__, _row(dedupe_key, target, reply, now)) is not None
+
+
+def enqueue_many(session: Session, messages: Sequence[tuple[str, Target, Reply]], now: datetime) -> int:
+    """Record many messages (dedupe key, target, reply) in one INSERT, skipping keys already recorded; returns
+    how many were added."""
+    if not messages:
+        return 0
+    session.info[QUEUED] = True
+    rows = [_row(key, target, reply, now) for key, target, reply in messages]
+    return len(insert_ignore_many(session, Notification.__table__, rows, "id"))
+
+
+def _row(dedupe_key: str, target: Target, reply: Reply, now: datetime) -> dict[str, Any]:
+    return {
+        "dedupe_key": dedupe_key[:200],
+        "platform": target.platform,
+        "target_kind": target.kind,
+        "target_ref": target.ref,
+        "payload": to_dict(reply),
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+    }
 
 
 def update_post(session: Session, dedupe_key: str, post_key: str, reply: Reply, now: datetime) -> int:

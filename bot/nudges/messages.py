@@ -18,16 +18,16 @@ def ids_value(entry: DueAccount) -> str:
 
 def entry_blocks(entry: DueAccount, *, buttons: bool = True) -> list[Block]:
     blocks: list[Block] = [Section(f"{entry.name}\n{entry.summary}")]
-    account = AccountRef(entry.account_id)
     if buttons:
+        account, nudges = AccountRef(entry.account_id).encode(), ids_value(entry)
         blocks.append(
             Actions(
                 (
-                    Button("Log check-in", NudgeAction.CHECK_IN, account.encode(), style="primary"),
-                    Button("Draft a message", NudgeAction.DRAFT, account.encode()),
-                    Button("Snooze", NudgeAction.SNOOZE, ids_value(entry)),
-                    Button("Update criteria", NudgeAction.CRITERIA, account.encode()),
-                    Button("Dismiss", NudgeAction.DISMISS, ids_value(entry)),
+                    Button("Log check-in", NudgeAction.CHECK_IN, account, style="primary"),
+                    Button("Draft a message", NudgeAction.DRAFT, account),
+                    Button("Snooze", NudgeAction.SNOOZE, nudges),
+                    Button("Update criteria", NudgeAction.CRITERIA, account),
+                    Button("Dismiss", NudgeAction.DISMISS, nudges),
                 )
             )
         )

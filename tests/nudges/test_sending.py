@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db import session_scope
 from bot.messages import Actions, Note, Section, from_dict
-from bot.models import Holiday, Notification, Nudge, RoutingRule
+from bot.models import Holiday, Notification, Nudge, RoutingRule, SuccessCriterion
 from bot.nudges.rules import plan, plan_due
 from bot.nudges.sending import send_due
 from tests.factories import make_account, make_person, make_team
@@ -79,6 +79,27 @@ def test_ten_accounts_in_full_then_a_count(session):
     assert len(texts(blocks)) == 1 + 10 and texts(blocks)[1].startswith("Account 00")  # longest without a touch first
     assert [b.text for b in blocks if isinstance(b, Note)] == ["…and 3 more accounts. /tend nudges shows them all."]
     assert len(blocks) <= 50
+
+
+def test_a_stale_criterion_is_named_and_every_counted_nudge_is_told_once(session):
+    maya = make_person(session, "maya@example.com")
+    make_account(session, "Acme", owner_id=maya.id, last_touch_date=date(2026, 11, 23), criteria=("Go live",))
+    session.execute(SuccessCriterion.__table__.update().values(updated_on=date(2026, 10, 1)))
+    for n in range(12):  # all more urgent than Acme, which is among the three only counted
+        overdue_account(session, maya, f"Quiet {n:02}", last_touch_date=date(2026, 8, 1) + timedelta(days=n))
+    session.commit()
+    run(session, TUESDAY_10_UTC)
+    [(_, blocks)] = messages(session)
+    assert [b.text for b in blocks if isinstance(b, Note)] == ["…and 3 more accounts. /tend nudges shows them all."]
+    assert not session.scalars(select(Nudge).where(Nudge.notified_at.is_(None))).all()  # counted ones too
+    make_account(session, "Beta", owner_id=maya.id, last_touch_date=date(2026, 11, 23), criteria=("Train 50",))
+    session.execute(SuccessCriterion.__table__.update().values(updated_on=date(2026, 10, 1)))
+    session.commit()
+    run(session, TUESDAY_10_UTC + timedelta(hours=1))
+    assert texts(messages(session)[-1][1]) == [
+        "1 account could use a touch from you, most urgent first:",
+        "Beta\nsuccess criterion “Train 50” has had no update for 30+ days — last touch 1 day ago",
+    ]
 
 
 def test_each_csm_hears_in_their_own_working_hours(session):
