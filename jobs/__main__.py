@@ -1,4 +1,5 @@
-"""`python -m jobs` runs the clock; `python -m jobs run NAME [--now ISO-8601]` runs one job once."""
+"""`python -m jobs` runs the clock; `python -m jobs run NAME [--now ISO-8601]` runs one job once;
+`python -m jobs deliverer` runs a long-lived deliverer (as many as you like, in any processes)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dotenv import load_dotenv
 from bot.clock import SystemClock, parse_now
 from bot.config import ConfigError, Settings
 from bot.db import engine_for, make_session_factory
+from bot.delivery.worker import Deliverer
 from bot.logs import configure, one_line
 from jobs import JOBS, NAMES, RUN_ALL, Clockwork, Job, gateway_for
 
@@ -27,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run one job once and exit")
     run.add_argument("name", choices=(*NAMES, "all"))
     run.add_argument("--now", metavar="ISO-8601")
+    sub.add_parser("deliverer", help="send outgoing messages as soon as they are due, until stopped")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -35,8 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tend: {error}", file=sys.stderr)
         return 2
     configure(settings.log_level)
-    factory = make_session_factory(engine_for(settings))
+    engine = engine_for(settings)
+    factory = make_session_factory(engine)
     rt = Clockwork(settings, factory, gateway_for(settings, factory))
+    if args.command == "deliverer":
+        return _deliverer(Deliverer(factory, engine, rt.gateway))
     if args.command == "run":
         names = RUN_ALL if args.name == "all" else (args.name,)
         for name in names:
@@ -78,6 +84,18 @@ def _clock(rt: Clockwork) -> int:
         log.info("clock started with %d job(s): %s", len(JOBS), ", ".join(JOBS) or "none yet")
         scheduler.start()
     log.info("clock stopped: no more jobs will start (one already running has finished)")
+    return 0
+
+
+def _deliverer(deliverer: Deliverer) -> int:
+    """Until SIGTERM or Ctrl-C: a message being sent then is finished and recorded before the process ends."""
+    signal.signal(signal.SIGTERM, lambda *_: deliverer.stop())
+    log.info("deliverer started: woken by the outbox, and whenever a retry falls due")
+    try:
+        deliverer.run()
+    except KeyboardInterrupt:
+        deliverer.stop()
+    log.info("deliverer stopped after %d run(s)", deliverer.runs)
     return 0
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.db import SessionFactory, session_scope
 from bot.delivery import outbox
-from bot.gateway import ANY_PLATFORM, ChatGateway, DeliveryError, Target
+from bot.gateway import ChatGateway, DeliveryError, Target
 from bot.messages import from_dict
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def deliver_due(
     while report.sent + report.retrying + report.failed < limit:
         with session_scope(factory) as session:  # committed at once: other deliverers skip these rows
             paused = outbox.pauses(session, now)
-            skip = {*paused, ANY_PLATFORM} if gateway.platform in paused else set(paused)
+            skip = outbox.skipped(paused, gateway.platform)
             batch = outbox.claim_due(session, now, limit=min(50, limit), paused=skip)
             originals = outbox.sent_refs(session, [i.target.ref for i in batch if i.target.kind == "message"])
         if not batch:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from bot.db import claim, insert_ignore, insert_ignore_many
-from bot.gateway import Target
+from bot.delivery import wakeup
+from bot.gateway import ANY_PLATFORM, Target
 from bot.messages import Reply, to_dict
 from bot.models import AppState, Notification
 
@@ -34,6 +35,7 @@ class Claimed:
 def enqueue(session: Session, dedupe_key: str, target: Target, reply: Reply, now: datetime) -> bool:
     """Record a message to send; False when one with this key was already recorded (nothing is added)."""
     session.info[QUEUED] = True
+    wakeup.note_queued(session)
     return insert_ignore(session, Notification.__table__, _row(dedupe_key, target, reply, now)) is not None
 
 
@@ -43,6 +45,7 @@ def enqueue_many(session: Session, messages: Sequence[tuple[str, Target, Reply]]
     if not messages:
         return 0
     session.info[QUEUED] = True
+    wakeup.note_queued(session)
     rows = [_row(key, target, reply, now) for key, target, reply in messages]
     return len(insert_ignore_many(session, Notification.__table__, rows, "id"))
 
@@ -111,6 +114,23 @@ def claim_due(session: Session, now: datetime, limit: int = 50, paused: Iterable
     return [Claimed(i, Target(*target), payload, attempts) for i, *target, payload, attempts in claimed]
 
 
+def next_due(session: Session, now: datetime, default_platform: str) -> datetime | None:
+    """When a deliverer next has something to do: the earliest retry of a platform not paused, lease running
+    out or pause ending (None: the outbox holds nothing to send). Reads the (status, next_attempt_at) index."""
+    paused = pauses(session, now)
+    skip = skipped(paused, default_platform)
+    pending = select(func.min(Notification.next_attempt_at)).where(Notification.status == "pending")
+    if skip:
+        pending = pending.where(Notification.platform.not_in(skip))
+    leased = select(func.min(Notification.claimed_until)).where(Notification.status == "sending")
+    found = [session.scalar(pending), session.scalar(leased), *paused.values()]
+    return min((_aware(when) for when in found if when is not None), default=None)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def mark_sent(session: Session, notification_id: int, ref: str, now: datetime) -> None:
     session.execute(
         update(Notification)
@@ -157,6 +177,12 @@ def pauses(session: Session, now: datetime) -> dict[str, datetime]:
         )
     )
     return {key[len(PAUSE_KEY) :]: datetime.fromtimestamp(value / 1000, UTC) for key, value in rows}
+
+
+def skipped(paused: dict[str, datetime], default_platform: str) -> set[str]:
+    """The platforms whose messages wait out a pause: the paused ones, and messages for whichever platform
+    a person uses (ANY_PLATFORM) when the deliverer's default platform is paused."""
+    return {*paused, ANY_PLATFORM} if default_platform in paused else set(paused)
 
 
 def pause(session: Session, platform: str, until: datetime) -> None:

@@ -5,9 +5,10 @@ the README's reliability section describes."""
 
 from __future__ import annotations
 
+import signal
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -76,3 +77,47 @@ def test_a_clock_killed_mid_run_then_run_again_queues_each_nudge_once(engine, fa
         unsent = session.scalar(select(func.count()).select_from(Nudge).where(Nudge.notified_at.is_(None)))
     assert sorted(targets) == sorted(f"csm{n}@example.com" for n in range(150))  # one DM each
     assert unsent == 0
+
+
+def test_two_long_lived_deliverers_send_each_message_once_and_one_killed_leaves_the_other_to_finish(
+    engine, factory, tmp_path
+):
+    fake = FakeSlack().start()
+    try:
+        env = tend_env(fake, _database_url(engine))
+        first, second = (start(["-m", "jobs", "deliverer"], env, tmp_path) for _ in range(2))
+        for process in (first, second):
+            _wait_for_line(process, "deliverer started")
+        time.sleep(0.5)  # both idle: what follows reaches them by the outbox's wake-up alone
+        started = time.monotonic()
+        _queue(factory, ["the first post"])
+        fake.wait_for("chat.postMessage", 1, timeout=5)
+        assert time.monotonic() - started < 1.0  # not the clock's next minute
+        fake.delay("chat.postMessage", 0.02)
+        _queue(factory, [f"message {n}" for n in range(MESSAGES)])
+        fake.wait_for("chat.postMessage", 10, timeout=30)
+        kill_hard(first)  # its claimed messages go to the other once their lease lapses (2 minutes)
+        fake.delays.clear()
+        second.send_signal(signal.SIGTERM)
+        _out, err = second.communicate(timeout=20)
+        assert second.returncode == 0 and "deliverer stopped" in err, err
+        assert "sent" in run_job("deliver", (datetime.now(UTC) + timedelta(minutes=3)).isoformat(), env, tmp_path)
+        posted = Counter(call.params["text"] for call in fake.done("chat.postMessage"))
+    finally:
+        fake.stop()
+    assert set(posted) == {"the first post", *(f"message {n}" for n in range(MESSAGES))}  # nothing lost
+    assert sum(posted.values()) <= MESSAGES + 2  # at most the one in flight at the kill, twice
+
+
+def _queue(factory, texts: list[str]) -> None:
+    with session_scope(factory) as session:
+        for text in texts:
+            outbox.enqueue(
+                session, f"live:{text}", Target("slack", "channel", "C0TEAM"), Reply(text), datetime.now(UTC)
+            )
+
+
+def _wait_for_line(process, words: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while words not in (line := process.stderr.readline()):
+        assert (line or process.poll() is None) and time.monotonic() < deadline, f"no {words!r} in the log"
