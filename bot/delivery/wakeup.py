@@ -72,8 +72,9 @@ class Listening:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         raw = engine.raw_connection()
-        self._connection: Any = raw.driver_connection
+        connection: Any = raw.driver_connection
         raw.detach()  # ours until closed: a listening connection must not go back to the pool
+        self._connection = connection
         self._connection.rollback()
         self._connection.autocommit = True
         self._connection.execute(f"LISTEN {CHANNEL}")
