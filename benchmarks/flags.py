@@ -11,6 +11,9 @@ The apps, measured in alternating rounds (the median round is reported, as this 
 - tend: Tend itself. Its listener acks and records the request in the inbox (one row); the post-ack work
   then resolves the user, splits account and text, classifies, routes, times the SLA, writes the flag and its
   outbox rows in one transaction, answers through response_url and delivers the team post and CSM's DM.
+Then, Tend alone at concurrency 1 (`--latency N` requests, one after another): how long after its request a
+flag's team post and the CSM's DM reached Slack, with the web process alone and with a long-lived deliverer
+(`python -m jobs deliverer`) beside it.
 Reported per app: acks/s; "raised/s", requests acked *and* durably recorded per second (from that row on a
 flag survives a crash: the `requests` job finishes it); "done/s", requests whose work is complete (bare:
 the same row; tend: both messages delivered). Then the outbox alone: messages delivered per second.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -141,6 +145,43 @@ def run(kind: str, database_url: str, api_url: str, response_url: str, requests:
     }
 
 
+def latency(database_url: str, api_url: str, response_url: str, fake, requests: int, deliverer: bool) -> dict:
+    """Seconds from each request to its team post and to the CSM's DM reaching the fake, at concurrency 1."""
+    port = harness.free_port()
+    app = harness.child("benchmarks.flags", "serve", "tend", database_url, api_url, str(port))
+    helper = None
+    if deliverer:
+        env = {"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": api_url}
+        helper = harness.child("jobs", "deliverer", env_extra=env, stderr=subprocess.DEVNULL)
+    sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", response_url)
+    harness.wait_for_port(port)
+    sender.slash("/flag", "acme warm-up: invoice charged twice", user_id="U0BENCH")
+    time.sleep(1)
+    harness.posts(fake)
+    sent: dict[str, float] = {}
+    for n in range(requests):
+        marker = f"(latency {n})"
+        sent[marker] = time.monotonic()
+        sender.slash("/flag", f"acme {TEXTS[n % 4]} {marker}", user_id="U0BENCH")
+        time.sleep(0.05)  # a person's pace, not a rush: each request meets an idle process
+    time.sleep(GRACE)
+    team: list[float] = []
+    dm: list[float] = []
+    for channel, payload, at in harness.posts(fake):
+        marker = next((m for m in sent if m in payload), None)
+        if marker is not None:
+            (dm if channel[:1] in ("U", "D") else team).append(at - sent[marker])
+    app.terminate()
+    app.wait(timeout=10)
+    if helper is not None:
+        helper.terminate()
+        helper.wait(timeout=20)
+    return {"team": sorted(team), "dm": sorted(dm), "requests": requests}
+
+
+GRACE = 5.0  # seconds after the last request for its messages to arrive
+
+
 def delivery(database_url: str, api_url: str, messages: int) -> float:
     from bot.config import Secret, Settings
     from bot.slack.app import make_gateway
@@ -173,6 +214,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--latency", type=int, default=200, metavar="N", help="requests for the c=1 post latency")
     args = parser.parse_args()
     fake, api_url, response_url = harness.start_fake_slack()
     urls = {}
@@ -183,6 +225,9 @@ def main() -> None:
     for _ in range(args.rounds):
         for kind in ("bare", "tend"):
             rounds[kind].append(run(kind, urls[kind], api_url, response_url, args.requests, args.concurrency))
+    latencies = {
+        helped: latency(urls["tend"], api_url, response_url, fake, args.latency, helped) for helped in (False, True)
+    }
     rate = delivery(urls["tend"], api_url, args.messages)
     harness.stop_fake_slack(fake)
     database = (args.database_url or "sqlite").split(":")[0]
@@ -199,6 +244,16 @@ def main() -> None:
     print(f"tend/bare: {ratios} (target: raised ≥ 0.8x)")
     by_round = {kind: " ".join(f"{r['raised']:.0f}" for r in rounds[kind]) for kind in rounds}
     print(f"raised/s by round: bare {by_round['bare']}; tend {by_round['tend']}")
+    print(f"c=1, {args.latency} flags: request → message at Slack (target: team post p99 ≤ 1 s)")
+    for helped, found in latencies.items():
+        for what in ("team", "dm"):
+            values = found[what]
+            setup = "web + deliverer" if helped else "web alone"
+            line = f"  {setup:16} {what:5} arrived {len(values)}/{found['requests']}"
+            if values:
+                p50, p99 = values[len(values) // 2], values[max(int(len(values) * 0.99) - 1, 0)]
+                line += f", p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {values[-1] * 1000:.0f} ms"
+            print(line)
     print(f"outbox delivery: {rate:.0f} messages/s to the fake Web API (one deliverer, {args.messages} messages)")
 
 

@@ -96,10 +96,18 @@ def _serve_fake_slack() -> None:
         if email != "sam@example.com":
             fake.add_user(f"U0DEMO{n}", email, name=name)
     print(fake.url, fake.response_url(), flush=True)
-    for line in sys.stdin:  # "arrivals": when each response_url post arrived (and forget them)
-        if line.strip() == "arrivals":
+    for line in sys.stdin:  # "arrivals" or "posts": what arrived since the last ask (then forgotten)
+        if line.strip() in ("arrivals", "posts"):
             calls, fake.calls[:] = list(fake.calls), []
+        if line.strip() == "arrivals":  # when each response_url post arrived, by token
             print(json.dumps({c.to: c.at for c in calls if c.method == "response_url"}), flush=True)
+        elif line.strip() == "posts":  # each posted message: channel, its whole payload as text, when
+            posted = [
+                (c.params.get("channel", ""), json.dumps(c.params), c.at)
+                for c in calls
+                if c.method == "chat.postMessage"
+            ]
+            print(json.dumps(posted), flush=True)
 
 
 def arrivals(fake: subprocess.Popen) -> dict[str, float]:
@@ -108,6 +116,13 @@ def arrivals(fake: subprocess.Popen) -> dict[str, float]:
     fake.stdin.write("arrivals\n")
     fake.stdin.flush()
     return dict(json.loads(fake.stdout.readline()))
+
+
+def posts(fake: subprocess.Popen) -> list[tuple[str, str, float]]:
+    """Every chat.postMessage since the last call: (channel, payload as JSON text, `time.monotonic()` of arrival)."""
+    fake.stdin.write("posts\n")
+    fake.stdin.flush()
+    return [tuple(post) for post in json.loads(fake.stdout.readline())]  # type: ignore[misc]
 
 
 if __name__ == "__main__":
