@@ -77,9 +77,9 @@ def _group(
 def _words(reason: Reason, criterion: str | None, rules: dict[str, int]) -> str:
     """Why one nudge was planned, for what the account's concerns do not say (criteria, unowned accounts)."""
     if reason is Reason.CRITERION:
-        if criterion is None:  # named only where a message shows it (`_name_criteria`)
-            return f"a success criterion has had no update for {rules['criterion_stale_days']}+ days"
-        return f"success criterion “{criterion}” has had no update for {rules['criterion_stale_days']}+ days"
+        # named only where a message shows it in full (`_name_criteria`)
+        which = f"success criterion “{criterion}”" if criterion is not None else "a success criterion"
+        return f"{which} has had no update for {rules['criterion_stale_days']}+ days"
     if reason is Reason.UNOWNED:
         return "has no CSM: who will take it?"
     return {
@@ -144,6 +144,8 @@ def _send_due(session: Session, now: datetime, default_timezone: str) -> SendRep
     _name_criteria(session, dues, rules)
     messages: list[tuple[str, Target, Reply]] = []
     for key, due in dues.items():
+        if not due:  # its accounts were deleted since the claim
+            continue
         recipient = recipients[key]
         dedupe_key = f"nudges:{key}:{min(row.nudge_id for row in claimed[key])}:{now.isoformat()}"
         if key == TEAM:
