@@ -95,7 +95,7 @@ def _deliverer(deliverer: Deliverer) -> int:
         deliverer.run()
     except KeyboardInterrupt:
         deliverer.stop()
-    log.info("deliverer stopped after %d run(s)", deliverer.runs)
+    log.info("deliverer stopped after %d look(s) at the outbox", deliverer.looks)
     return 0
 
 

@@ -21,7 +21,7 @@ from bot.gateway import ChatGateway
 log = logging.getLogger(__name__)
 
 IDLE = 30.0  # with nothing due, look again after this long anyway: a lost wake-up costs at most this
-BATCH = 200  # messages per run before looking at the clock and the stop signal again
+BATCH = 200  # messages per delivery run before looking at the outbox and the stop signal again
 RECOVER = 5.0  # after an error (the database away), wait this long before trying again
 
 
@@ -38,18 +38,20 @@ class Deliverer:
         self.clock = clock or SystemClock()
         self._waiter = waiter
         self._stopped = threading.Event()
-        self.runs = 0  # delivery runs so far (each wake-up is one)
+        self.looks = 0  # times it has looked at the outbox for what is due
 
     def run(self) -> None:
-        """Deliver until `stop()`; a message being sent when it is called is finished and recorded first."""
+        """Deliver until `stop()`; a message being sent when it is called is finished and recorded first.
+        Between deliveries it only reads (when the next message is due): a poll takes no write lock."""
         while not self._stopped.is_set():
             try:
                 if self._waiter is None:
                     self._waiter = waiter_for(self.engine)
-                report = self._deliver()
-                if report.sent + report.retrying + report.failed >= BATCH:
-                    continue  # more may be waiting
-                self._waiter.wait(self._until_next())
+                wait = self._until_next()
+                if wait > 0:
+                    self._waiter.wait(wait)
+                    continue
+                self._deliver()
             except Exception:
                 log.exception("the deliverer met an error; trying again in %.0f s", RECOVER)
                 self._forget_waiter()
@@ -67,7 +69,6 @@ class Deliverer:
     def _deliver(self) -> DeliveryReport:
         started = time.monotonic()
         report = deliver_due(self.factory, self.gateway, self.clock.now(), limit=BATCH, budget=SHORT_PAUSE.seconds)
-        self.runs += 1
         if report.sent or report.retrying or report.failed:
             log.info("delivered: %s in %.0f ms", report, (time.monotonic() - started) * 1000)
         return report
@@ -77,6 +78,7 @@ class Deliverer:
         now = self.clock.now()
         with session_scope(self.factory) as session:
             due = outbox.next_due(session, now, self.gateway.platform)
+        self.looks += 1
         return IDLE if due is None else min(max((due - now).total_seconds(), 0.0), IDLE)
 
     def _forget_waiter(self) -> None:

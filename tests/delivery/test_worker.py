@@ -23,12 +23,12 @@ BILLING = Target("slack", "channel", "#billing")
 
 @contextmanager
 def running(engine, factory, gateway: RecordingGateway, count: int = 1) -> Iterator[list[Deliverer]]:
-    """`count` deliverers, each on its own thread, idle (one run done) before the test goes on."""
+    """`count` deliverers, each on its own thread, idle (one look done) before the test goes on."""
     deliverers = [Deliverer(factory, engine, gateway) for _ in range(count)]
     threads = [threading.Thread(target=d.run, daemon=True) for d in deliverers]
     for thread in threads:
         thread.start()
-    waiting_for(lambda: all(d.runs for d in deliverers), "the deliverers' first run")
+    waiting_for(lambda: all(d.looks for d in deliverers), "the deliverers' first look")
     time.sleep(0.1)  # each is waiting now
     try:
         yield deliverers
@@ -79,7 +79,7 @@ def test_stopping_an_idle_deliverer_is_prompt(engine, factory):
     deliverer = Deliverer(factory, engine, RecordingGateway())
     thread = threading.Thread(target=deliverer.run, daemon=True)
     thread.start()
-    waiting_for(lambda: deliverer.runs, "the first run")
+    waiting_for(lambda: deliverer.looks, "the first look")
     time.sleep(0.2)
     started = time.monotonic()
     deliverer.stop()
