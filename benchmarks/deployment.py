@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import re
 import subprocess
 import threading
 import time
@@ -77,7 +78,7 @@ def run(
     team, dm = Counter[str](), Counter[str]()
     last = started
     for channel, payload, at in posted:
-        marker = next((f"[{tag}#{n}]" for n in _markers(payload, tag)), None)
+        marker = _marker(payload, tag)
         if marker is not None:
             (dm if channel[:1] in ("U", "D") else team)[marker] += 1
             last = max(last, at)
@@ -94,15 +95,10 @@ def run(
     }
 
 
-def _markers(payload: str, tag: str) -> list[int]:
-    head = f"[{tag}#"
-    found, start = [], payload.find(head)
-    while start >= 0:
-        end = payload.find("]", start)
-        if payload[start + len(head) : end].isdigit():
-            found.append(int(payload[start + len(head) : end]))
-        start = payload.find(head, end)
-    return found[:1]
+def _marker(payload: str, tag: str) -> str | None:
+    """The request marker ("[2x2#17]") a post's payload carries, if any."""
+    found = re.search(rf"\[{re.escape(tag)}#\d+\]", payload)
+    return found.group(0) if found else None
 
 
 def _count(url: str, statement) -> int:
