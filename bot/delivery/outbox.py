@@ -124,11 +124,7 @@ def next_due(session: Session, now: datetime, default_platform: str) -> datetime
         pending = pending.where(Notification.platform.not_in(skip))
     leased = select(func.min(Notification.claimed_until)).where(Notification.status == "sending")
     found = [session.scalar(pending), session.scalar(leased), *paused.values()]
-    return min((_aware(when) for when in found if when is not None), default=None)
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return min((when for when in found if when is not None), default=None)  # UTCDateTime: all aware
 
 
 def mark_sent(session: Session, notification_id: int, ref: str, now: datetime) -> None:
