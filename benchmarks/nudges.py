@@ -5,7 +5,8 @@
 For each size (a tenth, a third and all of --accounts) a fresh database gets CSMs in three time zones and
 accounts spread over tiers, renewal dates, last touches, health histories (a tenth of them dropping) and
 two success criteria each. Then, timed: the first planning run (which finds everything due), a second run an
-hour later (which finds nothing new: the steady state), and queueing the DMs for every CSM in working hours.
+hour later (which finds nothing new: the steady state), queueing the DMs for every CSM in working hours,
+and writing those DMs out as the deliverer does when it sends them (the words are written at sending).
 A --database-url (PostgreSQL) is emptied for each size: never point it at data you want to keep.
 """
 
@@ -22,7 +23,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from bot.db import bulk_insert, make_engine, make_session_factory, session_scope, upgrade
-from bot.models import Account, HealthSnapshot, Nudge, Person, SuccessCriterion
+from bot.delivery import composed
+from bot.models import Account, HealthSnapshot, Notification, Nudge, Person, SuccessCriterion
 from bot.nudges.rules import plan_due
 from bot.nudges.sending import send_due
 
@@ -103,6 +105,18 @@ def queue_messages(factory: Any) -> Any:
         return send_due(session, NOW + timedelta(hours=1), "UTC")
 
 
+def write_messages(factory: Any) -> int:
+    """Write out every queued DM as the deliverer does when it sends them (batches of 50), without sending
+    or keeping anything: the cost moved from queueing to sending."""
+    with factory() as session:
+        rows = session.execute(select(Notification.id, Notification.payload).order_by(Notification.id)).all()
+        written = 0
+        for start in range(0, len(rows), 50):
+            written += sum(1 for payload in composed.write(session, rows[start : start + 50]).values() if payload)
+        session.rollback()
+    return written
+
+
 def measure(url: str | None, workdir: Path, accounts: int, csms: int, seed: int) -> dict[str, Any]:
     database = fresh_database(url, workdir, accounts)
     engine = make_engine(database)
@@ -114,6 +128,7 @@ def measure(url: str | None, workdir: Path, accounts: int, csms: int, seed: int)
     first, added = timed(lambda: plan_due(factory, NOW, TODAY))
     second, again = timed(lambda: plan_due(factory, NOW + timedelta(hours=1), TODAY))
     queue, report = timed(lambda: queue_messages(factory))
+    write, written = timed(lambda: write_messages(factory))
     with factory() as session:
         total = session.scalar(select(func.count()).select_from(Nudge))
     engine.dispose()
@@ -122,6 +137,8 @@ def measure(url: str | None, workdir: Path, accounts: int, csms: int, seed: int)
         "first": first,
         "second": second,
         "queue": queue,
+        "write": write,
+        "written": written,
         "nudges": total,
         "added_again": sum(again.values()),
         "messages": report.messages,
@@ -140,12 +157,16 @@ def main() -> None:
     sizes = sorted({max(args.accounts // 10, 1), max(args.accounts // 3, 1), args.accounts})
     kind = (args.database_url or "sqlite").split(":")[0]
     print(f"nudge planning on {kind}, {args.csms:,} CSMs (first run finds everything due; target < 1 s at 100k)")
-    print(f"{'accounts':>9} {'first run':>10} {'per 10k':>8} {'again':>7} {'queue DMs':>10} {'nudges':>8} {'DMs':>6}")
+    print(
+        f"{'accounts':>9} {'first run':>10} {'per 10k':>8} {'again':>7} {'queue DMs':>10} {'nudges':>8} {'DMs':>6} "
+        f"{'write DMs (when sent)':>22}"
+    )
     results = [measure(args.database_url, workdir, n, args.csms, args.seed) for n in sizes]
     for r in results:
         print(
             f"{r['accounts']:>9,} {r['first']:>9.3f}s {r['first'] / r['accounts'] * 10_000:>7.3f}s "
-            f"{r['second']:>6.3f}s {r['queue']:>9.3f}s {r['nudges']:>8,} {r['messages']:>6,}"
+            f"{r['second']:>6.3f}s {r['queue']:>9.3f}s {r['nudges']:>8,} {r['messages']:>6,} "
+            f"{r['write']:>9.3f}s ({r['write'] / max(r['written'], 1) * 1000:.1f} ms each)"
         )
     smallest, largest = results[0], results[-1]
     growth = (largest["first"] / smallest["first"]) / (largest["accounts"] / smallest["accounts"])

@@ -173,11 +173,17 @@ def _insert_ignore_statement(dialect: str, table: Table) -> Any:
     return _dialect_insert(dialect)(table).on_conflict_do_nothing().returning(key)
 
 
-def insert_select_ignore(session: Session, table: FromClause, columns: Sequence[str], query: Select[Any]) -> int:
+def insert_select_ignore(
+    session: Session, table: FromClause, columns: Sequence[str], query: Select[Any], count: bool = True
+) -> int:
     """INSERT … SELECT that skips rows whose unique key exists already: set-based and safe to repeat, or to
-    run in two processes at once. Returns how many rows were added."""
+    run in two processes at once. Returns how many rows were added (0 without `count`, which on PostgreSQL
+    costs a fifth more for 100k rows)."""
     dialect = session.get_bind().dialect.name
     statement = _dialect_insert(dialect)(_table(table)).from_select(list(columns), query).on_conflict_do_nothing()
+    if not count:
+        session.execute(statement)
+        return 0
     if dialect != "postgresql":
         return session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
     # psycopg reports no rowcount here; count in the database rather than fetch every new row's key.

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.accounts import catalog
@@ -15,6 +16,8 @@ from bot.models import (
     ChatIdentity,
     Flag,
     HealthSnapshot,
+    Nudge,
+    NudgeNotice,
     Person,
     RoutingRule,
     SuccessCriterion,
@@ -141,3 +144,9 @@ def make_dropping_team(session: Session, count: int, name: str, day: date) -> Pe
             session, f"{name} {n}", owner_id=maya.id, health_score=40, history=((day - timedelta(days=1), 80),)
         )
     return lena
+
+
+def untold_nudges(session: Session) -> int:
+    """How many nudges no message has told yet."""
+    told = exists().where(NudgeNotice.nudge_id == Nudge.id)
+    return session.scalar(select(func.count()).select_from(Nudge).where(~told)) or 0

@@ -11,12 +11,12 @@ import time
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.cli import main as bot
-from bot.models import Notification, Nudge
+from bot.models import Notification
 from jobs.__main__ import main as jobs
-from tests.factories import make_account, make_person
+from tests.factories import make_account, make_person, untold_nudges
 from tests.processes import ROOT, start
 
 
@@ -86,7 +86,7 @@ def test_two_clock_processes_at_once_queue_each_nudge_once(engine, session, tmp_
     session.expire_all()
     targets = session.scalars(select(Notification.target_ref)).all()
     assert sorted(targets) == sorted(f"csm{n}@example.com" for n in range(20))  # one message each, not two
-    assert session.scalar(select(func.count()).select_from(Nudge).where(Nudge.notified_at.is_(None))) == 0
+    assert untold_nudges(session) == 0
 
 
 def test_two_clock_processes_at_once_send_each_digest_once(engine, session, tmp_path):

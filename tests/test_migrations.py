@@ -67,3 +67,28 @@ def test_upgrading_names_the_platform_of_what_was_there_before(tmp_path):
         # Rebuilding the team table on SQLite lost none of the rows that refer to it.
         assert connection.execute(text("SELECT category, team_id FROM routing_rule")).all() == [("billing", 1)]
     engine.dispose()
+
+
+def test_upgrading_keeps_told_nudges_told_and_snoozes_snoozed(tmp_path):
+    """Nudges a DM told before notices existed are not told again; untold and snoozed ones still come."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from bot.db import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0013")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for nudge_id, notified in ((1, "'2026-12-01 10:00:00'"), (2, "NULL")):
+            connection.execute(
+                text(
+                    "INSERT INTO nudge (id, account_id, reason, cycle, status, planned_at, notified_at) "
+                    f"VALUES ({nudge_id}, 7, 'no_touch', 'touch:{nudge_id}', 'open', '2026-12-01', {notified})"
+                )
+            )
+    upgrade(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT nudge_id FROM nudge_notice")).scalars().all() == [1]
+        assert connection.execute(text("SELECT count(*) FROM nudge")).scalar() == 2
+    engine.dispose()

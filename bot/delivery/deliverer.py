@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.db import SessionFactory, session_scope
-from bot.delivery import outbox
+from bot.delivery import composed, outbox
 from bot.gateway import ChatGateway, DeliveryError, Target
 from bot.messages import from_dict
 
@@ -22,11 +22,14 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    dropped: int = 0  # written out (`composed`) to nothing left to say: nothing sent
     waited: float = 0.0  # seconds spent waiting out the platform's rate limits within this run
     paused_until: datetime | None = None  # the run stopped at a rate-limit pause that lasts until then
 
     def __str__(self) -> str:
         text = f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed"
+        if self.dropped:
+            text += f", {self.dropped} with nothing left to say"
         if self.waited:
             text += f" (waited {self.waited:.1f} s for the platform's rate limit)"
         return text
@@ -47,12 +50,16 @@ def deliver_due(
     short pause itself and carries on, as long as the budget lasts. `now` moves on by the time waited."""
     report = DeliveryReport()
     deadline = time.monotonic() + budget
-    while report.sent + report.retrying + report.failed < limit:
+    while report.sent + report.retrying + report.failed + report.dropped < limit:
         with session_scope(factory) as session:  # committed at once: other deliverers skip these rows
             paused = outbox.pauses(session, now)
             skip = outbox.skipped(paused, gateway.platform)
             batch = outbox.claim_due(session, now, limit=min(50, limit), paused=skip)
             originals = outbox.sent_refs(session, [i.target.ref for i in batch if i.target.kind == "message"])
+        claimed = len(batch)
+        batch = _written(factory, batch, now, report)
+        if claimed and not batch:
+            continue  # the batch was only recipes with nothing left to say, or that could not be written
         if not batch:
             if not paused:
                 break
@@ -86,6 +93,38 @@ def deliver_due(
         if held:
             _hold(factory, held, untried, gateway.platform, report)
     return report
+
+
+def _written(
+    factory: SessionFactory, batch: list[outbox.Claimed], now: datetime, report: DeliveryReport
+) -> list[outbox.Claimed]:
+    """The batch with each recipe written out (`bot.delivery.composed`), in a unit of work of its own after
+    the claim: its reads hold no write lock. A recipe left with nothing to say is settled as dropped; when
+    writing fails, its messages are retried later like a failed send."""
+    recipes = [item for item in batch if composed.is_recipe(item.payload)]
+    if not recipes:
+        return batch
+    try:
+        with session_scope(factory) as session:
+            written = composed.write(session, [(item.id, item.payload) for item in recipes])
+            empty = [item.id for item in recipes if written.get(item.id) is None]
+            if empty:
+                outbox.mark_dropped(session, empty, "nothing left to say when it was written", now)
+                report.dropped += len(empty)
+    except Exception:
+        log.exception("could not write %d composed messages: they are retried later", len(recipes))
+        with session_scope(factory) as session:
+            for item in recipes:
+                outbox.mark_failed(session, item, "could not be written (see the log)", now, permanent=False)
+        report.retrying += len(recipes)
+        return [item for item in batch if not composed.is_recipe(item.payload)]
+    ready: list[outbox.Claimed] = []
+    for item in batch:
+        if not composed.is_recipe(item.payload):
+            ready.append(item)
+        elif (payload := written.get(item.id)) is not None:
+            ready.append(replace(item, payload=payload))
+    return ready
 
 
 def _hold(

@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 
 from bot.db import claim, insert_ignore, insert_ignore_many
 from bot.delivery import wakeup
+from bot.delivery.composed import Recipe
 from bot.gateway import ANY_PLATFORM, Target
 from bot.messages import Reply, to_dict
 from bot.models import AppState, Notification
@@ -39,9 +40,9 @@ def enqueue(session: Session, dedupe_key: str, target: Target, reply: Reply, now
     return insert_ignore(session, Notification.__table__, _row(dedupe_key, target, reply, now)) is not None
 
 
-def enqueue_many(session: Session, messages: Sequence[tuple[str, Target, Reply]], now: datetime) -> int:
-    """Record many messages (dedupe key, target, reply) in one INSERT, skipping keys already recorded; returns
-    how many were added."""
+def enqueue_many(session: Session, messages: Sequence[tuple[str, Target, Reply | Recipe]], now: datetime) -> int:
+    """Record many messages (dedupe key, target, reply or recipe) in one INSERT, skipping keys already
+    recorded; returns how many were added."""
     if not messages:
         return 0
     session.info[QUEUED] = True
@@ -50,13 +51,13 @@ def enqueue_many(session: Session, messages: Sequence[tuple[str, Target, Reply]]
     return len(insert_ignore_many(session, Notification.__table__, rows, "id"))
 
 
-def _row(dedupe_key: str, target: Target, reply: Reply, now: datetime) -> dict[str, Any]:
+def _row(dedupe_key: str, target: Target, reply: Reply | Recipe, now: datetime) -> dict[str, Any]:
     return {
         "dedupe_key": dedupe_key[:200],
         "platform": target.platform,
         "target_kind": target.kind,
         "target_ref": target.ref,
-        "payload": to_dict(reply),
+        "payload": reply.payload() if isinstance(reply, Recipe) else to_dict(reply),
         "status": "pending",
         "attempts": 0,
         "next_attempt_at": now,
@@ -132,6 +133,15 @@ def mark_sent(session: Session, notification_id: int, ref: str, now: datetime) -
         update(Notification)
         .where(Notification.id == notification_id)
         .values(status="sent", sent_ref=ref[:100], sent_at=now, claimed_until=None, last_error=None)
+    )
+
+
+def mark_dropped(session: Session, notification_ids: list[int], why: str, now: datetime) -> None:
+    """Settle claimed messages that turned out to have nothing left to say when written (`composed`)."""
+    session.execute(
+        update(Notification)
+        .where(Notification.id.in_(notification_ids))
+        .values(status="dropped", sent_at=now, claimed_until=None, last_error=why[:1000])
     )
 
 

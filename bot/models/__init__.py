@@ -9,7 +9,7 @@ from bot.models.digest import DigestSent, StageChange
 from bot.models.flag import Flag, FlagEvent, FlagProposal, RoutingExample
 from bot.models.inbound import InboundRequest
 from bot.models.notification import Notification
-from bot.models.nudge import CheckIn, Holiday, Nudge, NudgeEvent, NudgeSetting
+from bot.models.nudge import CheckIn, Holiday, Nudge, NudgeEvent, NudgeNotice, NudgeSetting
 from bot.models.person import ChatIdentity, Person
 from bot.models.state import AppState
 from bot.models.team import RoutingRule, Team, TeamChannel, TeamMember
@@ -31,6 +31,7 @@ __all__ = [
     "Notification",
     "Nudge",
     "NudgeEvent",
+    "NudgeNotice",
     "NudgeSetting",
     "Person",
     "RoutingExample",

@@ -24,7 +24,9 @@ class Notification(Timestamps, Base):
     target_kind: Mapped[str] = mapped_column(String(20))  # channel, person, chat_user, message
     target_ref: Mapped[str] = mapped_column(String(320))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # a neutral Reply (bot.messages.to_dict)
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sending, sent, failed
+    status: Mapped[str] = mapped_column(
+        String(10), default="pending"
+    )  # pending, sending, sent, failed, dropped (composed to nothing)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, UTCDateTime
@@ -18,7 +18,7 @@ class Nudge(Base):
     __tablename__ = "nudge"
     __table_args__ = (
         UniqueConstraint("account_id", "reason", "cycle"),
-        Index("ix_nudge_status_notified_at", "status", "notified_at"),
+        Index("ix_nudge_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,8 +33,21 @@ class Nudge(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")  # open, done, dismissed
     planned_at: Mapped[datetime] = mapped_column(UTCDateTime())
     notify_after: Mapped[datetime | None] = mapped_column(UTCDateTime())  # set by a snooze
-    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # in a DM already (until snoozed)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class NudgeNotice(Base):
+    """A nudge put in a message: by which run, for whom. Its own narrow table, of integers only, so that
+    telling 100k nudges is 100k small inserts, not 100k new versions of the wide nudge
+    row and its indexes; the message itself is written from these rows when it is sent
+    (`bot.nudges.composing`). A snooze deletes a nudge's notice: it is told again once the snooze ends."""
+
+    __tablename__ = "nudge_notice"
+    __table_args__ = (Index("ix_nudge_notice_run_recipient", "run", "recipient"),)
+
+    nudge_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # no key: see Nudge
+    run: Mapped[int] = mapped_column(BigInteger)  # one queueing run (a random id)
+    recipient: Mapped[int] = mapped_column(Integer)  # the owner told (0: the customer-success team, of unowned)
 
 
 class NudgeEvent(Base):

@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.accounts.thresholds import settings
+from bot.batch import chunks
 from bot.db import insert_ignore
 from bot.delivery import outbox
 from bot.errors import BadInput, Forbidden, NotFound
 from bot.messages import Reply
-from bot.models import Account, CheckIn, Nudge, NudgeEvent, Person, SuccessCriterion
+from bot.models import Account, CheckIn, Nudge, NudgeEvent, NudgeNotice, Person, SuccessCriterion
 from bot.nudges.rules import Reason
 from bot.people import reach
 from bot.people.actors import Actor
@@ -154,7 +155,8 @@ def snooze(
         raise BadInput("Snooze for a year at most; dismiss it if it will never matter.")
     rows = open_nudges(session, ids, actor)
     for nudge, _account in rows:
-        nudge.notify_after, nudge.notified_at = until, None
+        nudge.notify_after = until
+    untell(session, [nudge.id for nudge, _account in rows])  # told again once the snooze ends
     why = " ".join(reason.split())[:MAX_NOTE] or None
     session.add_all(
         NudgeEvent(account_id=a.id, reason=n.reason, kind="snoozed", person_id=actor.person_id, at=now, detail=why)
@@ -164,6 +166,12 @@ def snooze(
     told = _report_repeated_snoozes(session, rows, actor, why, now, today)
     names = sorted({account.name for _nudge, account in rows})
     return SnoozeResult(names, until, told)
+
+
+def untell(session: Session, nudge_ids: list[int]) -> None:
+    """Forget that these nudges were told: the next run after their snooze (if any) tells them again."""
+    for chunk in chunks(nudge_ids):
+        session.execute(delete(NudgeNotice).where(NudgeNotice.nudge_id.in_(chunk)))
 
 
 def _report_repeated_snoozes(

@@ -4,11 +4,12 @@ now, in words. Its own module so that what computes it (`bot.nudges.sending`) an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from bot.accounts.attention import Assessment, Kind
+from bot.accounts.attention import Assessment, Kind, Vitals, assess
 from bot.nudges.rules import Reason
 from bot.text import plural
 
@@ -66,3 +67,38 @@ def touch_words(last_touch: date | None, today: date) -> str:
         return "no touch logged yet"
     days = (today - last_touch).days
     return "last touch today" if days <= 0 else f"last touch {plural(days, 'day')} ago"
+
+
+def group(
+    rows: Iterable[tuple[int, str, int, str, str | None]],
+    vitals: dict[int, Vitals],
+    rules: dict[str, int],
+    today: date,
+) -> list[DueAccount]:
+    """Rows of (nudge id, reason, account id, account name, criterion text or None) as due accounts, each
+    with its reasons most urgent first, the most urgent account first."""
+    accounts: dict[int, DueAccount] = {}
+    for nudge_id, reason, account_id, name, criterion in rows:
+        entry = accounts.get(account_id)
+        if entry is None:
+            found = vitals.get(account_id)
+            entry = DueAccount(account_id, name, today, assessment=found and assess(found, rules, today))
+            accounts[account_id] = entry
+        entry.reasons.append(DueReason(nudge_id, Reason(reason), words(Reason(reason), criterion, rules)))
+    for entry in accounts.values():
+        entry.reasons.sort(key=lambda r: URGENCY.index(r.reason))
+    return sorted(accounts.values(), key=DueAccount.urgency)
+
+
+def words(reason: Reason, criterion: str | None, rules: dict[str, int]) -> str:
+    """Why one nudge was planned, for what the account's concerns do not say (criteria, unowned accounts)."""
+    if reason is Reason.CRITERION:
+        which = f"success criterion “{criterion}”" if criterion is not None else "a success criterion"
+        return f"{which} has had no update for {rules['criterion_stale_days']}+ days"
+    if reason is Reason.UNOWNED:
+        return "has no CSM: who will take it?"
+    return {
+        Reason.RENEWAL: "renewal coming up",
+        Reason.HEALTH: "health fell",
+        Reason.NO_TOUCH: "no touch for a while",
+    }[reason]

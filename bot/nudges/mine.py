@@ -11,9 +11,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.models import Account, Nudge, Person
+from bot.nudges.composing import describe
 from bot.nudges.due import DueAccount
 from bot.nudges.rules import plan
-from bot.nudges.sending import describe
 from bot.people.working_hours import Schedule, holidays_near
 from bot.vocab import Stage
 

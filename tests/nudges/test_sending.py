@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from bot.db import session_scope
-from bot.messages import Actions, Note, Section, from_dict
-from bot.models import Holiday, Notification, Nudge, RoutingRule, SuccessCriterion
+from bot.delivery import composed
+from bot.messages import Actions, Note, Section
+from bot.models import Holiday, Notification, RoutingRule, SuccessCriterion
 from bot.nudges.rules import plan, plan_due
 from bot.nudges.sending import send_due
-from tests.factories import make_account, make_person, make_team
+from tests.factories import make_account, make_person, make_team, untold_nudges
 
 TUESDAY_10_UTC = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -28,8 +29,11 @@ def run(session, now: datetime) -> None:
 def messages(session) -> list[tuple[str, list]]:
     """(recipient, blocks) of every queued message, oldest first."""
     session.expire_all()
-    rows = session.execute(select(Notification.target_ref, Notification.payload).order_by(Notification.id))
-    return [(ref, list(from_dict(payload).blocks)) for ref, payload in rows]
+    rows = session.execute(
+        select(Notification.id, Notification.target_ref, Notification.payload).order_by(Notification.id)
+    ).all()
+    written = [(ref, composed.reply_of(session, i, payload)) for i, ref, payload in rows]
+    return [(ref, list(reply.blocks)) for ref, reply in written if reply is not None]
 
 
 def texts(blocks: list) -> list[str]:
@@ -91,7 +95,7 @@ def test_a_stale_criterion_is_named_and_every_counted_nudge_is_told_once(session
     run(session, TUESDAY_10_UTC)
     [(_, blocks)] = messages(session)
     assert [b.text for b in blocks if isinstance(b, Note)] == ["…and 3 more accounts. /tend nudges shows them all."]
-    assert not session.scalars(select(Nudge).where(Nudge.notified_at.is_(None))).all()  # counted ones too
+    assert untold_nudges(session) == 0  # the counted ones too
     make_account(session, "Beta", owner_id=maya.id, last_touch_date=date(2026, 11, 23), criteria=("Train 50",))
     session.execute(SuccessCriterion.__table__.update().values(updated_on=date(2026, 10, 1)))
     session.commit()
@@ -183,7 +187,7 @@ def test_24_hourly_runs_send_each_nudge_once(session):
         run(session, TUESDAY_10_UTC + timedelta(hours=hour))
     sent = messages(session)
     assert len(sent) == 1 and len(texts(sent[0][1])) == 3
-    assert session.scalar(select(Nudge.id).where(Nudge.notified_at.is_(None))) is None
+    assert untold_nudges(session) == 0
 
 
 def test_unowned_accounts_go_to_the_customer_success_channel(session):
@@ -197,7 +201,8 @@ def test_unowned_accounts_go_to_the_customer_success_channel(session):
     [(ref, blocks)] = messages(session)
     assert ref == "#customer-success" and texts(blocks) == ["1 account has no CSM. Who will take them?", "Orphan Inc"]
     session.expire_all()
-    assert session.scalar(select(Notification.payload))["private"] is False
+    queued = session.execute(select(Notification.id, Notification.payload)).one()
+    assert composed.reply_of(session, *queued).private is False  # a channel: no sensitive figures
 
 
 def test_two_clock_processes_at_once_send_each_nudge_once(session, factory):

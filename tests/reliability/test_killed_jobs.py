@@ -10,14 +10,14 @@ import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.db import session_scope
 from bot.delivery import outbox
 from bot.gateway import Target
 from bot.messages import Reply
-from bot.models import Notification, Nudge
-from tests.factories import make_account, make_person
+from bot.models import Notification
+from tests.factories import make_account, make_person, untold_nudges
 from tests.fakes.slack_server import FakeSlack
 from tests.processes import kill_hard, run_job, start, tend_env
 
@@ -74,7 +74,7 @@ def test_a_clock_killed_mid_run_then_run_again_queues_each_nudge_once(engine, fa
         fake.stop()
     with session_scope(factory) as session:
         targets = session.scalars(select(Notification.target_ref)).all()
-        unsent = session.scalar(select(func.count()).select_from(Nudge).where(Nudge.notified_at.is_(None)))
+        unsent = untold_nudges(session)
     assert sorted(targets) == sorted(f"csm{n}@example.com" for n in range(150))  # one DM each
     assert unsent == 0
 

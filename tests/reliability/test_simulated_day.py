@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.db import session_scope
 from bot.models import DigestSent, Notification, Nudge, Person
-from tests.factories import make_account, make_person
+from tests.factories import make_account, make_person, untold_nudges
 from tests.fakes.slack_server import FakeSlack
 from tests.flags.test_escalations import support_flag
 from tests.processes import kill_hard, tend_env
@@ -81,7 +81,7 @@ def test_two_clocks_and_three_deliverers_through_a_day_send_everything_once(engi
     with session_scope(factory) as session:
         statuses = Counter(session.scalars(select(Notification.status)))
         nudges = session.scalar(select(func.count()).select_from(Nudge))
-        unnotified = session.scalar(select(func.count()).select_from(Nudge).where(Nudge.notified_at.is_(None)))
+        unnotified = untold_nudges(session)
         digests = session.scalar(select(func.count()).select_from(DigestSent))
         escalations = session.scalars(
             select(Notification.dedupe_key).where(Notification.dedupe_key.like("%escalated%"))

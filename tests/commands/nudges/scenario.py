@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.messages import Actions, Form, Reply, from_dict
+from bot.delivery import composed
+from bot.messages import Actions, Form, Reply
 from bot.models import Account, Notification, SuccessCriterion
 from bot.nudges.rules import plan
 from bot.nudges.sending import send_due
@@ -32,8 +33,11 @@ def nudge_run(session, now: datetime = NOW) -> list[Reply]:
     plan(session, now, now.date())
     send_due(session, now, "UTC")
     session.commit()
-    rows = session.scalars(select(Notification.payload).where(Notification.id > before).order_by(Notification.id))
-    return [from_dict(payload) for payload in rows]
+    rows = session.execute(
+        select(Notification.id, Notification.payload).where(Notification.id > before).order_by(Notification.id)
+    ).all()
+    written = [composed.reply_of(session, i, payload) for i, payload in rows]  # as the deliverer writes them
+    return [reply for reply in written if reply is not None]
 
 
 def press(session, reply: Reply, label: str, nth: int = 0, **options) -> Reply | Form:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select
 
 from bot.messages import Section
-from bot.models import Nudge
+from bot.models import Nudge, NudgeNotice
 from commands.router import dispatch
 from tests.commands.nudges.scenario import NOW, ctx, nudge_run, seed
 from tests.factories import make_account, make_person
@@ -56,6 +56,6 @@ def test_umbrella_nudge_home_and_nudges_list_tell_the_same_whole_truth(session):
     assert f"• {truth}\n• Quiet Co: no touch for 54 days" in "\n".join(
         b.text for b in home.blocks if isinstance(b, Section)
     )
-    session.execute(update(Nudge).values(notified_at=None))  # as if not yet sent: /tend nudges lists it as due
+    session.execute(delete(NudgeNotice))  # as if not yet sent: /tend nudges lists it as due
     listed = dispatch(ctx(session), "/tend", "nudges")
     assert truth.replace(": ", "\n", 1) in "\n".join(b.text for b in listed.blocks if isinstance(b, Section))

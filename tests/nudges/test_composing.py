@@ -1,0 +1,113 @@
+"""A nudge DM is written when it is sent: it says what is true then, leaves out what the CSM dealt with
+meanwhile, hands an account that changed owner to its new CSM, and is never lost when it cannot be written."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.delivery import outbox
+from bot.delivery.deliverer import deliver_due
+from bot.gateway import Target
+from bot.messages import Reply, Section
+from bot.models import Account, Notification, Nudge
+from bot.nudges import composing
+from bot.nudges.actions import dismiss
+from bot.nudges.rules import plan
+from bot.nudges.sending import send_due
+from bot.people.actors import actor_for_email
+from tests.factories import make_account, make_person, untold_nudges
+from tests.fakes.gateway import RecordingGateway
+
+TUESDAY_10_UTC = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def queue(session, now: datetime = TUESDAY_10_UTC) -> None:
+    plan(session, now, now.date())
+    send_due(session, now, "UTC")
+    session.commit()
+
+
+def sections(reply: Reply) -> list[str]:
+    return [block.text for block in reply.blocks if isinstance(block, Section)]
+
+
+def actor(session):
+    return actor_for_email(session, "maya@example.com")
+
+
+def overdue(session, owner, name: str) -> Account:
+    return make_account(session, name, owner_id=owner.id, last_touch_date=date(2026, 8, 1))
+
+
+def test_what_the_csm_dealt_with_before_the_dm_went_out_is_left_out(session, factory):
+    maya = make_person(session, "maya@example.com")
+    overdue(session, maya, "Quiet Co")
+    overdue(session, maya, "Other Co")
+    session.commit()
+    queue(session)
+    quiet = select(Nudge.id).join(Account, Account.id == Nudge.account_id).where(Account.name == "Quiet Co")
+    dismiss(session, list(session.scalars(quiet)), actor(session), TUESDAY_10_UTC)  # e.g. from the Home tab
+    session.commit()
+    gateway = RecordingGateway()
+    deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(seconds=5))
+    [(target, reply)] = gateway.sent
+    assert (target.kind, target.ref) == ("person", "maya@example.com")
+    assert sections(reply) == [
+        "1 account could use a touch from you, most urgent first:",
+        "Other Co\nno touch for 115 days",
+    ]
+
+
+def test_a_dm_left_with_nothing_to_say_is_not_sent_and_is_no_problem(session, factory):
+    maya = make_person(session, "maya@example.com")
+    overdue(session, maya, "Quiet Co")
+    session.commit()
+    queue(session)
+    dismiss(session, list(session.scalars(select(Nudge.id))), actor(session), TUESDAY_10_UTC)
+    session.commit()
+    gateway = RecordingGateway()
+    report = deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(seconds=5))
+    assert gateway.sent == [] and report.dropped == 1 and "1 with nothing left to say" in str(report)
+    session.expire_all()
+    assert session.scalar(select(Notification.status)) == "dropped"
+    assert outbox.health(session).problems == ()  # nothing for an admin to fix
+    assert deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(minutes=5)).dropped == 0  # settled once
+
+
+def test_an_account_that_changed_hands_before_sending_goes_to_its_new_csm(session, factory):
+    maya, jonas = make_person(session, "maya@example.com"), make_person(session, "jonas@example.com")
+    acme = overdue(session, maya, "Acme")
+    session.commit()
+    queue(session)
+    acme.owner_id = jonas.id  # an import reassigned it before the DM went out
+    session.commit()
+    gateway = RecordingGateway()
+    deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(seconds=5))
+    assert gateway.sent == []  # Maya is not told of an account she no longer owns
+    assert untold_nudges(session) == 1
+    queue(session, TUESDAY_10_UTC + timedelta(hours=1))
+    deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(hours=1, seconds=5))
+    [(target, reply)] = gateway.sent
+    assert target.ref == "jonas@example.com" and sections(reply)[1].startswith("Acme\n")
+
+
+def test_a_dm_that_cannot_be_written_is_retried_and_the_rest_still_goes(session, factory, monkeypatch):
+    overdue(session, make_person(session, "maya@example.com"), "Acme")
+    session.commit()
+    queue(session)
+    outbox.enqueue(session, "other", Target("slack", "channel", "#general"), Reply("hello"), TUESDAY_10_UTC)
+    session.commit()
+    real = composing.compose
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in writing nudges")
+
+    monkeypatch.setattr(composing, "compose", broken)
+    gateway = RecordingGateway()
+    report = deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(seconds=5))
+    assert [target.ref for target, _ in gateway.sent] == ["#general"] and report.retrying == 1
+    monkeypatch.setattr(composing, "compose", real)  # the fix is deployed
+    deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(minutes=1))
+    assert [target.ref for target, _ in gateway.sent] == ["#general", "maya@example.com"]
