@@ -40,15 +40,14 @@ def enqueue(session: Session, dedupe_key: str, target: Target, reply: Reply, now
     return insert_ignore(session, Notification.__table__, _row(dedupe_key, target, reply, now)) is not None
 
 
-def enqueue_many(session: Session, messages: Sequence[tuple[str, Target, Reply | Recipe]], now: datetime) -> int:
-    """Record many messages (dedupe key, target, reply or recipe) in one INSERT, skipping keys already
-    recorded; returns how many were added."""
+def enqueue_many(session: Session, messages: Sequence[tuple[str, Target, Reply | Recipe]], now: datetime) -> None:
+    """Record many messages (dedupe key, target, reply or recipe) at once, skipping keys already recorded."""
     if not messages:
-        return 0
+        return
     session.info[QUEUED] = True
     wakeup.note_queued(session)
     rows = [_row(key, target, reply, now) for key, target, reply in messages]
-    return len(insert_ignore_many(session, Notification.__table__, rows, "id"))
+    insert_ignore_many(session, Notification.__table__, rows)
 
 
 def _row(dedupe_key: str, target: Target, reply: Reply | Recipe, now: datetime) -> dict[str, Any]:

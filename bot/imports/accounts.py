@@ -24,6 +24,7 @@ from bot.imports.rows import (
     text_value,
 )
 from bot.models import Account, HealthSnapshot, StageChange, SuccessCriterion
+from bot.nudges.notices import retell
 from bot.text import fold
 from bot.vocab import Stage, choices, parse_tier
 
@@ -132,6 +133,7 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
     criteria_for: dict[int, list[str]] = {}
     health_for: dict[int, int] = {}
     stage_moves: list[dict[str, Any]] = []  # the managers' digest reports them
+    moved: list[int] = []  # accounts given to another owner (or to nobody)
     claimed: dict[int, int] = {}
     for item in valid:
         values = item.values
@@ -154,6 +156,8 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
             criteria_for[account_id] = values["criteria"]
         if "health_score" in change and values["health_score"] is not None:
             health_for[account_id] = values["health_score"]
+        if "owner_id" in change:
+            moved.append(account_id)
         if "stage" in change:
             stage_moves.append(
                 {
@@ -180,6 +184,7 @@ def apply(session: Session, valid: list[Valid], header: list[str], known: Known,
     _replace_criteria(session, criteria_for, known.today)
     _record_health(session, health_for, known.today)
     bulk_insert(session, StageChange.__table__, stage_moves)
+    retell(session, moved)  # a new owner hears of what is open on their new accounts
     if creates or updates:
         catalog.mark_changed(session)
     counts.created = len(creates)

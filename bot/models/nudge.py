@@ -17,8 +17,9 @@ class Nudge(Base):
 
     __tablename__ = "nudge"
     __table_args__ = (
+        # No index on status: nearly every nudge is open, and SQLite (which keeps no statistics) would
+        # walk such an index for every read of a few accounts' nudges instead of their account's key.
         UniqueConstraint("account_id", "reason", "cycle"),
-        Index("ix_nudge_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,17 +38,16 @@ class Nudge(Base):
 
 
 class NudgeNotice(Base):
-    """A nudge put in a message: by which run, for whom. Its own narrow table, of integers only, so that
-    telling 100k nudges is 100k small inserts, not 100k new versions of the wide nudge
-    row and its indexes; the message itself is written from these rows when it is sent
-    (`bot.nudges.composing`). A snooze deletes a nudge's notice: it is told again once the snooze ends."""
+    """A nudge put in a message, and by which run. Its own narrow table of two integers and no index but
+    its key, so that telling 100k nudges is 100k small inserts, not 100k new versions of the wide nudge
+    row and its indexes. The message is written from these rows when it is sent (`bot.nudges.composing`):
+    the run's nudges of the accounts its recipient owns then. A snooze deletes a nudge's notice (told again
+    once the snooze ends), and so does an account changing hands (its new owner is told)."""
 
     __tablename__ = "nudge_notice"
-    __table_args__ = (Index("ix_nudge_notice_run_recipient", "run", "recipient"),)
 
     nudge_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # no key: see Nudge
     run: Mapped[int] = mapped_column(BigInteger)  # one queueing run (a random id)
-    recipient: Mapped[int] = mapped_column(Integer)  # the owner told (0: the customer-success team, of unowned)
 
 
 class NudgeEvent(Base):

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.accounts.thresholds import settings
-from bot.batch import chunks
 from bot.db import insert_ignore
 from bot.delivery import outbox
 from bot.errors import BadInput, Forbidden, NotFound
 from bot.messages import Reply
-from bot.models import Account, CheckIn, Nudge, NudgeEvent, NudgeNotice, Person, SuccessCriterion
+from bot.models import Account, CheckIn, Nudge, NudgeEvent, Person, SuccessCriterion
+from bot.nudges.notices import untell
 from bot.nudges.rules import Reason
 from bot.people import reach
 from bot.people.actors import Actor
@@ -166,12 +166,6 @@ def snooze(
     told = _report_repeated_snoozes(session, rows, actor, why, now, today)
     names = sorted({account.name for _nudge, account in rows})
     return SnoozeResult(names, until, told)
-
-
-def untell(session: Session, nudge_ids: list[int]) -> None:
-    """Forget that these nudges were told: the next run after their snooze (if any) tells them again."""
-    for chunk in chunks(nudge_ids):
-        session.execute(delete(NudgeNotice).where(NudgeNotice.nudge_id.in_(chunk)))
 
 
 def _report_repeated_snoozes(

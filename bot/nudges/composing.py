@@ -18,7 +18,6 @@ from bot.delivery.composed import Recipe
 from bot.messages import Reply
 from bot.models import Account, Nudge, NudgeNotice, SuccessCriterion
 from bot.nudges import messages as nudge_messages
-from bot.nudges.actions import untell
 from bot.nudges.due import DueAccount, DueReason, group, words
 from bot.nudges.rules import Reason
 from bot.text import plural
@@ -35,19 +34,6 @@ def person_key(person_id: int) -> str:
 def owner_in(recipient: str) -> int | None:
     """The account owner a recipient key stands for (None: the team, for unowned accounts)."""
     return None if recipient == TEAM else int(recipient.split(":")[1])
-
-
-NOBODY = 0  # a notice's recipient for the nudges of unowned accounts (the team is told of them)
-
-
-def noticed(recipient: str) -> int:
-    """A recipient key as a notice's recipient column holds it."""
-    owner = owner_in(recipient)
-    return NOBODY if owner is None else owner
-
-
-def recipient_of(noticed_as: int) -> str:
-    return TEAM if noticed_as == NOBODY else person_key(noticed_as)
 
 
 def recipe(run: int, recipient: str, today: date, day: date, nudges: int) -> Recipe:
@@ -83,30 +69,30 @@ class _Told(NamedTuple):
 
 
 def compose(session: Session, batch: Sequence[tuple[int, dict[str, Any]]]) -> dict[int, Reply | None]:
-    """The words of a batch of nudge messages, set-based: one read of their notices, one of their accounts.
-    A nudge dealt with since it was queued (snoozed, dismissed, closed) is left out; one whose account changed
-    hands is given back, for its new owner's next message; a message left with nothing says nothing (None)."""
-    wanted = {(p["run"], p["recipient"]): p for _, p in batch}
+    """The words of a batch of nudge messages, set-based: one read of their nudges, one of their accounts.
+    A message tells its run's nudges of the accounts its recipient owns now: one dealt with since it was
+    queued (snoozed, dismissed, closed) is left out, and so is an account that changed hands (its nudges
+    are told to the new owner: `retell`); a message left with nothing says nothing (None)."""
+    wanted = {(p["run"], owner_in(p["recipient"])): p for _, p in batch}
     told = _told(session, set(wanted))
     rules = settings(session)
     vitals: dict[int, attention.Vitals] = {}
     for day in {p["day"] for p in wanted.values()}:
         accounts = {r.account_id for pair, rows in told.items() if wanted[pair]["day"] == day for r in rows}
         vitals.update(attention.read_ids(session, accounts, date.fromisoformat(day), rules))
-    dues: dict[tuple[int, str], list[DueAccount]] = {}
-    strays: list[int] = []
+    dues: dict[tuple[int, int | None], list[DueAccount]] = {}
     for pair, rows in told.items():
-        owner = owner_in(pair[1])
-        mine = [r for r in rows if r.account_id in vitals and vitals[r.account_id].owner_id == owner]
-        strays += [r.nudge_id for r in rows if r.account_id in vitals and vitals[r.account_id].owner_id != owner]
-        named = [(r.nudge_id, r.reason, r.account_id, vitals[r.account_id].name, None) for r in mine]
+        named = [
+            (r.nudge_id, r.reason, r.account_id, vitals[r.account_id].name, None)
+            for r in rows
+            if r.account_id in vitals
+        ]
         dues[pair] = group(named, vitals, rules, date.fromisoformat(wanted[pair]["today"]))
-    untell(session, strays)  # the next run puts them in their account's new owner's message
-    _name_criteria(session, [due for (_, recipient), due in dues.items() if recipient != TEAM], rules)
+    _name_criteria(session, [due for (_, owner), due in dues.items() if owner is not None], rules)
     replies: dict[int, Reply | None] = {}
     for message_id, params in batch:
-        due = dues.get((params["run"], params["recipient"]))
-        if not due:  # everything in it was dealt with, or its accounts are gone
+        due = dues.get((params["run"], owner_in(params["recipient"])))
+        if not due:  # everything in it was dealt with, or its accounts are someone else's now
             replies[message_id] = None
         else:
             write = nudge_messages.for_team if params["recipient"] == TEAM else nudge_messages.for_csm
@@ -114,19 +100,25 @@ def compose(session: Session, batch: Sequence[tuple[int, dict[str, Any]]]) -> di
     return replies
 
 
-def _told(session: Session, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], list[_Told]]:
-    """The open nudges each (run, recipient) was told, read through the notices' (run, recipient) index."""
-    found: dict[tuple[int, str], list[_Told]] = {pair: [] for pair in pairs}
-    runs, recipients = sorted({run for run, _ in pairs}), sorted({noticed(recipient) for _, recipient in pairs})
-    for chunk in chunks(recipients):
+def _told(session: Session, pairs: set[tuple[int, int | None]]) -> dict[tuple[int, int | None], list[_Told]]:
+    """The open nudges each (run, owner) was told, of the accounts the owner has now (None: unowned ones),
+    read from the accounts' owner index through the nudges' and notices' keys."""
+    found: dict[tuple[int, int | None], list[_Told]] = {pair: [] for pair in pairs}
+    runs = sorted({run for run, _ in pairs})
+    owners = sorted({owner for _, owner in pairs if owner is not None})
+    groups = [Account.owner_id.in_(chunk) for chunk in chunks(owners)]
+    if any(owner is None for _, owner in pairs):
+        groups.append(Account.owner_id.is_(None))
+    for accounts_of in groups:
         rows = session.execute(
-            select(NudgeNotice.run, NudgeNotice.recipient, Nudge.id, Nudge.reason, Nudge.account_id)
-            .join(Nudge, Nudge.id == NudgeNotice.nudge_id)
-            .where(NudgeNotice.run.in_(runs), NudgeNotice.recipient.in_(chunk), Nudge.status == "open")
+            select(NudgeNotice.run, Account.owner_id, Nudge.id, Nudge.reason, Nudge.account_id)
+            .join(Nudge, Nudge.account_id == Account.id)
+            .join(NudgeNotice, NudgeNotice.nudge_id == Nudge.id)
+            .where(accounts_of, NudgeNotice.run.in_(runs), Nudge.status == "open")
         )
-        for run, noticed_as, nudge_id, reason, account_id in rows:
-            if (pair := (run, recipient_of(noticed_as))) in found:
-                found[pair].append(_Told(nudge_id, reason, account_id))
+        for run, owner, nudge_id, reason, account_id in rows:
+            if (run, owner) in found:
+                found[run, owner].append(_Told(nudge_id, reason, account_id))
     return found
 
 

@@ -22,33 +22,23 @@ def upgrade() -> None:
         "nudge_notice",
         sa.Column("nudge_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("run", sa.BigInteger(), nullable=False),
-        sa.Column("recipient", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("nudge_id", name=op.f("pk_nudge_notice")),
     )
-    with op.batch_alter_table("nudge_notice", schema=None) as batch_op:
-        batch_op.create_index("ix_nudge_notice_run_recipient", ["run", "recipient"], unique=False)
-    # What was told before stays told (run 0, recipient -1: before notices); its messages were written
-    # then (their payload is the message itself).
+    # What was told before stays told (run 0: before notices); its messages were written then (their
+    # payload is the message itself).
     op.execute(
-        sa.text(
-            "INSERT INTO nudge_notice (nudge_id, run, recipient) "
-            "SELECT id, 0, -1 FROM nudge WHERE notified_at IS NOT NULL"
-        )
+        sa.text("INSERT INTO nudge_notice (nudge_id, run) SELECT id, 0 FROM nudge WHERE notified_at IS NOT NULL")
     )
     with op.batch_alter_table("nudge", schema=None) as batch_op:
-        batch_op.drop_index("ix_nudge_status_notified_at")
+        batch_op.drop_index("ix_nudge_status_notified_at")  # and none on status alone (see the model)
         batch_op.drop_column("notified_at")
-        batch_op.create_index("ix_nudge_status", ["status"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("nudge", schema=None) as batch_op:
-        batch_op.drop_index("ix_nudge_status")
         batch_op.add_column(sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index("ix_nudge_status_notified_at", ["status", "notified_at"], unique=False)
     op.execute(
         sa.text("UPDATE nudge SET notified_at = CURRENT_TIMESTAMP WHERE id IN (SELECT nudge_id FROM nudge_notice)")
     )
-    with op.batch_alter_table("nudge_notice", schema=None) as batch_op:
-        batch_op.drop_index("ix_nudge_notice_run_recipient")
     op.drop_table("nudge_notice")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.delivery import outbox
 from bot.delivery.deliverer import deliver_due
 from bot.gateway import Target
+from bot.imports import import_csv
 from bot.messages import Reply, Section
 from bot.models import Account, Notification, Nudge
 from bot.nudges import composing
@@ -76,21 +77,44 @@ def test_a_dm_left_with_nothing_to_say_is_not_sent_and_is_no_problem(session, fa
     assert deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(minutes=5)).dropped == 0  # settled once
 
 
+def reassign(session, name: str, owner: str) -> None:
+    """As an admin does: the accounts CSV with the account's new owner."""
+    data = f"name,tier,stage,owner_email\n{name},service,adoption,{owner}\n".encode()
+    import_csv(session, "accounts", data, today=TUESDAY_10_UTC.date())
+    session.commit()
+
+
 def test_an_account_that_changed_hands_before_sending_goes_to_its_new_csm(session, factory):
-    maya, jonas = make_person(session, "maya@example.com"), make_person(session, "jonas@example.com")
-    acme = overdue(session, maya, "Acme")
+    maya = make_person(session, "maya@example.com")
+    make_person(session, "jonas@example.com")
+    overdue(session, maya, "Acme")
+    overdue(session, maya, "Beta")
     session.commit()
     queue(session)
-    acme.owner_id = jonas.id  # an import reassigned it before the DM went out
-    session.commit()
+    reassign(session, "Acme", "jonas@example.com")  # before Maya's DM went out
     gateway = RecordingGateway()
     deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(seconds=5))
-    assert gateway.sent == []  # Maya is not told of an account she no longer owns
+    [(_, reply)] = gateway.sent
+    assert [text.split("\n")[0] for text in sections(reply)[1:]] == ["Beta"]  # not one she no longer owns
+    queue(session, TUESDAY_10_UTC + timedelta(hours=1))
+    deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(hours=1, seconds=5))
+    target, reply = gateway.sent[-1]
+    assert target.ref == "jonas@example.com" and sections(reply)[1].startswith("Acme\n")
+
+
+def test_a_new_owner_is_told_of_open_nudges_the_old_one_was_told(session, factory):
+    maya = make_person(session, "maya@example.com")
+    make_person(session, "jonas@example.com")
+    overdue(session, maya, "Acme")
+    session.commit()
+    queue(session)
+    gateway = RecordingGateway()
+    deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(seconds=5))
+    reassign(session, "Acme", "jonas@example.com")
     assert untold_nudges(session) == 1
     queue(session, TUESDAY_10_UTC + timedelta(hours=1))
     deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(hours=1, seconds=5))
-    [(target, reply)] = gateway.sent
-    assert target.ref == "jonas@example.com" and sections(reply)[1].startswith("Acme\n")
+    assert [target.ref for target, _ in gateway.sent] == ["maya@example.com", "jonas@example.com"]
 
 
 def test_a_dm_that_cannot_be_written_is_retried_and_the_rest_still_goes(session, factory, monkeypatch):
