@@ -201,6 +201,18 @@ def insert_select_ignore(
     return session.scalar(select(func.count()).select_from(added)) or 0
 
 
+MANY_ROWS = 10_000  # a write this big makes a table's statistics stale enough to mislead the planner
+
+
+def fresh_statistics(session: Session, table: FromClause) -> None:
+    """Have PostgreSQL re-read a table's statistics now, inside this transaction (its own new rows count),
+    after a write of `MANY_ROWS` or more: until autovacuum catches up (a minute later) the statements that
+    follow, and the deliverers a second later, are planned for the table as it was (measured: 0.6 s instead
+    of 46 ms per batch of nudge DMs). SQLite keeps no statistics: nothing to do."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {_table(table).name}"))
+
+
 def _dialect_insert(dialect: str) -> Any:
     """INSERT with ON CONFLICT, in the dialect's own construct."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -21,6 +21,7 @@ from bot.nudges import messages as nudge_messages
 from bot.nudges.due import DueAccount, DueReason, group, words
 from bot.nudges.rules import Reason
 from bot.text import plural
+from bot.vocab import Stage
 
 KIND = "nudges"
 TEAM = "team"  # the recipient of unowned accounts' nudges: the customer-success team's channel(s)
@@ -72,7 +73,8 @@ def compose(session: Session, batch: Sequence[tuple[int, dict[str, Any]]]) -> di
     """The words of a batch of nudge messages, set-based: one read of their nudges, one of their accounts.
     A message tells its run's nudges of the accounts its recipient owns now: one dealt with since it was
     queued (snoozed, dismissed, closed) is left out, and so is an account that changed hands (its nudges
-    are told to the new owner: `retell`); a message left with nothing says nothing (None)."""
+    are told to the new owner: `notices.retell`) or churned; a message left with nothing says nothing
+    (None)."""
     wanted = {(p["run"], owner_in(p["recipient"])): p for _, p in batch}
     told = _told(session, set(wanted))
     rules = settings(session)
@@ -104,7 +106,7 @@ def _told(session: Session, pairs: set[tuple[int, int | None]]) -> dict[tuple[in
     """The open nudges each (run, owner) was told, of the accounts the owner has now (None: unowned ones),
     read from the accounts' owner index through the nudges' and notices' keys."""
     found: dict[tuple[int, int | None], list[_Told]] = {pair: [] for pair in pairs}
-    runs = sorted({run for run, _ in pairs})
+    runs, churned = sorted({run for run, _ in pairs}), Stage.CHURNED.value  # churned since: never nudged
     owners = sorted({owner for _, owner in pairs if owner is not None})
     groups = [Account.owner_id.in_(chunk) for chunk in chunks(owners)]
     if any(owner is None for _, owner in pairs):
@@ -114,7 +116,7 @@ def _told(session: Session, pairs: set[tuple[int, int | None]]) -> dict[tuple[in
             select(NudgeNotice.run, Account.owner_id, Nudge.id, Nudge.reason, Nudge.account_id)
             .join(Nudge, Nudge.account_id == Account.id)
             .join(NudgeNotice, NudgeNotice.nudge_id == Nudge.id)
-            .where(accounts_of, NudgeNotice.run.in_(runs), Nudge.status == "open")
+            .where(accounts_of, NudgeNotice.run.in_(runs), Nudge.status == "open", Account.stage != churned)
         )
         for run, owner, nudge_id, reason, account_id in rows:
             if (run, owner) in found:

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bot.accounts.thresholds import settings
-from bot.db import SessionFactory, engine_of, insert_select_ignore, session_scope
+from bot.db import MANY_ROWS, SessionFactory, engine_of, fresh_statistics, insert_select_ignore, session_scope
 from bot.models import Account, HealthSnapshot, Nudge, SuccessCriterion, UTCDateTime
 from bot.vocab import Stage, Tier
 
@@ -95,6 +95,9 @@ def plan_due(factory: SessionFactory, now: datetime, today: date) -> dict[Reason
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="tend-plan") as pool:
         parts = [pool.submit(part, (Reason.CRITERION,)), pool.submit(part, others)]
         added = {reason: count for future in parts for reason, count in future.result().items()}
+    if sum(added.values()) >= MANY_ROWS:  # the first run after an import: queueing and sending read them next
+        with session_scope(factory) as session:
+            fresh_statistics(session, Nudge.__table__)
     return {reason: added[reason] for reason in Reason}
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, ColumnElement, and_, distinct, exists, func, 
 from sqlalchemy.orm import Session
 
 from bot.batch import WIDE, chunks
-from bot.db import insert_select_ignore, upsert
+from bot.db import MANY_ROWS, fresh_statistics, insert_select_ignore, upsert
 from bot.delivery import outbox
 from bot.delivery.composed import Recipe
 from bot.flags.routing.teams import customer_success_team
@@ -77,6 +77,8 @@ def send_due(session: Session, now: datetime, default_timezone: str) -> SendRepo
         return report
     run = randbits(62)
     _tell(session, ready, now, run)
+    if sum(counts[key].nudges for key in ready) >= MANY_ROWS:  # the deliverers read them next
+        fresh_statistics(session, NudgeNotice.__table__)
     messages: list[tuple[str, Target, Recipe]] = []
     for key in sorted(ready):
         recipient = recipients[key]
