@@ -58,7 +58,7 @@ def write(session: Session, recipes: Sequence[tuple[int, dict[str, Any]]]) -> di
 
 
 def reply_of(session: Session, message_id: int, payload: dict[str, Any]) -> Reply | None:
-    """The words a queued message would have if it were sent now (tests, the console's outbox view)."""
+    """The words a queued message would have if it were sent now (what the tests read; writes nothing)."""
     if not is_recipe(payload):
         return from_dict(payload)
     found = write(session, [(message_id, payload)]).get(message_id)

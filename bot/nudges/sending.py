@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from secrets import randbits
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import BigInteger, ColumnElement, and_, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -101,18 +101,35 @@ class _Due(NamedTuple):
 
 def _recipients(session: Session, now: datetime, default_timezone: str) -> tuple[dict[str, Recipient], dict[str, _Due]]:
     """Everyone with due nudges (the customer-success team for unowned accounts, when it has a channel), and
-    how many each has: one query grouped by owner, however many nudges, and one for who the owners are."""
-    due = session.execute(
-        select(Account.owner_id, func.count(Nudge.id), func.count(distinct(Nudge.account_id)))
+    how many each has: one query, grouped by owner before the owners are joined (grouping 165k rows by six
+    of the owner's columns cost SQLite a third more), however many nudges."""
+    due = (
+        select(
+            Account.owner_id,
+            func.count(Nudge.id).label("nudges"),
+            func.count(distinct(Nudge.account_id)).label("accounts"),
+        )
         .join(Account, Account.id == Nudge.account_id)
         .where(due_condition(now))
         .group_by(Account.owner_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            due.c.owner_id,
+            due.c.nudges,
+            due.c.accounts,
+            Person.email,
+            Person.timezone,
+            Person.work_start,
+            Person.work_end,
+            Person.work_days,
+        ).outerjoin(Person, Person.id == due.c.owner_id)
     ).all()
-    people = _people(session, [owner_id for owner_id, *_ in due if owner_id is not None])
-    dms = reach.people(session, {person.id: person.email for person in people.values()})
+    dms = reach.people(session, {row.owner_id: row.email for row in rows if row.owner_id is not None})
     recipients: dict[str, Recipient] = {}
     counts: dict[str, _Due] = {}
-    for owner_id, nudges, accounts in due:
+    for owner_id, nudges, accounts, _email, timezone, start, end, days in rows:
         if owner_id is None:
             team = customer_success_team(session)
             channels = reach.team(session, team.id) if team else []
@@ -120,26 +137,10 @@ def _recipients(session: Session, now: datetime, default_timezone: str) -> tuple
             if channels:  # else nobody can be told: the nudges wait, counted as waiting
                 recipients[TEAM] = Recipient(TEAM, channels, Schedule(default_timezone))
             continue
-        key, person = person_key(owner_id), people[owner_id]
+        key = person_key(owner_id)
         counts[key] = _Due(nudges, accounts)
-        schedule = Schedule(person.timezone or default_timezone, person.work_start, person.work_end, person.work_days)
-        recipients[key] = Recipient(key, [dms[owner_id]], schedule)
+        recipients[key] = Recipient(key, [dms[owner_id]], Schedule(timezone or default_timezone, start, end, days))
     return recipients, counts
-
-
-def _people(session: Session, ids: list[int]) -> dict[int, Any]:
-    """Who the owners are and when they work, for many at once."""
-    found: dict[int, Any] = {}
-    for chunk in chunks(sorted(ids)):
-        found.update(
-            (row.id, row)
-            for row in session.execute(
-                select(
-                    Person.id, Person.email, Person.timezone, Person.work_start, Person.work_end, Person.work_days
-                ).where(Person.id.in_(chunk))
-            )
-        )
-    return found
 
 
 RUN_KEY = "nudges_queued_at_ms"  # app_state: when nudges were last queued, and the row runs take turns on
