@@ -24,6 +24,7 @@ from sqlalchemy import func, select, text
 
 from bot.db import bulk_insert, make_engine, make_session_factory, session_scope, upgrade
 from bot.delivery import composed
+from bot.delivery.deliverer import CLAIM
 from bot.models import Account, HealthSnapshot, Notification, Nudge, Person, SuccessCriterion
 from bot.nudges.rules import plan_due
 from bot.nudges.sending import send_due
@@ -106,13 +107,14 @@ def queue_messages(factory: Any) -> Any:
 
 
 def write_messages(factory: Any) -> int:
-    """Write out every queued DM as the deliverer does when it sends them (batches of 50), without sending
-    or keeping anything: the cost moved from queueing to sending."""
+    """Write out every queued DM as the deliverer does when it sends them (a claimed batch at a time), without
+    sending or keeping anything: the cost moved from queueing to sending."""
     with factory() as session:
         rows = session.execute(select(Notification.id, Notification.payload).order_by(Notification.id)).all()
         written = 0
-        for start in range(0, len(rows), 50):
-            written += sum(1 for payload in composed.write(session, rows[start : start + 50]).values() if payload)
+        for start in range(0, len(rows), CLAIM):
+            batch = rows[start : start + CLAIM]
+            written += sum(1 for payload in composed.write(session, batch).values() if payload)
         session.rollback()
     return written
 

@@ -35,6 +35,7 @@ class DeliveryReport:
         return text
 
 
+CLAIM = 50  # messages claimed (and recipes written) at once
 WAIT_FOR_ORIGINAL = timedelta(seconds=10)
 # A Retry-After at most this long is waited out by the deliverer that met it, which then carries on; a longer
 # one stops the run and every deliverer waits for it through the pause kept in the database.
@@ -54,7 +55,7 @@ def deliver_due(
         with session_scope(factory) as session:  # committed at once: other deliverers skip these rows
             paused = outbox.pauses(session, now)
             skip = outbox.skipped(paused, gateway.platform)
-            batch = outbox.claim_due(session, now, limit=min(50, limit), paused=skip)
+            batch = outbox.claim_due(session, now, limit=min(CLAIM, limit), paused=skip)
             originals = outbox.sent_refs(session, [i.target.ref for i in batch if i.target.kind == "message"])
         claimed = len(batch)
         batch = _written(factory, batch, now, report)

@@ -23,10 +23,10 @@ class Notification(Timestamps, Base):
     platform: Mapped[str] = mapped_column(String(20))
     target_kind: Mapped[str] = mapped_column(String(20))  # channel, person, chat_user, message
     target_ref: Mapped[str] = mapped_column(String(320))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # a neutral Reply (bot.messages.to_dict)
-    status: Mapped[str] = mapped_column(
-        String(10), default="pending"
-    )  # pending, sending, sent, failed, dropped (composed to nothing)
+    # A neutral Reply (bot.messages.to_dict), or a recipe written out when it is sent (bot.delivery.composed).
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending, sending, sent, failed; dropped: a recipe written out to nothing left to say
+    status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.accounts import attention
 from bot.accounts.thresholds import settings
-from bot.batch import chunks
+from bot.batch import CHUNK, chunks
 from bot.delivery.composed import Recipe
 from bot.messages import Reply
 from bot.models import Account, Nudge, NudgeNotice, SuccessCriterion
@@ -35,6 +35,13 @@ def person_key(person_id: int) -> str:
 def owner_in(recipient: str) -> int | None:
     """The account owner a recipient key stands for (None: the team, for unowned accounts)."""
     return None if recipient == TEAM else int(recipient.split(":")[1])
+
+
+def owned_by(owners: list[int], unowned: bool, owner: Any = Account.owner_id, size: int = CHUNK) -> list[Any]:
+    """Conditions on accounts, one per `size` of these owners (compared through `owner`, the column or an
+    expression on it), and one for the accounts nobody owns when `unowned`: each a statement's worth."""
+    groups = [owner.in_(chunk) for chunk in chunks(sorted(owners), size)]
+    return [*groups, Account.owner_id.is_(None)] if unowned else groups
 
 
 def recipe(run: int, recipient: str, today: date, day: date, nudges: int) -> Recipe:
@@ -107,11 +114,8 @@ def _told(session: Session, pairs: set[tuple[int, int | None]]) -> dict[tuple[in
     read from the accounts' owner index through the nudges' and notices' keys."""
     found: dict[tuple[int, int | None], list[_Told]] = {pair: [] for pair in pairs}
     runs, churned = sorted({run for run, _ in pairs}), Stage.CHURNED.value  # churned since: never nudged
-    owners = sorted({owner for _, owner in pairs if owner is not None})
-    groups = [Account.owner_id.in_(chunk) for chunk in chunks(owners)]
-    if any(owner is None for _, owner in pairs):
-        groups.append(Account.owner_id.is_(None))
-    for accounts_of in groups:
+    owners = {owner for _, owner in pairs}
+    for accounts_of in owned_by([o for o in owners if o is not None], unowned=None in owners):
         rows = session.execute(
             select(NudgeNotice.run, Account.owner_id, Nudge.id, Nudge.reason, Nudge.account_id)
             .join(Nudge, Nudge.account_id == Account.id)
