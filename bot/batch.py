@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import gc
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
 CHUNK = 900  # keeps IN (...) lists under SQLite's bound-parameter limit
-# For one statement over a whole company's people at once (each chunk may rescan a big table): SQLite takes
-# 32,766 bound parameters since 3.32 (999 before), PostgreSQL 65,535.
-WIDE = 30_000 if sqlite3.sqlite_version_info >= (3, 32) else CHUNK
 T = TypeVar("T")
 BATCH_THRESHOLD = 200_000  # allocations between young-generation collections inside a batch (default 700)
 

@@ -218,6 +218,16 @@ def fresh_statistics(session: Session, table: FromClause) -> None:
         session.execute(text(f"ANALYZE {_table(table).name}"))
 
 
+def prefer_indexes(session: Session) -> None:
+    """For the rest of this transaction, have PostgreSQL price a random page read as SSDs and a cached
+    database do (1.1, the usual setting) rather than as its default's spinning disk (4): a batch's few
+    thousand rows are then read through their indexes instead of by a scan of a whole table (measured on
+    writing a batch of 50 nudge DMs at 100k accounts: 23 ms instead of 83 ms for its nudges). For a
+    statement that reads a small part of big tables through several indexes. SQLite: nothing to do."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
+
+
 def _dialect_insert(dialect: str) -> Any:
     """INSERT with ON CONFLICT, in the dialect's own construct."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert

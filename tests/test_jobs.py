@@ -17,6 +17,7 @@ from bot.cli import main as bot
 from bot.models import Notification
 from jobs.__main__ import main as jobs
 from tests.factories import make_account, make_person, untold_nudges
+from tests.fakes.gateway import deliver_all
 from tests.processes import ROOT, start
 
 
@@ -86,7 +87,7 @@ def test_two_clock_processes_at_once_queue_each_nudge_once(engine, session, tmp_
     session.expire_all()
     targets = session.scalars(select(Notification.target_ref)).all()
     assert sorted(targets) == sorted(f"csm{n}@example.com" for n in range(20))  # one message each, not two
-    assert untold_nudges(session) == 0
+    assert len(deliver_all(session)) == 20 and untold_nudges(session) == 0  # each telling both nudges
 
 
 def test_two_clock_processes_at_once_send_each_digest_once(engine, session, tmp_path):

@@ -38,16 +38,19 @@ class Nudge(Base):
 
 
 class NudgeNotice(Base):
-    """A nudge put in a message, and by which run. Its own narrow table of two integers and no index but
-    its key, so that telling 100k nudges is 100k small inserts, not 100k new versions of the wide nudge
-    row and its indexes. The message is written from these rows when it is sent (`bot.nudges.composing`):
-    the run's nudges of the accounts its recipient owns then. A snooze deletes a nudge's notice (told again
-    once the snooze ends), and so does an account changing hands (its new owner is told)."""
+    """A nudge put in a message, and by which one (its run: each message's own random key). Its own narrow
+    table of two integers, so that telling 100k nudges is 100k small inserts, not 100k new versions of the
+    wide nudge row and its indexes. A message tells its nudges when it is written, as it is sent
+    (`bot.nudges.composing`), and reads them back by its run's index: a batch's few thousand rows among
+    millions, found directly however stale the table's statistics (with one key for a whole run's
+    messages, PostgreSQL took it for a few hundred rows and read 40k a batch: 0.43 s instead of 30 ms).
+    A snooze deletes a nudge's notice (told again once the snooze ends), and so does an account changing
+    hands (its new owner is told)."""
 
     __tablename__ = "nudge_notice"
 
     nudge_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # no key: see Nudge
-    run: Mapped[int] = mapped_column(BigInteger)  # one queueing run (a random id)
+    run: Mapped[int] = mapped_column(BigInteger, index=True)  # the message's random key
 
 
 class NudgeEvent(Base):

@@ -1,11 +1,12 @@
-"""What a nudge message says, written when it is sent (`bot.delivery.composed`): the accounts behind one
-run's notices to one recipient, each with everything wrong with it now, most urgent first; and the same
-words for `/tend nudges`. `bot.nudges.sending` decides who is told what; this module only says it."""
+"""What a nudge message says, written when it is sent (`bot.delivery.composed`): the recipient's open
+nudges, told then (`bot.nudges.notices`), of the accounts they own at that moment, each account with
+everything wrong with it now, most urgent first; and the same words for `/tend nudges`.
+`bot.nudges.sending` decides who is messaged, and when; this module says what, and tells it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -13,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from bot.accounts import attention
 from bot.accounts.thresholds import settings
-from bot.batch import CHUNK, chunks
+from bot.batch import chunks
+from bot.db import prefer_indexes
 from bot.delivery.composed import Recipe
 from bot.messages import Reply
 from bot.models import Account, Nudge, NudgeNotice, SuccessCriterion
 from bot.nudges import messages as nudge_messages
+from bot.nudges import notices
 from bot.nudges.due import DueAccount, DueReason, group, words
 from bot.nudges.rules import Reason
 from bot.text import plural
@@ -37,17 +40,17 @@ def owner_in(recipient: str) -> int | None:
     return None if recipient == TEAM else int(recipient.split(":")[1])
 
 
-def owned_by(owners: list[int], unowned: bool, owner: Any = Account.owner_id, size: int = CHUNK) -> list[Any]:
-    """Conditions on accounts, one per `size` of these owners (compared through `owner`, the column or an
-    expression on it), and one for the accounts nobody owns when `unowned`: each a statement's worth."""
-    groups = [owner.in_(chunk) for chunk in chunks(sorted(owners), size)]
-    return [*groups, Account.owner_id.is_(None)] if unowned else groups
-
-
-def recipe(run: int, recipient: str, today: date, day: date, nudges: int) -> Recipe:
-    """A message about the nudges `run` told `recipient`; `today` is their local date, `day` the one the
-    accounts' figures are read for."""
-    params = {"run": run, "recipient": recipient, "today": today.isoformat(), "day": day.isoformat()}
+def recipe(run: int, recipient: str, at: datetime, today: date, nudges: int) -> Recipe:
+    """A message to `recipient` about their nudges open `at` (when it was queued), under its own `run` key
+    (its notices', and its copies' on other platforms); `today` is their local date then, `at`'s date the
+    day the accounts' figures are read for."""
+    params = {
+        "run": run,
+        "recipient": recipient,
+        "at": at.isoformat(),
+        "today": today.isoformat(),
+        "day": at.date().isoformat(),
+    }
     return Recipe(KIND, params, f"Nudges: {plural(nudges, 'due nudge')}, written when sent")
 
 
@@ -77,12 +80,15 @@ class _Told(NamedTuple):
 
 
 def compose(session: Session, batch: Sequence[tuple[int, dict[str, Any]]]) -> dict[int, Reply | None]:
-    """The words of a batch of nudge messages, set-based: one read of their nudges, one of their accounts.
-    A message tells its run's nudges of the accounts its recipient owns now: one dealt with since it was
-    queued (snoozed, dismissed, closed) is left out, and so is an account that changed hands (its nudges
-    are told to the new owner: `notices.retell`) or churned; a message left with nothing says nothing
-    (None)."""
+    """The words of a batch of nudge messages, set-based: one write telling their nudges, one read of them,
+    one of their accounts. A message tells its recipient's nudges open when it was queued and not told
+    before, of the accounts they own now: one dealt with since (snoozed, dismissed, closed) is left out,
+    and so is an account that changed hands (its nudges are the new owner's: `notices.retell`) or churned.
+    Written again (a retried send; the team's post on its second platform), it shows what its run told
+    then, and anything come due since. A message left with nothing says nothing (None)."""
     wanted = {(p["run"], owner_in(p["recipient"])): p for _, p in batch}
+    prefer_indexes(session)
+    _tell(session, wanted)
     told = _told(session, set(wanted))
     rules = settings(session)
     vitals: dict[int, attention.Vitals] = {}
@@ -109,13 +115,24 @@ def compose(session: Session, batch: Sequence[tuple[int, dict[str, Any]]]) -> di
     return replies
 
 
+def _tell(session: Session, wanted: dict[tuple[int, int | None], dict[str, Any]]) -> None:
+    """Tell each message's nudges, one statement per instant they were queued at (a batch is mostly one
+    run's). A message queued before messages told their own nudges (no `at`) was told when it was queued."""
+    runs: dict[str, dict[int | None, int]] = {}
+    for (run, owner), params in wanted.items():
+        if "at" in params:
+            runs.setdefault(params["at"], {})[owner] = run
+    for at, whose in runs.items():
+        notices.tell(session, whose, datetime.fromisoformat(at))
+
+
 def _told(session: Session, pairs: set[tuple[int, int | None]]) -> dict[tuple[int, int | None], list[_Told]]:
     """The open nudges each (run, owner) was told, of the accounts the owner has now (None: unowned ones),
-    read from the accounts' owner index through the nudges' and notices' keys."""
+    read from the notices' run index through the nudges' and accounts' keys."""
     found: dict[tuple[int, int | None], list[_Told]] = {pair: [] for pair in pairs}
     runs, churned = sorted({run for run, _ in pairs}), Stage.CHURNED.value  # churned since: never nudged
     owners = {owner for _, owner in pairs}
-    for accounts_of in owned_by([o for o in owners if o is not None], unowned=None in owners):
+    for accounts_of in notices.owned_by(owners):
         rows = session.execute(
             select(NudgeNotice.run, Account.owner_id, Nudge.id, Nudge.reason, Nudge.account_id)
             .join(Nudge, Nudge.account_id == Account.id)

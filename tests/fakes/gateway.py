@@ -1,10 +1,16 @@
-"""A ChatGateway that records what it was asked to send, and can be told to fail."""
+"""A ChatGateway that records what it was asked to send, and can be told to fail; and sending a test's
+whole outbox through one."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
+from bot.db import make_session_factory
+from bot.delivery.deliverer import deliver_due
 from bot.gateway import DeliveryError, Target
 from bot.messages import Reply
 
@@ -25,3 +31,16 @@ class RecordingGateway:
 
     def to(self, kind: str, ref: str) -> list[Reply]:
         return [reply for target, reply in self.sent if (target.kind, target.ref) == (kind, ref)]
+
+
+LATER = datetime(2100, 1, 1, tzinfo=UTC)  # a delivery time by which everything queued is due
+
+
+def deliver_all(session: Session, now: datetime = LATER) -> list[tuple[Target, Reply]]:
+    """Commit `session`, then send everything its database's outbox holds as the deliverer does (recipes
+    written out, their nudges told) through a recording gateway: what was sent, in order."""
+    session.commit()
+    gateway = RecordingGateway()
+    deliver_due(make_session_factory(session.get_bind()), gateway, now, limit=100_000)
+    session.expire_all()
+    return gateway.sent

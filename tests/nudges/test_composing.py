@@ -18,7 +18,7 @@ from bot.nudges.actions import dismiss
 from bot.nudges.rules import plan
 from bot.nudges.sending import send_due
 from bot.people.actors import actor_for_email
-from tests.factories import make_account, make_person, untold_nudges
+from tests.factories import make_account, make_person, make_team, untold_nudges
 from tests.fakes.gateway import RecordingGateway
 
 TUESDAY_10_UTC = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -135,3 +135,36 @@ def test_a_dm_that_cannot_be_written_is_retried_and_the_rest_still_goes(session,
     monkeypatch.setattr(composing, "compose", real)  # the fix is deployed
     deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(minutes=1))
     assert [target.ref for target, _ in gateway.sent] == ["#general", "maya@example.com"]
+
+
+def test_a_csm_whose_dm_is_still_to_go_gets_no_second_one_and_it_tells_what_came_due_meanwhile(session, factory):
+    maya = make_person(session, "maya@example.com")
+    overdue(session, maya, "Quiet Co")
+    session.commit()
+    queue(session)  # 10:00; no deliverer running until after 11:00
+    overdue(session, maya, "Beta")
+    session.commit()
+    plan(session, TUESDAY_10_UTC + timedelta(hours=1), TUESDAY_10_UTC.date())
+    report = send_due(session, TUESDAY_10_UTC + timedelta(hours=1), "UTC")
+    session.commit()
+    assert report.messages == 0 and "2 due nudges in messages not sent yet" in str(report)
+    gateway = RecordingGateway()
+    deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(hours=1, minutes=1))
+    [(_, reply)] = gateway.sent  # one DM, telling both
+    assert [text.split("\n")[0] for text in sections(reply)[1:]] == ["Beta", "Quiet Co"]
+    assert untold_nudges(session) == 0
+    queue(session, TUESDAY_10_UTC + timedelta(hours=2))
+    assert deliver_due(factory, gateway, TUESDAY_10_UTC + timedelta(hours=2, minutes=1)).sent == 0
+
+
+def test_the_teams_post_on_each_of_its_platforms_shows_the_same_accounts(session, factory):
+    make_team(session, "Customer Success", "#customer-success", categories=("other",), teams_channel="19:cs@thread")
+    make_account(session, "Orphan Inc")
+    make_account(session, "Stray Ltd")
+    session.commit()
+    queue(session)
+    slack, teams = RecordingGateway(platform="slack"), RecordingGateway(platform="teams")
+    deliver_due(factory, slack, TUESDAY_10_UTC + timedelta(seconds=5))  # one deliverer per platform
+    deliver_due(factory, teams, TUESDAY_10_UTC + timedelta(seconds=6))  # the nudges were told by the first
+    posts = [sections(reply) for _, reply in slack.sent + teams.sent]
+    assert posts[0] == posts[1] == ["2 accounts have no CSM. Who will take them?", "Orphan Inc", "Stray Ltd"]

@@ -6,15 +6,14 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
-
 from bot.db import session_scope
-from bot.delivery import composed
-from bot.messages import Actions, Note, Section
-from bot.models import Holiday, Notification, RoutingRule, SuccessCriterion
+from bot.gateway import Target
+from bot.messages import Actions, Note, Reply, Section
+from bot.models import Holiday, RoutingRule, SuccessCriterion
 from bot.nudges.rules import plan, plan_due
 from bot.nudges.sending import send_due
 from tests.factories import make_account, make_person, make_team, untold_nudges
+from tests.fakes.gateway import deliver_all
 
 TUESDAY_10_UTC = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -26,14 +25,16 @@ def run(session, now: datetime) -> None:
     session.commit()
 
 
+def sent(session) -> list[tuple[Target, Reply]]:
+    """Every message sent so far, oldest first, after sending what is queued as the deliverer does."""
+    done = session.info.setdefault("sent", [])
+    done += deliver_all(session)
+    return done
+
+
 def messages(session) -> list[tuple[str, list]]:
-    """(recipient, blocks) of every queued message, oldest first."""
-    session.expire_all()
-    rows = session.execute(
-        select(Notification.id, Notification.target_ref, Notification.payload).order_by(Notification.id)
-    ).all()
-    written = [(ref, composed.reply_of(session, i, payload)) for i, ref, payload in rows]
-    return [(ref, list(reply.blocks)) for ref, reply in written if reply is not None]
+    """(recipient, blocks) of every message sent so far, oldest first (what is queued is sent first)."""
+    return [(target.ref, list(reply.blocks)) for target, reply in sent(session)]
 
 
 def texts(blocks: list) -> list[str]:
@@ -200,9 +201,8 @@ def test_unowned_accounts_go_to_the_customer_success_channel(session):
     run(session, TUESDAY_10_UTC)
     [(ref, blocks)] = messages(session)
     assert ref == "#customer-success" and texts(blocks) == ["1 account has no CSM. Who will take them?", "Orphan Inc"]
-    session.expire_all()
-    queued = session.execute(select(Notification.id, Notification.payload)).one()
-    assert composed.reply_of(session, *queued).private is False  # a channel: no sensitive figures
+    [(_, reply)] = sent(session)
+    assert reply.private is False  # a channel: no sensitive figures
 
 
 def test_two_clock_processes_at_once_send_each_nudge_once(session, factory):

@@ -18,6 +18,7 @@ from bot.gateway import Target
 from bot.messages import Reply
 from bot.models import Notification
 from tests.factories import make_account, make_person, untold_nudges
+from tests.fakes.gateway import deliver_all
 from tests.fakes.slack_server import FakeSlack
 from tests.processes import kill_hard, run_job, start, tend_env
 
@@ -74,9 +75,10 @@ def test_a_clock_killed_mid_run_then_run_again_queues_each_nudge_once(engine, fa
         fake.stop()
     with session_scope(factory) as session:
         targets = session.scalars(select(Notification.target_ref)).all()
-        unsent = untold_nudges(session)
+        sent = deliver_all(session)
+        untold = untold_nudges(session)
     assert sorted(targets) == sorted(f"csm{n}@example.com" for n in range(150))  # one DM each
-    assert unsent == 0
+    assert len(sent) == 150 and untold == 0  # and each told all three of its CSM's nudges
 
 
 def test_two_long_lived_deliverers_send_each_message_once_and_one_killed_leaves_the_other_to_finish(

@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.delivery import composed
 from bot.messages import Actions, Form, Reply
-from bot.models import Account, Notification, SuccessCriterion
+from bot.models import Account, SuccessCriterion
 from bot.nudges.rules import plan
 from bot.nudges.sending import send_due
 from bot.people.actors import actor_for_email
 from commands.context import CommandContext
 from commands.router import dispatch_action, dispatch_form
 from tests.factories import make_account, make_person
+from tests.fakes.gateway import deliver_all
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # Tuesday
 
@@ -28,16 +28,10 @@ def ctx(session, email: str = "maya@example.com", now: datetime = NOW, request_i
 
 
 def nudge_run(session, now: datetime = NOW) -> list[Reply]:
-    """Plan and queue as the clock does; the messages queued by this run."""
-    before = session.scalar(select(Notification.id).order_by(Notification.id.desc()).limit(1)) or 0
+    """Plan and queue as the clock does, then send as the deliverer does; the messages this run sent."""
     plan(session, now, now.date())
     send_due(session, now, "UTC")
-    session.commit()
-    rows = session.execute(
-        select(Notification.id, Notification.payload).where(Notification.id > before).order_by(Notification.id)
-    ).all()
-    written = [composed.reply_of(session, i, payload) for i, payload in rows]  # as the deliverer writes them
-    return [reply for reply in written if reply is not None]
+    return [reply for _, reply in deliver_all(session, now)]
 
 
 def press(session, reply: Reply, label: str, nth: int = 0, **options) -> Reply | Form:
