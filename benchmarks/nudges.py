@@ -6,7 +6,8 @@ For each size (a tenth, a third and all of --accounts) a fresh database gets CSM
 accounts spread over tiers, renewal dates, last touches, health histories (a tenth of them dropping) and
 two success criteria each. Then, timed: the first planning run (which finds everything due), a second run an
 hour later (which finds nothing new: the steady state), queueing the DMs for every CSM in working hours,
-and writing those DMs out as the deliverer does when it sends them (the words are written at sending).
+and writing those DMs out as the deliverer does when it sends them (the words are written, and the
+nudges told, at sending).
 A --database-url (PostgreSQL) is emptied for each size: never point it at data you want to keep.
 """
 
@@ -107,8 +108,8 @@ def queue_messages(factory: Any) -> Any:
 
 
 def write_messages(factory: Any) -> int:
-    """Write out every queued DM as the deliverer does when it sends them (a claimed batch at a time), without
-    sending or keeping anything: the cost moved from queueing to sending."""
+    """Write out every queued DM as the deliverer does when it sends them (a claimed batch at a time, its
+    nudges told), without sending or keeping anything: the cost moved from queueing to sending."""
     with factory() as session:
         rows = session.execute(select(Notification.id, Notification.payload).order_by(Notification.id)).all()
         written = 0
