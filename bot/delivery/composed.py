@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.messages import Reply, from_dict, to_dict
+from bot.messages import Reply, to_dict
 
 COMPOSE = "compose"  # the payload key that marks a recipe
 
@@ -55,11 +55,3 @@ def write(session: Session, recipes: Sequence[tuple[int, dict[str, Any]]]) -> di
         replies = known[kind](session, batch)
         written.update((i, to_dict(reply) if reply is not None else None) for i, reply in replies.items())
     return written
-
-
-def reply_of(session: Session, message_id: int, payload: dict[str, Any]) -> Reply | None:
-    """The words a queued message would have if it were sent now (what the tests read; writes nothing)."""
-    if not is_recipe(payload):
-        return from_dict(payload)
-    found = write(session, [(message_id, payload)]).get(message_id)
-    return from_dict(found) if found is not None else None
