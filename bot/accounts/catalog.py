@@ -60,18 +60,37 @@ class SearchResult:
 
 
 @dataclass
+class _Ids:
+    """Key → the ids of the accounts that have it, compact: a key only one account has (nearly all) keeps
+    its bare id; only keys several accounts share keep a list (100k one-id lists of domain words: 6 MB)."""
+
+    one: dict[str, int] = field(default_factory=dict)  # key -> the first account with it
+    many: dict[str, list[int]] = field(default_factory=dict)  # keys several accounts share
+
+    def add(self, key: str, account_id: int) -> None:
+        first = self.one.setdefault(key, account_id)
+        if first != account_id:
+            self.many.setdefault(key, [first]).append(account_id)
+
+    def get(self, key: str) -> list[int]:
+        if key in self.many:
+            return self.many[key]
+        return [self.one[key]] if key in self.one else []
+
+
+@dataclass
 class _Snapshot:
     """Compact on purpose (one per process, 100k+ accounts): positions and ids in arrays, each account's
-    name looked up by its position (ids are sorted), only names shared by several accounts keep a list."""
+    name looked up by its position (ids are sorted), only names and domain words shared by several
+    accounts keep a list."""
 
     generation: int | None
     ids: array[int] = field(default_factory=lambda: array("q"))  # ascending
     names: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
-    by_key: dict[str, int] = field(default_factory=dict)  # folded name -> id of the first account with it
-    shared_keys: dict[str, list[int]] = field(default_factory=dict)  # folded names several accounts share
+    by_key: _Ids = field(default_factory=_Ids)  # folded name -> accounts
     by_domain: dict[str, int] = field(default_factory=dict)
-    by_domain_word: dict[str, list[int]] = field(default_factory=dict)  # "inject" -> inject.example's account
+    by_domain_word: _Ids = field(default_factory=_Ids)  # "inject" -> inject.example's account
     by_prefix: dict[str, array[int]] = field(default_factory=dict)  # word prefix -> positions in `keys`
 
     def name_of(self, account_id: int) -> str:
@@ -79,9 +98,7 @@ class _Snapshot:
 
     def exact(self, key: str) -> list[int]:
         """Ids of the accounts whose folded name is exactly `key`."""
-        if key in self.shared_keys:
-            return self.shared_keys[key]
-        return [self.by_key[key]] if key in self.by_key else []
+        return self.by_key.get(key)
 
 
 log = logging.getLogger(__name__)
@@ -175,15 +192,13 @@ def _load(session: Session, generation: int | None) -> _Snapshot:
         snapshot.ids.append(account_id)
         snapshot.names.append(name)
         snapshot.keys.append(key)
-        first = snapshot.by_key.setdefault(key, account_id)
-        if first != account_id:
-            snapshot.shared_keys.setdefault(key, [first]).append(account_id)
+        snapshot.by_key.add(key, account_id)
         for prefix in _prefixes(key):
             snapshot.by_prefix.setdefault(prefix, array("i")).append(position)
         if domain:
             snapshot.by_domain[domain] = account_id
             for word in domain_words(domain):
-                snapshot.by_domain_word.setdefault(word, []).append(account_id)
+                snapshot.by_domain_word.add(word, account_id)
     return snapshot
 
 
@@ -224,7 +239,7 @@ def _search(session: Session, query: str) -> SearchResult:
     exact = snapshot.exact(folded)
     if len(exact) == 1:
         return SearchResult("found", (match(exact[0], 100.0),))
-    by_word = [] if exact else snapshot.by_domain_word.get(folded, [])
+    by_word = [] if exact else snapshot.by_domain_word.get(folded)
     if len(by_word) == 1:
         return SearchResult("found", (match(by_word[0], 100.0),))
     if by_word:
