@@ -215,8 +215,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--latency", type=int, default=200, metavar="N", help="requests for the c=1 post latency")
+    parser.add_argument("--slack-latency", type=float, default=0, metavar="MS", help="each Web API call's wait")
     args = parser.parse_args()
-    fake, api_url, response_url = harness.start_fake_slack()
+    fake, api_url, response_url = harness.start_fake_slack(args.slack_latency / 1000)
     urls = {}
     for kind in ("bare", "tend"):
         urls[kind] = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix=f'tend-{kind}-')}/bench.db"

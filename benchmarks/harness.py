@@ -73,10 +73,14 @@ def serve_tend(engine: Any, database_url: str, api_url: str, port: int) -> None:
     serve_forever(build_app(settings, factory), engine, port)
 
 
-def start_fake_slack() -> tuple[subprocess.Popen, str, str]:
+SLOW_METHODS = ("chat.postMessage", "response_url", "conversations.open", "users.info", "users.lookupByEmail")
+
+
+def start_fake_slack(latency: float = 0.0) -> tuple[subprocess.Popen, str, str]:
     """The fake Web API (with the demo people and U0BENCH = sam@example.com) in a child process; returns the
-    process, its API base URL and a response_url on it."""
-    fake = child("benchmarks.harness", stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process, its API base URL and a response_url on it. With `latency` (seconds), each call Tend makes for a
+    command or a message waits that long before its answer, as Slack's servers do (~0.1–0.3 s)."""
+    fake = child("benchmarks.harness", str(latency), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     api_url, response_url = fake.stdout.readline().split()
     return fake, api_url, response_url
 
@@ -86,11 +90,13 @@ def stop_fake_slack(fake: subprocess.Popen) -> None:
     fake.wait(timeout=10)
 
 
-def _serve_fake_slack() -> None:
+def _serve_fake_slack(latency: float) -> None:
     from bot.demo import PEOPLE
     from tests.fakes.slack_server import FakeSlack
 
     fake = FakeSlack(check=False).start()
+    for method in SLOW_METHODS if latency else ():
+        fake.delay(method, latency)
     fake.add_user("U0BENCH", "sam@example.com", name="Sam Rivera")
     for n, (email, name, *_rest) in enumerate(PEOPLE):
         if email != "sam@example.com":
@@ -126,4 +132,4 @@ def posts(fake: subprocess.Popen) -> list[tuple[str, str, float]]:
 
 
 if __name__ == "__main__":
-    _serve_fake_slack()
+    _serve_fake_slack(float(sys.argv[1]) if len(sys.argv) > 1 else 0.0)
