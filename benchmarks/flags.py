@@ -1,6 +1,7 @@
 """Flags raised per second through the HTTP endpoint, side by side with a bare Bolt app, and outbox delivery.
 
     python -m benchmarks.flags [--requests 300] [--concurrency 8] [--rounds 3] [--database-url URL]
+                               [--slack-latency MS]
 
 Three kinds of process, so that none steals another's interpreter lock:
 - the app under test, on the threaded WSGI server `python app.py` uses, its WebClient and response_url on
@@ -17,6 +18,7 @@ flag's team post and the CSM's DM reached Slack, with the web process alone and 
 Reported per app: acks/s; "raised/s", requests acked *and* durably recorded per second (from that row on a
 flag survives a crash: the `requests` job finishes it); "done/s", requests whose work is complete (bare:
 the same row; tend: both messages delivered). Then the outbox alone: messages delivered per second.
+With `--slack-latency MS` the fake answers each call a flag makes that much later, as Slack's servers do.
 """
 
 from __future__ import annotations

@@ -95,8 +95,9 @@ def _serve_fake_slack(latency: float) -> None:
     from tests.fakes.slack_server import FakeSlack
 
     fake = FakeSlack(check=False).start()
-    for method in SLOW_METHODS if latency else ():
-        fake.delay(method, latency)
+    if latency:
+        for method in SLOW_METHODS:
+            fake.delay(method, latency)
     fake.add_user("U0BENCH", "sam@example.com", name="Sam Rivera")
     for n, (email, name, *_rest) in enumerate(PEOPLE):
         if email != "sam@example.com":
