@@ -69,6 +69,7 @@ class PrintingGateway:
     """Stands in for Slack at the console: shows each outgoing message as text instead of posting it."""
 
     platform = "console"
+    side_by_side = False  # what it prints reads in the order it was queued
 
     def __init__(self, out: TextIO | None = None, first_button: int = 1) -> None:
         self.out = out

@@ -39,6 +39,11 @@ class ChatGateway(Protocol):
         """The platform this gateway sends on; a message for ANY_PLATFORM goes out there."""
         ...
 
+    @property
+    def side_by_side(self) -> bool:
+        """Whether it may send to several conversations at once (from several threads)."""
+        ...
+
     def send(self, target: Target, reply: Reply) -> str:
         """Deliver `reply` to `target`; return the platform's reference to the message. Raise DeliveryError."""
         ...
@@ -51,6 +56,7 @@ class Gateways:
     def __init__(self, by_platform: Mapping[str, ChatGateway], default: str) -> None:
         self.by_platform = dict(by_platform)
         self.platform = default  # where ANY_PLATFORM goes: the first configured platform
+        self.side_by_side = all(gateway.side_by_side for gateway in self.by_platform.values())
 
     def send(self, target: Target, reply: Reply) -> str:
         gateway = self.by_platform.get(target.platform or self.platform)

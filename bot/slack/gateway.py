@@ -38,6 +38,7 @@ PERMANENT = frozenset(
 
 class SlackGateway:
     platform = PLATFORM
+    side_by_side = True  # a WebClient makes each call on its own connection
 
     def __init__(self, client: WebClient) -> None:
         self.client = client

@@ -27,6 +27,7 @@ SEPARATOR = "|"
 
 class TeamsGateway:
     platform = PLATFORM
+    side_by_side = True  # calls from any thread run on the SDK's one event loop (bot.teams.loop)
 
     def __init__(self, settings: Settings, factory: SessionFactory, connector: Connector | None = None) -> None:
         self.settings = settings

@@ -18,6 +18,7 @@ from bot.messages import Reply
 @dataclass
 class RecordingGateway:
     platform: str = "slack"
+    side_by_side: bool = False  # in the order queued, unless a test asks for conversations at once
     sent: list[tuple[Target, Reply]] = field(default_factory=list)
     failures: list[DeliveryError] = field(default_factory=list)  # raised, in order, before sending succeeds
     _lock: threading.Lock = field(default_factory=threading.Lock)

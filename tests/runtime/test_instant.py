@@ -22,6 +22,7 @@ from tests.slack.conftest import NOW
 
 class Nowhere:
     platform = "console"
+    side_by_side = False
 
     def send(self, target: Target, reply: Reply) -> str:
         raise AssertionError("nothing is sent from an instant answer")
