@@ -82,7 +82,7 @@ def deliver_due(
             now = until
             continue
         held, untried = _send_lanes(factory, gateway, batch, originals, now, report)
-        if held:
+        if untried:
             _hold(factory, held, untried, gateway.platform, report)
     return report
 
@@ -138,7 +138,7 @@ def _send_lanes(
                     _wait_or_give_up(factory, item, status, now, own)
                     continue
                 target = Target(target.platform, "message", ref)
-            pause = _send(factory, gateway, item, target, now, own)
+            pause = _send(factory, gateway, item, target, platform, now, own)
             if pause is not None:
                 with lock:
                     held[platform] = pause
@@ -204,10 +204,9 @@ def _hold(
     default: str,
     report: DeliveryReport,
 ) -> None:
-    """Pause the rate-limited platforms for every deliverer, and put their untried messages back until then."""
+    """Put the untried messages for the rate-limited platforms back until their pause ends (_send recorded
+    the pause itself)."""
     with session_scope(factory) as session:
-        for platform, until in held.items():
-            outbox.pause(session, platform, until)
         for item in untried:
             outbox.postpone(session, item.id, held[item.target.platform or default])
     report.retrying += len(untried)
@@ -218,23 +217,29 @@ def _send(
     gateway: ChatGateway,
     item: outbox.Claimed,
     target: Target,
+    platform: str,
     now: datetime,
     report: DeliveryReport,
 ) -> datetime | None:
-    """Send one message and record the outcome; returns until when to stop sending if rate-limited."""
+    """Send one message and record the outcome; returns until when to stop sending if rate-limited. The pause
+    is recorded with the message put back, in one unit of work: no deliverer, in any process, sees the one
+    without the other and calls the platform again before the pause ends."""
     try:
         ref = gateway.send(target, from_dict(item.payload))
     except DeliveryError as error:
+        until = now + timedelta(seconds=error.retry_after) if error.retry_after is not None else None
         with session_scope(factory) as session:
             status = outbox.mark_failed(
                 session, item, error.reason, now, permanent=error.permanent, retry_after=error.retry_after
             )
+            if until is not None:
+                outbox.pause(session, platform, until)
         if status == "failed":
             report.failed += 1
             log.warning("message %s to a %s failed for good: %s", item.id, target.kind, error.reason)
         else:
             report.retrying += 1
-        return now + timedelta(seconds=error.retry_after) if error.retry_after is not None else None
+        return until
     with session_scope(factory) as session:
         outbox.mark_sent(session, item.id, ref, now)
     report.sent += 1

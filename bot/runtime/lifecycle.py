@@ -15,7 +15,7 @@ from bot.db import SessionFactory, session_scope
 from bot.logs import one_line
 from bot.runtime import inbox
 from bot.runtime.recording import Outcome
-from bot.runtime.requests import Request, Runtime, deliver_queued
+from bot.runtime.requests import Request, Runtime, hand_over
 from bot.text import plural
 
 log = logging.getLogger(__name__)
@@ -52,13 +52,13 @@ def work_recorded(runtime: Runtime, request_id: int, recorded_at: float) -> None
 
 def work(runtime: Runtime, request: Request, request_id: int) -> None:
     """Do what the request asks and mark it done as soon as the person has their answer (a crash after that
-    never answers them twice), then deliver what it queued, and log one line about it. If this raises
-    before the answer, the request stays claimed and is finished later by the `requests` job."""
+    never answers them twice), then hand what it queued to the delivery thread, and log one line about it.
+    If this raises before the answer, the request stays claimed and is finished later by the `requests` job."""
     with one_line(log, request=request_id, team=request.team, kind=request.kind, name=request.name):
         answer = runtime.handle(request)
         runtime.inbox.finish(request_id)
     if answer is not None:
-        deliver_queued(runtime, answer)
+        hand_over(runtime, answer)
 
 
 def finish_stranded(factory: SessionFactory, platform: str, now: datetime, start: Callable[[], Runtime]) -> str:
@@ -84,7 +84,7 @@ def finish_stranded(factory: SessionFactory, platform: str, now: datetime, start
     with session_scope(factory) as session:
         pruned = inbox.prune(session, now)
     if runtime is not None:
-        runtime.work.shutdown()
+        runtime.shutdown()
     return (
         f"{plural(finished, 'stranded request')} finished, {broken} failed again, "
         f"{plural(pruned, 'old request')} forgotten"

@@ -30,7 +30,7 @@ from bot.instant import INSTANT, NeedsTime
 from bot.messages import Form, Option, Reply
 from bot.people.actors import Actor
 from bot.runtime.recording import InboxWriter
-from bot.runtime.work_pool import ACKS, WorkQueue
+from bot.runtime.work_pool import ACKS, Coalescing, WorkQueue
 from commands import router
 from commands.context import CommandContext
 
@@ -110,6 +110,9 @@ class Runtime:
     # Post-ack work runs here, not on the web server's threads: listeners only ack, record and hand over, so a
     # burst of slow work can never delay the next request's ack past the platform's deadline.
     work: WorkQueue = field(default_factory=WorkQueue)
+    # What requests queued goes out from here (see hand_over), so that a work thread is not kept waiting for
+    # the platform's answers to the team post and the DMs before it takes the next request.
+    deliveries: Coalescing = field(default_factory=Coalescing)
     model: Model | None = None
     follow_up: FollowUp = field(default_factory=FollowUp)
     inbox: InboxWriter = field(init=False)  # records requests before their ack (bot.runtime.lifecycle)
@@ -120,6 +123,11 @@ class Runtime:
     def after_ack(self, job: Callable[[], None]) -> None:
         """Run `job` once the request is acknowledged; failures are logged, never lost silently."""
         self.work.submit(job)
+
+    def shutdown(self) -> None:
+        """Return once the work queued so far, and the deliveries it asked for, are done."""
+        self.work.shutdown()
+        self.deliveries.shutdown()
 
     def request_of(self, kind: str, payload: dict[str, Any]) -> Request:
         """A request read back from the inbox (to finish it after a restart)."""
@@ -242,17 +250,32 @@ def local_today(runtime: Runtime, actor: Actor | None) -> date:
 
 
 def deliver_queued(runtime: Runtime, answer: Answer) -> None:
-    """Send what the request queued right away; anything not sent now stays in the outbox for the deliver job."""
+    """Send what the request queued right away, before returning (the console shows it under the answer);
+    anything not sent now stays in the outbox for the deliver job."""
     if answer.queued:
         deliver_now(runtime)
 
 
-def deliver_now(runtime: Runtime, now: datetime | None = None) -> None:
+def hand_over(runtime: Runtime, answer: Answer) -> None:
+    """Once the asker has their answer, send what the request queued from the runtime's delivery thread."""
+    if answer.queued:
+        deliver_soon(runtime)
+
+
+HANDED_OVER = 200  # messages a delivery run sends at most: requests of a rush share runs (Coalescing)
+
+
+def deliver_soon(runtime: Runtime) -> None:
+    """Deliver what is due from the delivery thread, without waiting for it."""
+    runtime.deliveries.kick(partial(deliver_now, runtime, limit=HANDED_OVER))
+
+
+def deliver_now(runtime: Runtime, now: datetime | None = None, limit: int = 20) -> None:
     """Deliver what is due (a request's team post and DMs). Stopped by a short rate-limit pause, it comes back
     once the pause is over, on a timer that holds no thread meanwhile; longer pauses are the deliver job's."""
     now = max(now, runtime.clock.now()) if now else runtime.clock.now()
     try:
-        report = deliver_due(runtime.session_factory, runtime.gateway, now, limit=20)
+        report = deliver_due(runtime.session_factory, runtime.gateway, now, limit=limit)
     except Exception:
         log.exception("immediate delivery failed; the deliver job will send the messages")
         return

@@ -9,9 +9,11 @@ import atexit
 import logging
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +80,9 @@ class WorkQueue:
     long the rush. Jobs still waiting when the process exits are worked through first (at exit, after the
     HTTP server has finished its requests)."""
 
-    def __init__(self, threads: int = WORK_THREADS, gate: AckGate = ACKS) -> None:
+    def __init__(self, threads: int = WORK_THREADS, gate: AckGate = ACKS, name: str = "work") -> None:
         self._size = threads
+        self._name = name
         self._gate = gate
         self._jobs: deque[tuple[float, Callable[[], None]]] = deque()
         self._changed = threading.Condition()
@@ -113,7 +116,7 @@ class WorkQueue:
         if not self._threads:
             atexit.register(self.shutdown)
         # Daemon threads, drained by the atexit hook: a thread waiting for jobs never holds the process open.
-        thread = threading.Thread(target=self._run, name=f"tend-work-{len(self._threads)}", daemon=True)
+        thread = threading.Thread(target=self._run, name=f"tend-{self._name}-{len(self._threads)}", daemon=True)
         self._threads.append(thread)
         thread.start()
 
@@ -132,3 +135,49 @@ class WorkQueue:
             except Exception:
                 log.exception("work after the ack failed")
             self._gate.pace(time.monotonic() - started)
+
+
+class Coalescing:
+    """One job asked for again and again (deliver what is due), run on a thread of its own so that whoever asks
+    goes straight on: asked for while a run is waiting to start, that run does for both; asked for while one
+    runs, one more run follows. Each job must stand for any other (each delivers whatever is due when it
+    starts). Once the process is exiting (this queue shut down), whoever asks runs the job itself.
+
+    Not gated by the acks: a delivery is mostly waiting for the platform's answers, and it is what people
+    wait for (the team post, the DM)."""
+
+    def __init__(self, name: str = "deliver") -> None:
+        self._queue = WorkQueue(threads=1, gate=AckGate(), name=name)
+        self._lock = threading.Lock()
+        self._waiting = False
+        _COALESCING.add(self)
+
+    def kick(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            if self._waiting:
+                return
+            self._waiting = True
+        try:
+            self._queue.submit(partial(self._run, job))
+        except RuntimeError:  # shut down: the process is exiting and finishing what it acknowledged
+            self._run(job)
+
+    def shutdown(self) -> None:
+        """Take no more runs (asking runs the job there and then); return once the run under way is done."""
+        self._queue.shutdown()
+
+    def _run(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            self._waiting = False
+        job()
+
+
+_COALESCING: weakref.WeakSet[Coalescing] = weakref.WeakSet()
+
+
+@atexit.register  # at import, so before any queue's: exit hooks run last first, so this one runs after them all
+def _finish_deliveries() -> None:
+    """At exit, once the work queues have drained: the deliveries their last jobs asked for (a thread started
+    while the exit hooks run registers none of its own)."""
+    for queue in list(_COALESCING):
+        queue.shutdown()

@@ -82,7 +82,7 @@ def _dialog(
     if not shown and not answer.queued:  # a polite failure: said in the dialog
         return cards.dialog_message(answer.reply.text if isinstance(answer.reply, Reply) else "")
     if answer.queued:
-        runtime.after_ack(lambda: requests.deliver_queued(runtime, answer))
+        runtime.after_ack(lambda: requests.hand_over(runtime, answer))
     return shown
 
 

@@ -179,7 +179,7 @@ class TeamsRuntime(Runtime):
         try:
             with session_scope(self.session_factory) as session:
                 outbox.enqueue(session, f"reply:{request.key}", request.here, reply, self.clock.now())
-            requests.deliver_now(self)
+            requests.deliver_soon(self)
         except Exception:
             log.exception("could not tell a Teams user that their request failed")
 

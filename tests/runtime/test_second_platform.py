@@ -143,7 +143,7 @@ def test_a_second_platform_files_a_flag_once_and_reaches_each_place_on_its_own_p
         assert lifecycle.record(runtime, flag("m1")) is Outcome.REPEAT  # the platform's retry: done once
         wait_for(lambda: len(chat.sent) == 2)
     finally:
-        runtime.work.shutdown()
+        runtime.shutdown()
     [answer] = runtime.answers
     assert answer.text.startswith("Flag #") and "Billing" in answer.text
     assert [(t.platform, t.kind, t.ref) for t, _reply in chat.sent] == [

@@ -1,9 +1,10 @@
-"""Post-ack work: in order, every job run once, a failing job never stops the rest, and shutdown drains."""
+"""Post-ack work: in order, every job run once, a failing job never stops the rest, and shutdown drains; deliveries
+asked for by many requests share runs on a thread of their own."""
 
 import threading
 import time
 
-from bot.runtime.work_pool import AckGate, WorkQueue
+from bot.runtime.work_pool import AckGate, Coalescing, WorkQueue
 
 
 def test_jobs_run_in_order_and_shutdown_waits_for_the_queue():
@@ -43,3 +44,31 @@ def test_work_waits_for_a_lull_in_acks_but_not_past_its_deadline():
             time.sleep(0.05)
     assert ran_at and 0.9 <= ran_at[0] - started < 1.5  # ran once YIELD_TO_ACKS (1 s) had passed
     queue.shutdown()
+
+
+def test_deliveries_asked_for_during_a_run_share_one_more_run_and_the_asker_never_waits():
+    runs: list[float] = []
+    release = threading.Event()
+    deliveries = Coalescing()
+
+    def deliver() -> None:
+        release.wait()
+        runs.append(time.monotonic())
+
+    deliveries.kick(deliver)  # the first run starts and waits to be released
+    time.sleep(0.1)
+    started = time.monotonic()
+    for _ in range(50):  # fifty requests queue messages while it runs
+        deliveries.kick(deliver)
+    assert time.monotonic() - started < 0.1  # none of them waited for a delivery
+    release.set()
+    deliveries.shutdown()
+    assert len(runs) == 2  # the run under way, then one for all fifty
+
+
+def test_once_shut_down_whoever_asks_for_a_delivery_makes_it_there_and_then():
+    deliveries = Coalescing()
+    deliveries.shutdown()
+    ran_on: list[str] = []
+    deliveries.kick(lambda: ran_on.append(threading.current_thread().name))
+    assert ran_on == [threading.current_thread().name]

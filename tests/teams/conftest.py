@@ -136,4 +136,4 @@ def serving(
         with served(make_wsgi(engine, {PATH: endpoint(runtime, IncomingAuth(settings))})) as base:
             yield TeamsHarness(fake, factory, f"{base}{PATH}", runtime)
     finally:
-        runtime.work.shutdown()
+        runtime.shutdown()
