@@ -15,7 +15,7 @@ from bot.db import SessionFactory, session_scope
 from bot.logs import one_line
 from bot.runtime import inbox
 from bot.runtime.recording import Outcome
-from bot.runtime.requests import Request, Runtime, hand_over
+from bot.runtime.requests import Answer, Request, Runtime, hand_over
 from bot.text import plural
 
 log = logging.getLogger(__name__)
@@ -53,12 +53,25 @@ def work_recorded(runtime: Runtime, request_id: int, recorded_at: float) -> None
 def work(runtime: Runtime, request: Request, request_id: int) -> None:
     """Do what the request asks and mark it done as soon as the person has their answer (a crash after that
     never answers them twice), then hand what it queued to the delivery thread, and log one line about it.
-    If this raises before the answer, the request stays claimed and is finished later by the `requests` job."""
+    An answer the handler left to give (Answer.give) is given from the answering threads, and the rest
+    follows it there. If this raises before the answer, the request stays claimed and is finished later by
+    the `requests` job."""
     with one_line(log, request=request_id, team=request.team, kind=request.kind, name=request.name):
         answer = runtime.handle(request)
+        if answer is not None and answer.give is not None:
+            runtime.answering.run_soon(partial(answered, runtime, request_id, answer))
+            return
         runtime.inbox.finish(request_id)
     if answer is not None:
         hand_over(runtime, answer)
+
+
+def answered(runtime: Runtime, request_id: int, answer: Answer) -> None:
+    """Give the answer, then (as `work` does) mark the request done and hand over what it queued."""
+    assert answer.give is not None
+    answer.give()
+    runtime.inbox.finish(request_id)
+    hand_over(runtime, answer)
 
 
 def finish_stranded(factory: SessionFactory, platform: str, now: datetime, start: Callable[[], Runtime]) -> str:

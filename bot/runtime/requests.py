@@ -30,7 +30,7 @@ from bot.instant import INSTANT, NeedsTime
 from bot.messages import Form, Option, Reply
 from bot.people.actors import Actor
 from bot.runtime.recording import InboxWriter
-from bot.runtime.work_pool import ACKS, Coalescing, WorkQueue
+from bot.runtime.work_pool import ACKS, Coalescing, WorkQueue, follow_on
 from commands import router
 from commands.context import CommandContext
 
@@ -69,6 +69,9 @@ class Answer:
     reply: Reply | Form
     queued: bool = False  # the request queued outgoing messages: deliver them once the asker has the reply
     replied_by_outbox: bool = False  # the reply itself went to the outbox (see run_for's `reply_to`)
+    # How the platform gives the person this answer (a call to it), when its handler leaves that to the
+    # runtime's answering threads: the work thread then goes on without waiting for the platform.
+    give: Callable[[], object] | None = None
 
 
 class FollowUp:
@@ -98,6 +101,9 @@ class FollowUp:
             log.warning("a delivery after a rate-limit pause could not be queued", exc_info=True)
 
 
+ANSWERING = 8  # answers given at once: each is one call to the platform, nearly all of it waiting
+
+
 @dataclass(frozen=True, kw_only=True)
 class Runtime:
     """What every request handler shares, whatever the platform."""
@@ -110,6 +116,8 @@ class Runtime:
     # Post-ack work runs here, not on the web server's threads: listeners only ack, record and hand over, so a
     # burst of slow work can never delay the next request's ack past the platform's deadline.
     work: WorkQueue = field(default_factory=WorkQueue)
+    # Answers (Answer.give) are given from here, and then what the request queued is handed to `deliveries`.
+    answering: WorkQueue = field(default_factory=lambda: follow_on(ANSWERING, "answer"))
     # What requests queued goes out from here (see hand_over), so that a work thread is not kept waiting for
     # the platform's answers to the team post and the DMs before it takes the next request.
     deliveries: Coalescing = field(default_factory=Coalescing)
@@ -127,6 +135,7 @@ class Runtime:
     def shutdown(self) -> None:
         """Return once the work queued so far, and the deliveries it asked for, are done."""
         self.work.shutdown()
+        self.answering.shutdown()
         self.deliveries.shutdown()
 
     def request_of(self, kind: str, payload: dict[str, Any]) -> Request:

@@ -100,6 +100,13 @@ class WorkQueue:
                 self._start_thread()
             self._changed.notify()
 
+    def run_soon(self, job: Callable[[], None]) -> None:
+        """Queue `job`; once shut down (the process is exiting, finishing what it acknowledged), run it here."""
+        try:
+            self.submit(job)
+        except RuntimeError:
+            job()
+
     def pending(self) -> int:
         return len(self._jobs)
 
@@ -137,30 +144,43 @@ class WorkQueue:
             self._gate.pace(time.monotonic() - started)
 
 
-class Coalescing:
-    """One job asked for again and again (deliver what is due), run on a thread of its own so that whoever asks
-    goes straight on: asked for while a run is waiting to start, that run does for both; asked for while one
-    runs, one more run follows. Each job must stand for any other (each delivers whatever is due when it
-    starts). Once the process is exiting (this queue shut down), whoever asks runs the job itself.
+def follow_on(threads: int, name: str) -> WorkQueue:
+    """A queue for what work hands on (the answer, the deliveries): not gated by the acks, as those jobs are
+    mostly waiting for the platform, and they are what people wait for. Drained at exit after the work
+    queues, in the order made (a thread started while the exit hooks run registers no hook of its own)."""
+    queue = WorkQueue(threads=threads, gate=AckGate(), name=name)
+    _FOLLOW_ONS[:] = [ref for ref in _FOLLOW_ONS if ref() is not None]
+    _FOLLOW_ONS.append(weakref.ref(queue))
+    return queue
 
-    Not gated by the acks: a delivery is mostly waiting for the platform's answers, and it is what people
-    wait for (the team post, the DM)."""
+
+_FOLLOW_ONS: list[weakref.ref[WorkQueue]] = []
+
+
+@atexit.register  # at import, so before any queue's: exit hooks run last first, so this one runs after them all
+def _drain_follow_ons() -> None:
+    for ref in list(_FOLLOW_ONS):
+        if (queue := ref()) is not None:
+            queue.shutdown()
+
+
+class Coalescing:
+    """One job asked for again and again (deliver what is due), run on a follow-on thread of its own so that
+    whoever asks goes straight on: asked for while a run is waiting to start, that run does for both; asked
+    for while one runs, one more run follows. Each job must stand for any other (each delivers whatever is
+    due when it starts)."""
 
     def __init__(self, name: str = "deliver") -> None:
-        self._queue = WorkQueue(threads=1, gate=AckGate(), name=name)
+        self._queue = follow_on(1, name)
         self._lock = threading.Lock()
         self._waiting = False
-        _COALESCING.add(self)
 
     def kick(self, job: Callable[[], None]) -> None:
         with self._lock:
             if self._waiting:
                 return
             self._waiting = True
-        try:
-            self._queue.submit(partial(self._run, job))
-        except RuntimeError:  # shut down: the process is exiting and finishing what it acknowledged
-            self._run(job)
+        self._queue.run_soon(partial(self._run, job))
 
     def shutdown(self) -> None:
         """Take no more runs (asking runs the job there and then); return once the run under way is done."""
@@ -170,14 +190,3 @@ class Coalescing:
         with self._lock:
             self._waiting = False
         job()
-
-
-_COALESCING: weakref.WeakSet[Coalescing] = weakref.WeakSet()
-
-
-@atexit.register  # at import, so before any queue's: exit hooks run last first, so this one runs after them all
-def _finish_deliveries() -> None:
-    """At exit, once the work queues have drained: the deliveries their last jobs asked for (a thread started
-    while the exit hooks run registers none of its own)."""
-    for queue in list(_COALESCING):
-        queue.shutdown()

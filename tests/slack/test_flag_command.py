@@ -81,6 +81,24 @@ def test_flag_files_at_once_and_tells_the_team_and_the_csm(slack, session):
     assert eventually(lambda: statuses(slack) == {"sent"})
 
 
+def test_a_slow_answer_to_one_person_holds_up_no_one_elses(slack, session):
+    """Slack taking its time over one answer (response_url) does not keep a work thread from the next
+    request: six flags raised together are all being answered within a second, each team post after its
+    own answer."""
+    seed(session)
+    people(slack)
+    slack.fake.delay("response_url", 1.5)
+    started = time.monotonic()
+    for n in range(6):
+        assert slack.send.slash("/flag", f"acme invoice charged twice ({n})", user_id="U0SAM").status == 200
+    answers = slack.fake.wait_for("response_url", 6)
+    assert max(call.at for call in answers) - started < 1.0, "an answer waited for another to be given"
+    slack.fake.wait_for("chat.postMessage", 12, timeout=10)
+    first_post = min(call.at for call in slack.fake.calls_to("chat.postMessage"))
+    assert first_post - min(call.at for call in answers) >= 1.5  # once its answer was given, not before
+    assert eventually(lambda: statuses(slack) == {"sent"})
+
+
 def test_the_same_request_delivered_three_times_makes_one_flag_and_one_post(slack, session):
     seed(session)
     people(slack)

@@ -4,6 +4,8 @@ pressed in, or opens in a modal when pressed on the Home tab (which has no messa
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
@@ -30,12 +32,15 @@ def answer_button(deps: Deps, request: Inbound) -> Answer:
     answer = run_for_user(deps, request, lambda ctx: router.dispatch_action(ctx, name, value))
     result = answer.reply
     if isinstance(result, Form):
-        open_view(deps, request, render.form_view(result))
-    elif body.get("response_url"):
+        return replace(answer, give=partial(open_view, deps, request, render.form_view(result)))
+    if body.get("response_url"):
         # Our own private messages (pick lists) are replaced; a shared channel post is left alone and the
         # presser gets a private answer (its in-place update goes through the outbox).
-        replace = bool((body.get("container") or {}).get("is_ephemeral"))
-        request.respond(response_type="ephemeral", replace_original=replace, **render.message(result))
-    elif body.get("trigger_id"):
-        open_view(deps, request, render.modal(result, result.title or "Tend"))
+        in_place = bool((body.get("container") or {}).get("is_ephemeral"))
+        message = render.message(result)
+        return replace(
+            answer, give=partial(request.respond, response_type="ephemeral", replace_original=in_place, **message)
+        )
+    if body.get("trigger_id"):
+        return replace(answer, give=partial(open_view, deps, request, render.modal(result, result.title or "Tend")))
     return answer

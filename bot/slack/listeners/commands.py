@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
@@ -60,8 +62,6 @@ def answer_command(deps: Deps, request: Inbound) -> Answer:
         request_id=f"slash:{body.get('trigger_id') or body.get('response_url')}",
     )
     if isinstance(answer.reply, Form):
-        open_view(deps, request, render.form_view(answer.reply))
-    else:
-        # Always ephemeral: status cards hold ARR, health and renewal terms, for the asker's eyes only.
-        request.respond(response_type="ephemeral", **render.message(answer.reply))
-    return answer
+        return replace(answer, give=partial(open_view, deps, request, render.form_view(answer.reply)))
+    # Always ephemeral: status cards hold ARR, health and renewal terms, for the asker's eyes only.
+    return replace(answer, give=partial(request.respond, response_type="ephemeral", **render.message(answer.reply)))
