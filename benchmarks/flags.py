@@ -17,7 +17,8 @@ flag's team post and the CSM's DM reached Slack, with the web process alone and 
 (`python -m jobs deliverer`) beside it.
 Reported per app: acks/s; "raised/s", requests acked *and* durably recorded per second (from that row on a
 flag survives a crash: the `requests` job finishes it); "done/s", requests whose work is complete (bare:
-the same row; tend: both messages delivered). Then the outbox alone: messages delivered per second.
+the same row; tend: both messages delivered). Then the outbox alone: messages delivered per second, all to
+one channel (sent in order, one at a time) and spread over 100 (up to 8 channels at once).
 With `--slack-latency MS` the fake answers each call a flag makes that much later, as Slack's servers do.
 """
 
@@ -43,6 +44,7 @@ from bot.delivery.deliverer import deliver_due
 from bot.gateway import Target
 from bot.messages import Reply, Section
 from bot.models import InboundRequest, Notification
+from bot.text import plural
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -184,7 +186,9 @@ def latency(database_url: str, api_url: str, response_url: str, fake, requests: 
 GRACE = 5.0  # seconds after the last request for its messages to arrive
 
 
-def delivery(database_url: str, api_url: str, messages: int) -> float:
+def delivery(database_url: str, api_url: str, messages: int, conversations: int) -> float:
+    """Messages a second one delivery run sends, spread over `conversations` channels (each channel's in
+    order, up to 8 channels at once)."""
     from bot.config import Secret, Settings
     from bot.slack.app import make_gateway
 
@@ -195,7 +199,7 @@ def delivery(database_url: str, api_url: str, messages: int) -> float:
             outbox.enqueue(
                 session,
                 f"bench:{n}:{now.timestamp()}",
-                Target("slack", "channel", "#billing"),
+                Target("slack", "channel", f"#team-{n % conversations}"),
                 Reply(f"message {n}", blocks=(Section(f"message {n}"),), private=False),
                 now,
             )
@@ -231,7 +235,7 @@ def main() -> None:
     latencies = {
         helped: latency(urls["tend"], api_url, response_url, fake, args.latency, helped) for helped in (False, True)
     }
-    rate = delivery(urls["tend"], api_url, args.messages)
+    rates = {spread: delivery(urls["tend"], api_url, args.messages, spread) for spread in (1, 100)}
     harness.stop_fake_slack(fake)
     database = (args.database_url or "sqlite").split(":")[0]
     print(f"/flag over HTTP, {args.requests} requests at concurrency {args.concurrency}, {database}, ", end="")
@@ -257,7 +261,11 @@ def main() -> None:
                 p50, p99 = values[len(values) // 2], values[max(int(len(values) * 0.99) - 1, 0)]
                 line += f", p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {values[-1] * 1000:.0f} ms"
             print(line)
-    print(f"outbox delivery: {rate:.0f} messages/s to the fake Web API (one deliverer, {args.messages} messages)")
+    for spread, rate in rates.items():
+        print(
+            f"outbox delivery: {rate:.0f} messages/s to the fake Web API (one deliverer, {args.messages} messages "
+            f"to {plural(spread, 'channel')})"
+        )
 
 
 if __name__ == "__main__":
