@@ -28,6 +28,11 @@ class DeliveryReport:
     waited: float = 0.0  # seconds spent waiting out the platform's rate limits within this run
     paused_until: datetime | None = None  # the run stopped at a rate-limit pause that lasts until then
 
+    @property
+    def dealt(self) -> int:
+        """Messages this run dealt with, whatever became of them."""
+        return self.sent + self.retrying + self.failed + self.dropped
+
     def __str__(self) -> str:
         text = f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed"
         if self.dropped:
@@ -58,7 +63,7 @@ def deliver_due(
     Each conversation's messages go in order, different conversations' side by side (see _send_lanes)."""
     report = DeliveryReport()
     deadline = time.monotonic() + budget
-    while report.sent + report.retrying + report.failed + report.dropped < limit:
+    while report.dealt < limit:
         with session_scope(factory) as session:  # committed at once: other deliverers skip these rows
             paused = outbox.pauses(session, now)
             skip = outbox.skipped(paused, gateway.platform)

@@ -128,7 +128,7 @@ class Runtime:
     def __post_init__(self) -> None:
         object.__setattr__(self, "inbox", InboxWriter(self.session_factory, self.clock, self.platform))
 
-    def after_ack(self, job: Callable[[], None]) -> None:
+    def after_ack(self, job: Callable[[], object]) -> None:
         """Run `job` once the request is acknowledged; failures are logged, never lost silently."""
         self.work.submit(job)
 
@@ -271,25 +271,34 @@ def hand_over(runtime: Runtime, answer: Answer) -> None:
         deliver_soon(runtime)
 
 
-HANDED_OVER = 200  # messages a delivery run sends at most: requests of a rush share runs (Coalescing)
+HANDED_OVER = 200  # messages between two looks at the clock in a delivery run (see deliver_everything_due)
 
 
 def deliver_soon(runtime: Runtime) -> None:
     """Deliver what is due from the delivery thread, without waiting for it."""
-    runtime.deliveries.kick(partial(deliver_now, runtime, limit=HANDED_OVER))
+    runtime.deliveries.kick(partial(deliver_everything_due, runtime))
 
 
-def deliver_now(runtime: Runtime, now: datetime | None = None, limit: int = 20) -> None:
-    """Deliver what is due (a request's team post and DMs). Stopped by a short rate-limit pause, it comes back
-    once the pause is over, on a timer that holds no thread meanwhile; longer pauses are the deliver job's."""
+def deliver_everything_due(runtime: Runtime) -> None:
+    """Deliver until nothing is due: the requests of a rush share runs (Coalescing), so the last run may find
+    the messages of hundreds of requests, and no later request may come to ask for what it leaves."""
+    while deliver_now(runtime, limit=HANDED_OVER):
+        pass
+
+
+def deliver_now(runtime: Runtime, now: datetime | None = None, limit: int = 20) -> bool:
+    """Deliver what is due (a request's team post and DMs); True when it stopped at `limit` (more may be due).
+    Stopped by a short rate-limit pause, it comes back once the pause is over, on a timer that holds no
+    thread meanwhile; longer pauses are the deliver job's."""
     now = max(now, runtime.clock.now()) if now else runtime.clock.now()
     try:
         report = deliver_due(runtime.session_factory, runtime.gateway, now, limit=limit)
     except Exception:
         log.exception("immediate delivery failed; the deliver job will send the messages")
-        return
+        return False
     until = report.paused_until
     if until is not None and until - now <= SHORT_PAUSE:
         runtime.follow_up.at(
             until, (until - now).total_seconds(), lambda: runtime.after_ack(partial(deliver_now, runtime, until))
         )
+    return report.dealt >= limit

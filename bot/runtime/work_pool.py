@@ -84,12 +84,12 @@ class WorkQueue:
         self._size = threads
         self._name = name
         self._gate = gate
-        self._jobs: deque[tuple[float, Callable[[], None]]] = deque()
+        self._jobs: deque[tuple[float, Callable[[], object]]] = deque()
         self._changed = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._closed = False
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def submit(self, job: Callable[[], object]) -> None:
         """Queue `job`. Its deadline for giving way to acks counts from now, not from when a thread gets to
         it: under sustained load, work that has already waited runs at once instead of yielding again."""
         with self._changed:
@@ -100,7 +100,7 @@ class WorkQueue:
                 self._start_thread()
             self._changed.notify()
 
-    def run_soon(self, job: Callable[[], None]) -> None:
+    def run_soon(self, job: Callable[[], object]) -> None:
         """Queue `job`; once shut down (the process is exiting, finishing what it acknowledged), run it here."""
         try:
             self.submit(job)
@@ -175,7 +175,7 @@ class Coalescing:
         self._lock = threading.Lock()
         self._waiting = False
 
-    def kick(self, job: Callable[[], None]) -> None:
+    def kick(self, job: Callable[[], object]) -> None:
         with self._lock:
             if self._waiting:
                 return
@@ -186,7 +186,7 @@ class Coalescing:
         """Take no more runs (asking runs the job there and then); return once the run under way is done."""
         self._queue.shutdown()
 
-    def _run(self, job: Callable[[], None]) -> None:
+    def _run(self, job: Callable[[], object]) -> None:
         with self._lock:
             self._waiting = False
         job()
