@@ -168,6 +168,7 @@ def _merge(report: DeliveryReport, own: DeliveryReport) -> None:
     report.sent += own.sent
     report.retrying += own.retrying
     report.failed += own.failed
+    report.dropped += own.dropped
 
 
 def _written(

@@ -133,7 +133,7 @@ class Runtime:
         self.work.submit(job)
 
     def shutdown(self) -> None:
-        """Return once the work queued so far, and the deliveries it asked for, are done."""
+        """Return once the work queued so far is done, with the answers and deliveries it handed on."""
         self.work.shutdown()
         self.answering.shutdown()
         self.deliveries.shutdown()
