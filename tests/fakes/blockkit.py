@@ -53,7 +53,9 @@ def problems_in_block(block: dict[str, Any]) -> list[str]:
         parsed = Block.parse(block)
         if parsed is None:
             return [f"unknown block {block.get('type')!r}"]
-        parsed.to_dict()  # validates nested elements too
+        read_back = parsed.to_dict()  # validates nested elements too
+        if read_back != block:  # a key the models do not know, or a value they would change
+            found.append(f"{block.get('type')} block reads back differently through slack_sdk's models: {block}")
     except SlackObjectFormationError as error:
         found.append(f"{block.get('type')} block invalid: {error}")
     if block.get("type") == "section":

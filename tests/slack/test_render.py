@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Actions, Button, Field, Note, Reply, Section
+from bot.messages import Actions, Button, Divider, Field, Form, Input, Note, Option, Reply, Section
 from bot.slack.blocks import render
 from bot.slack.blocks.text import escape, fit
 from tests.fakes.blockkit import problems_in_message, problems_in_view
@@ -72,3 +72,34 @@ def test_a_long_list_becomes_several_sections_and_loses_no_line():
 def test_one_line_too_long_for_a_section_is_cut_to_fit():
     [block] = render.blocks_for(Reply("x", blocks=(Section("word " * 1500),)))
     assert len(block["text"]["text"]) <= render.SECTION_TEXT and block["text"]["text"].endswith("…")
+
+
+def test_every_kind_of_block_is_what_slack_sdks_models_would_build():
+    """Tend writes Block Kit as plain JSON: slack_sdk's models must accept each block and read it back unchanged."""
+    reply = Reply(
+        "Acme & Co",
+        title="Acme & Co <!here>",
+        blocks=(
+            Section("Needs attention: renews in 30 days", (Field("Owner", "Maya"), Field("ARR", "240,000"))),
+            Divider(),
+            Note("acme.example · Only you can see this."),
+            Actions((Button("Take it", "flag.take", "1", style="primary"), Button("Snooze", "nudge.snooze"))),
+        ),
+    )
+    message = render.message(reply)
+    assert [b["type"] for b in message["blocks"]] == ["header", "section", "section", "divider", "context", "actions"]
+    assert "value" not in message["blocks"][-1]["elements"][1]  # no empty value is sent
+    assert problems_in_message(message) == []
+    form = Form(
+        "Flag a problem",
+        "flag.submit",
+        "7",
+        (
+            Input("category", "Category", kind="choice", options=(Option("billing", "Billing"),), initial="billing"),
+            Input("account", "Account", kind="search", search="accounts", initial="7", initial_label="Acme"),
+            Input("what", "What happened", max_length=3000, multiline=True, hint="Be specific"),
+        ),
+        intro="Tell the right team <!channel>.",
+    )
+    assert problems_in_view(render.form_view(form)) == []
+    assert problems_in_view(render.modal(reply, "Acme")) == [] and problems_in_view(render.home(reply)) == []

@@ -1,25 +1,16 @@
-"""Neutral `Reply` → Block Kit, built with slack_sdk's models (which validate what they build).
+"""Neutral `Reply` → Block Kit, as the JSON Slack takes.
 
 Every piece of text from users or customer data goes out as plain_text, or as escaped mrkdwn marked
-`verbatim` (so "@here" or "<!channel>" in an account name pings no one), and is cut to Slack's limits.
+`verbatim` (so "@here" or "<!channel>" in an account name pings no one), and is cut to Slack's limits here.
+Blocks are built as plain dicts: building them through slack_sdk's models cost a fifth of an `/account`
+answer (they validate as they build, on every request). The models check what this module builds in the
+tests instead: the fake Web API parses every payload with them, and they must read each block back unchanged.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
-
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
 
 from bot import messages
 from bot.slack.blocks.text import escape, fit
@@ -48,13 +39,33 @@ def parse_action_id(value: str) -> str:
     return value.rsplit(":", 1)[0]
 
 
-def _mrkdwn(text: str, limit: int) -> MarkdownTextObject:
-    return MarkdownTextObject(text=fit(text, limit) or " ", verbatim=True)
+Json = dict[str, Any]
 
 
-def _field(item: messages.Field) -> MarkdownTextObject:
+def _plain(text: str) -> Json:
+    return {"type": "plain_text", "text": text, "emoji": False}
+
+
+def _mrkdwn(text: str, limit: int) -> Json:
+    return {"type": "mrkdwn", "text": fit(text, limit) or " ", "verbatim": True}
+
+
+def _field(item: messages.Field) -> Json:
     label = f"*{escape(item.label)}*\n"
-    return MarkdownTextObject(text=label + fit(item.value, FIELD_TEXT - len(label)), verbatim=True)
+    return {"type": "mrkdwn", "text": label + fit(item.value, FIELD_TEXT - len(label)), "verbatim": True}
+
+
+def _button(button: messages.Button, index: int) -> Json:
+    element: Json = {
+        "type": "button",
+        "text": _plain(shorten(button.label, BUTTON_TEXT) or "…"),
+        "action_id": action_id(button.action, index),
+    }
+    if button.value:
+        element["value"] = button.value[:BUTTON_VALUE]
+    if button.style:
+        element["style"] = button.style
+    return element
 
 
 def _parts(text: str) -> list[str]:
@@ -76,42 +87,35 @@ def _parts(text: str) -> list[str]:
     return parts
 
 
-def blocks_for(reply: messages.Reply, max_blocks: int = MESSAGE_BLOCKS) -> list[dict[str, Any]]:
+def blocks_for(reply: messages.Reply, max_blocks: int = MESSAGE_BLOCKS) -> list[Json]:
     """The reply's blocks as JSON-ready dicts, never more than `max_blocks`."""
-    built: list[Block] = []
+    built: list[Json] = []
     if reply.title:
-        built.append(HeaderBlock(text=PlainTextObject(text=shorten(reply.title, HEADER_TEXT), emoji=False)))
+        built.append({"type": "header", "text": _plain(shorten(reply.title, HEADER_TEXT))})
     buttons = 0
     for block in reply.blocks:
         if isinstance(block, messages.Section):
             if block.text:
-                built += [SectionBlock(text=_mrkdwn(part, SECTION_TEXT)) for part in _parts(block.text)]
+                built += [{"type": "section", "text": _mrkdwn(part, SECTION_TEXT)} for part in _parts(block.text)]
             for start in range(0, len(block.fields), FIELDS_PER_SECTION):
                 chunk = block.fields[start : start + FIELDS_PER_SECTION]
-                built.append(SectionBlock(fields=[_field(item) for item in chunk]))
+                built.append({"type": "section", "fields": [_field(item) for item in chunk]})
         elif isinstance(block, messages.Note):
-            built.append(ContextBlock(elements=[_mrkdwn(block.text, CONTEXT_TEXT)]))
+            built.append({"type": "context", "elements": [_mrkdwn(block.text, CONTEXT_TEXT)]})
         elif isinstance(block, messages.Divider):
-            built.append(DividerBlock())
+            built.append({"type": "divider"})
         elif isinstance(block, messages.Actions):
             for start in range(0, len(block.buttons), BUTTONS_PER_BLOCK):
-                elements = []
-                for button in block.buttons[start : start + BUTTONS_PER_BLOCK]:
-                    elements.append(
-                        ButtonElement(
-                            text=PlainTextObject(text=shorten(button.label, BUTTON_TEXT) or "…", emoji=False),
-                            action_id=action_id(button.action, buttons),
-                            value=button.value[:BUTTON_VALUE] or None,
-                            style=button.style,
-                        )
-                    )
-                    buttons += 1
-                built.append(ActionsBlock(elements=elements))
+                elements = [
+                    _button(b, buttons + n) for n, b in enumerate(block.buttons[start : start + BUTTONS_PER_BLOCK])
+                ]
+                buttons += len(elements)
+                built.append({"type": "actions", "elements": elements})
     if len(built) > max_blocks:
         hidden = len(built) - (max_blocks - 1)
         built = built[: max_blocks - 1]
-        built.append(ContextBlock(elements=[_mrkdwn(f"…{hidden} more parts not shown here.", CONTEXT_TEXT)]))
-    return [block.to_dict() for block in built]
+        built.append({"type": "context", "elements": [_mrkdwn(f"…{hidden} more parts not shown here.", CONTEXT_TEXT)]})
+    return built
 
 
 def message(reply: messages.Reply) -> dict[str, Any]:
@@ -207,7 +211,7 @@ def form_view(form: messages.Form) -> dict[str, Any]:
     initial = {f.name: f.initial for f in form.inputs}
     blocks: list[dict[str, Any]] = []
     if form.intro:
-        blocks.append(SectionBlock(text=_mrkdwn(form.intro, SECTION_TEXT)).to_dict())
+        blocks.append({"type": "section", "text": _mrkdwn(form.intro, SECTION_TEXT)})
     hidden: dict[str, Any] = {}
     previous = ""
     for field in form.inputs:
