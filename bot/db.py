@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    CursorResult,
     Engine,
+    Executable,
     FromClause,
     Select,
     Table,
@@ -119,6 +121,17 @@ def session_scope(factory: SessionFactory) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def read(
+    session: Session, statement: Executable, params: dict[str, Any] | None = None
+) -> CursorResult[*tuple[Any, ...]]:
+    """Rows of a SELECT of columns (no ORM entities), run on the session's connection as plain SQL: half
+    the interpreter time of `Session.execute` (27 against 65 µs a statement here), for the reads every
+    request makes. Pending ORM changes are flushed first, as `Session.execute` would."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection().execute(statement, params or {})
 
 
 def bulk_insert(session: Session, table: FromClause, rows: list[dict[str, Any]]) -> None:

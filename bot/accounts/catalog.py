@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from bot.db import read
 from bot.instant import INSTANT, needs_time
 from bot.models import Account, AppState
 from bot.text import fold
@@ -117,7 +118,7 @@ def mark_changed(session: Session) -> None:
 
 
 def _current_generation(session: Session) -> int | None:
-    return session.scalar(_GENERATION)
+    return read(session, _GENERATION).scalar()
 
 
 _GENERATION = select(AppState.value).where(AppState.key == GENERATION_KEY)  # built once: read by every search

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.accounts.attention import VITALS, Assessment, Vitals, assess, vitals_query, window_start
 from bot.accounts.thresholds import settings
+from bot.db import read
 from bot.errors import NotFound
 from bot.models import Account, Flag, HealthSnapshot, Person, SuccessCriterion
 from bot.vocab import Stage, Tier
@@ -133,11 +134,11 @@ def account_status(session: Session, account_id: int, today: date) -> AccountSta
     open-problem count; its success criteria; its health points."""
     rules = settings(session)
     queries = _card_queries()
-    row = session.execute(queries.account, {"account_id": account_id, "peak_since": window_start(today, rules)}).first()
+    row = read(session, queries.account, {"account_id": account_id, "peak_since": window_start(today, rules)}).first()
     if row is None:
         raise NotFound("That account no longer exists; it may have been removed by an import.")
     vitals, (domain, owner_name, owner_email, problems) = Vitals(*row[:VITALS]), row[VITALS:]
-    criteria = session.execute(queries.criteria, {"account_id": account_id}).all()
+    criteria = read(session, queries.criteria, {"account_id": account_id}).all()
     return AccountStatus(
         account_id=vitals.id,
         name=vitals.name,
@@ -162,7 +163,8 @@ def health_trend(session: Session, account_id: int, score: int | None, today: da
     """Change against the score as it stood `TREND_DAYS` ago (or the oldest score inside the window): the
     points from that day on, in one query."""
     start = today - timedelta(days=TREND_DAYS)
-    points = list(session.scalars(_card_queries().points, {"account_id": account_id, "start": start, "today": today}))
+    given = {"account_id": account_id, "start": start, "today": today}
+    points = list(read(session, _card_queries().points, given).scalars())
     if score is None:
         return HealthTrend(None, None, tuple(points))
     if not points or points[-1] != score:

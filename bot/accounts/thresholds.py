@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db import read
 from bot.models import NudgeSetting
 
 DEFAULTS: dict[str, int] = {
@@ -28,7 +29,7 @@ DEFAULTS: dict[str, int] = {
 def settings(session: Session) -> dict[str, int]:
     """The rules' numbers: defaults, overridden by what admins set."""
     values = dict(DEFAULTS)
-    values.update((k, v) for k, v in session.execute(_SET) if k in DEFAULTS)
+    values.update((k, v) for k, v in read(session, _SET) if k in DEFAULTS)
     return values
 
 

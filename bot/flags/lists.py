@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.flags.permissions import FlagAction, Viewer
+from bot.db import read
+from bot.flags.permissions import STANDING_COLUMNS, FlagAction, Viewer
 from bot.models import Account, Flag, FlagEvent, Person, Team
 from bot.people.actors import Actor
 
@@ -44,29 +45,36 @@ class FlagPage:
 def _lines(
     session: Session, query: Select, now: datetime, viewer: Viewer | None = None, given: dict[str, Any] | None = None
 ) -> list[FlagLine]:
-    rows = session.execute(query, given).all()
     return [
         FlagLine(
-            flag.id,
-            account_name,
-            flag.category,
-            flag.severity,
-            flag.status,
-            flag.credited_to,
-            team_name,
-            flag.created_at,
-            flag.outcome,
-            flag.status == "open" and flag.sla_due_at is not None and flag.sla_due_at <= now,
-            flag.routed_because,
-            viewer.offered(flag) if viewer else (),
+            row.id,
+            row.account_name,
+            row.category,
+            row.severity,
+            row.status,
+            row.resolved_by_name or row.assignee_name,  # as Flag.credited_to
+            row.team_name,
+            row.created_at,
+            row.outcome,
+            row.status == "open" and row.sla_due_at is not None and row.sla_due_at <= now,
+            row.routed_because,
+            viewer.offered(row) if viewer else (),
         )
-        for flag, account_name, team_name in rows
+        for row in read(session, query, given)
     ]
 
 
 def _base() -> Select:
+    """A flag's line, its account's and team's names, and what `Viewer.offered` judges (plain columns: lists
+    are read on every card, and loading Flag objects costs twice the interpreter time)."""
     return (
-        select(Flag, Account.name, Team.name)
+        select(
+            *(Flag.id, Flag.category, Flag.severity, Flag.status, Flag.resolved_by_name, Flag.assignee_name),
+            *(Flag.created_at, Flag.outcome, Flag.sla_due_at, Flag.routed_because),
+            *STANDING_COLUMNS,
+            Account.name.label("account_name"),
+            Team.name.label("team_name"),
+        )
         .join(Account, Account.id == Flag.account_id)
         .outerjoin(Team, Team.id == Flag.team_id)
     )

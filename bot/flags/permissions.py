@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,6 +67,30 @@ class Standing:
         return self.admin or self.manager or self.owner or (self.member and not taken)
 
 
+class FlagState(Protocol):
+    """What deciding someone's standing on a flag reads of it: a Flag, or a row of `STANDING_COLUMNS`."""
+
+    status: str
+    team_id: int | None
+    assignee_person_id: int | None
+    assignee_ref: str | None
+    assignee_platform: str | None
+    reporter_person_id: int | None
+    reporter_ref: str | None
+    source_platform: str
+
+
+STANDING_COLUMNS = (
+    Flag.team_id,
+    Flag.assignee_person_id,
+    Flag.assignee_ref,
+    Flag.assignee_platform,
+    Flag.reporter_person_id,
+    Flag.reporter_ref,
+    Flag.source_platform,
+)
+
+
 class Viewer:
     """The actor and the teams they belong to or manage: asked once, and only when a flag is there to be
     judged (a card with no open problems costs no query), then applied to any number of flags (a list with
@@ -88,7 +113,7 @@ class Viewer:
             return frozenset()
         return frozenset(self.session.scalars(select(Team.id).where(Team.manager_id == self.actor.person_id)))
 
-    def standing(self, flag: Flag) -> Standing:
+    def standing(self, flag: FlagState) -> Standing:
         return Standing(
             admin=self.actor.role == Role.ADMIN,
             manager=flag.team_id in self.manager_of,
@@ -97,7 +122,7 @@ class Viewer:
             reporter=_is(self.actor, flag.reporter_person_id, flag.reporter_ref, flag.source_platform),
         )
 
-    def offered(self, flag: Flag) -> tuple[FlagAction, ...]:
+    def offered(self, flag: FlagState) -> tuple[FlagAction, ...]:
         """What the actor may do to `flag` as it stands, in the order its buttons are shown: Take it while
         nobody has; Resolve, Reassign, Not ours; the reporter's Change category when Not ours is not theirs."""
         if flag.status == "resolved":

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import read
 from bot.models import ChatIdentity, Person
 from bot.text import fold
 
@@ -54,19 +55,45 @@ def actor_for_email(session: Session, email: str) -> Actor | None:
 def cached_actor(session: Session, platform: str, workspace_id: str, external_id: str, now: datetime) -> Actor | None:
     """The remembered actor for a chat user, when it was checked recently enough to trust."""
     given = {"platform": platform, "workspace_id": workspace_id, "external_id": external_id}
-    row = session.execute(_CACHED, given).first()
+    row = read(session, _CACHED, given).first()
     if row is None:
         return None
-    identity, person = row
-    if now - identity.checked_at > IDENTITY_TTL:
+    known = _Known(*row)
+    if now - known.checked_at > IDENTITY_TTL:
         return None
-    return _actor(identity, person)
+    return _actor(known)
+
+
+class _Known(NamedTuple):
+    """What Tend remembers of a chat user, and the person their email links them to (if any)."""
+
+    access: str
+    display_name: str
+    email: str | None
+    external_id: str
+    platform: str
+    checked_at: datetime
+    person_id: int | None
+    name: str | None
+    role: str | None
+    timezone: str | None
 
 
 # Built once (every request reads it). Joined by email, not by the stored id: someone added to the people
 # list is recognised at once.
 _CACHED = (
-    select(ChatIdentity, Person)
+    select(
+        ChatIdentity.access,
+        ChatIdentity.display_name,
+        ChatIdentity.email,
+        ChatIdentity.external_id,
+        ChatIdentity.platform,
+        ChatIdentity.checked_at,
+        Person.id,
+        Person.name,
+        Person.role,
+        Person.timezone,
+    )
     .outerjoin(Person, Person.email == ChatIdentity.email)
     .where(
         ChatIdentity.platform == bindparam("platform"),
@@ -113,24 +140,26 @@ def remember_actor(
     for name, value in values.items():
         setattr(identity, name, value)
     session.flush()
-    return _actor(identity, person)
+    linked_to = (person.id, person.name, person.role, person.timezone) if person else (None, None, None, None)
+    facts = (identity.access, identity.display_name, identity.email, identity.external_id, identity.platform)
+    return _actor(_Known(*facts, now, *linked_to))
 
 
-def _actor(identity: ChatIdentity, person: Person | None) -> Actor:
-    access = Access(identity.access)
+def _actor(known: _Known) -> Actor:
+    access = Access(known.access)
     if access is not Access.MEMBER:
         # An email is only a claim: a guest's or an outsider's profile may carry anyone's, even an admin's.
         # Only members of the app's own workspace are linked to the people list (and so to a role).
-        return Actor(access, identity.display_name, external_id=identity.external_id, platform=identity.platform)
+        return Actor(access, known.display_name, external_id=known.external_id, platform=known.platform)
     return Actor(
         access=access,
-        display_name=person.name if person else identity.display_name,
-        email=identity.email,
-        person_id=person.id if person else None,
-        role=person.role if person else None,
-        timezone=person.timezone if person else None,
-        external_id=identity.external_id,
-        platform=identity.platform,
+        display_name=known.name or known.display_name,
+        email=known.email,
+        person_id=known.person_id,
+        role=known.role,
+        timezone=known.timezone,
+        external_id=known.external_id,
+        platform=known.platform,
     )
 
 
