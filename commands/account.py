@@ -74,6 +74,8 @@ def _pick(matches: tuple[Match, ...], shows: str = SHOW_ACCOUNT) -> Actions:
 
 def card(ctx: CommandContext, account_id: int) -> Reply:
     status = account_status(ctx.session, account_id, ctx.today)
+    if not status.open_problems and not status.any_resolved:  # most accounts: no flag to list
+        return status_card(status)
     seen_by = viewer(ctx.session, ctx.actor)
     open_flags, resolved = account_timeline(ctx.session, account_id, ctx.clock.now(), viewer=seen_by)
     return status_card(status, open_flags, resolved)

@@ -63,6 +63,7 @@ class AccountStatus:
     days_since_touch: int | None
     success_criteria: tuple[CriterionLine, ...]
     open_problems: int
+    any_resolved: bool  # a flag on it was resolved once: the card lists the latest
     attention: Assessment  # what is wrong with it: the same words Home, nudges and digests use
 
 
@@ -92,7 +93,8 @@ class _CardQueries(NamedTuple):
 @cache
 def _card_queries() -> _CardQueries:
     """The card's statements, built once (building one costs more than running it): the account with its
-    vitals, owner and open-problem count; its success criteria; its health points since the trend's start."""
+    vitals, owner, open-problem count and whether any flag was resolved (a card with no flags then reads no
+    flag list); its success criteria; its health points since the trend's start."""
     owner = aliased(Person)
     open_problems = (
         select(func.count())
@@ -101,9 +103,12 @@ def _card_queries() -> _CardQueries:
         .correlate(Account)
         .scalar_subquery()
     )
+    any_resolved = (
+        select(Flag.id).where(Flag.account_id == Account.id, Flag.status == "resolved").correlate(Account).exists()
+    )
     account = (
         vitals_query(bindparam("peak_since"))
-        .add_columns(Account.domain, owner.name, owner.email, open_problems)
+        .add_columns(Account.domain, owner.name, owner.email, open_problems, any_resolved)
         .outerjoin(owner, owner.id == Account.owner_id)
         .where(Account.id == bindparam("account_id"))
     )
@@ -137,7 +142,7 @@ def account_status(session: Session, account_id: int, today: date) -> AccountSta
     row = read(session, queries.account, {"account_id": account_id, "peak_since": window_start(today, rules)}).first()
     if row is None:
         raise NotFound("That account no longer exists; it may have been removed by an import.")
-    vitals, (domain, owner_name, owner_email, problems) = Vitals(*row[:VITALS]), row[VITALS:]
+    vitals, (domain, owner_name, owner_email, problems, any_resolved) = Vitals(*row[:VITALS]), row[VITALS:]
     criteria = read(session, queries.criteria, {"account_id": account_id}).all()
     return AccountStatus(
         account_id=vitals.id,
@@ -155,6 +160,7 @@ def account_status(session: Session, account_id: int, today: date) -> AccountSta
         days_since_touch=(today - vitals.last_touch).days if vitals.last_touch else None,
         success_criteria=tuple(CriterionLine(*row) for row in criteria),
         open_problems=int(problems or 0),
+        any_resolved=bool(any_resolved),
         attention=assess(vitals, rules, today),
     )
 

@@ -212,8 +212,7 @@ def answer_instantly(runtime: Runtime, known: Callable[[Session], Actor | None],
             if wrote or session.info.get(outbox.QUEUED):
                 log.warning("a command declared instant wrote to the database: answered after the ack instead")
                 return None
-            session.rollback()
-            return reply if isinstance(reply, Reply) else None
+            return reply if isinstance(reply, Reply) else None  # closing the session rolls it back
     except NeedsTime:
         return None
     except DBAPIError as error:  # the usual path says what it means to the person (and logs it)

@@ -54,6 +54,18 @@ def test_the_card_shows_open_flags_and_the_last_resolved(session):
     assert f"Recently resolved\n• #{ids[2]} Acme · billing · normal · resolved by Lena Lead: Refunded" in text
 
 
+def test_a_card_whose_only_flag_is_resolved_still_lists_it_and_one_with_none_lists_nothing(session):
+    sam, lead, acme = setup(session)
+    flag_id = raise_flag(session, FlagRequest(acme.id, "invoice problem", "t", "r1"), sam, NOW, "UTC").flag_id
+    resolve_flag(session, flag_id, lead, "Refunded", NOW)
+    make_account(session, "Globex")
+    session.commit()
+    text = text_of(dispatch(ctx(session, sam), "/account", "acme"))
+    assert f"Recently resolved\n• #{flag_id} Acme · billing · normal · resolved by Lena Lead: Refunded" in text
+    quiet = text_of(dispatch(ctx(session, sam), "/account", "globex"))
+    assert "Open problems\n" not in quiet and "Recently resolved" not in quiet
+
+
 def test_flags_mine_team_and_account_page_ten_at_a_time(session):
     sam, lead, acme = setup(session)
     for n in range(12):
