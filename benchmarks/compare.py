@@ -2,7 +2,7 @@
 and 32, measuring what people wait for (the answer) beside what Slack sees (the ack).
 
     python -m benchmarks.compare [--accounts 100000] [--seconds 30] [--rounds 3] [--levels 1,8,32]
-                                 [--apps bare,bare-inline,tend] [--database-url URL]
+                                 [--apps bare,bare-inline,bare-gunicorn,tend,tend-gunicorn] [--database-url URL]
 
 One database with N accounts imported through the real importer serves every app, each in its own process on
 the threaded WSGI server `python app.py` uses; a fake Slack Web API (which also takes `response_url` posts and
@@ -15,6 +15,8 @@ was sent to the moment the card arrived there, or to its ack when the ack's body
   Bolt's listener pool; the read and the answer follow on that pool);
 - bare-inline: the same with `process_before_response=True`, the setting Tend uses (the listener runs on the
   request's thread: the answer is posted before Slack hears the ack);
+- bare-gunicorn: the bare app served as Tend's Procfile serves Tend (gunicorn, 2 workers × 8 threads), so that
+  Tend as deployed can be set beside a bare app given the same two processes;
 - tend: Tend itself, one process on `python app.py`'s server: for someone it knows, the card worked out
   inside the ack and returned as its body; for anyone else (and when the catalogue must be loaded) the
   request recorded in the inbox, then after the ack who is asking, the fuzzy search, the card, through
@@ -39,8 +41,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from benchmarks import harness
 from benchmarks.account_lookup import TODAY, build_files
@@ -50,40 +53,57 @@ from bot.models import InboundRequest
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 
 GRACE = 5.0  # seconds after the load during which answers still count as arrived
-APPS = ("bare", "bare-inline", "tend", "tend-gunicorn")
+APPS = ("bare", "bare-inline", "tend", "tend-gunicorn")  # the default; bare-gunicorn on request
+GUNICORN = ("--workers", "2", "--threads", "8")  # as the Procfile serves Tend
+# Each figure of an app set against another's, when both were measured.
+PAIRS = (("tend", "bare"), ("tend-gunicorn", "bare"), ("tend-gunicorn", "bare-gunicorn"))
 
 
 def serve(kind: str, database_url: str, api_url: str, port: int) -> None:
     """Runs in a child process: one app, served until killed."""
+    if kind.endswith("-gunicorn"):
+        os.environ.update(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-bench", SLACK_API_URL=api_url)
+        os.environ["SLACK_SIGNING_SECRET"] = SIGNING_SECRET
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        app = "app:wsgi" if kind == "tend-gunicorn" else "benchmarks.compare:bare_wsgi()"
+        os.execv(gunicorn, [gunicorn, app, *GUNICORN, "--bind", f"127.0.0.1:{port}"])
+    engine = make_engine(database_url)
+    if kind.startswith("bare"):
+        harness.serve_forever(bare_app(engine, api_url, inline=kind == "bare-inline"), engine, port)
+    else:
+        harness.serve_tend(engine, database_url, api_url, port)
+
+
+def bare_app(engine: Engine, api_url: str, inline: bool = False) -> Any:
+    """The bare Bolt app: ack, one indexed read, the answer through respond()."""
     from slack_bolt import App  # noqa: TID251 - the bare comparison app is plain Bolt on purpose
     from slack_sdk import WebClient  # noqa: TID251
 
     from bot.text import fold
 
-    if kind == "tend-gunicorn":  # as the Procfile runs it: gunicorn, 2 workers × 8 threads
-        os.environ.update(DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-bench", SLACK_API_URL=api_url)
-        os.environ["SLACK_SIGNING_SECRET"] = SIGNING_SECRET
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        os.execv(gunicorn, [gunicorn, "app:wsgi", "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}"])
-    engine = make_engine(database_url)
-    if kind.startswith("bare"):
-        app = App(
-            client=WebClient(token="xoxb-bench", base_url=api_url),
-            signing_secret=SIGNING_SECRET,
-            process_before_response=kind == "bare-inline",
-        )
-        lookup = text("SELECT id, name, health_score FROM account WHERE name_key = :key")
+    app = App(
+        client=WebClient(token="xoxb-bench", base_url=api_url),
+        signing_secret=SIGNING_SECRET,
+        process_before_response=inline,
+    )
+    lookup = text("SELECT id, name, health_score FROM account WHERE name_key = :key")
 
-        @app.command("/account")
-        def bare(ack, body, respond) -> None:  # type: ignore[no-untyped-def]
-            ack()
-            with engine.connect() as connection:
-                row = connection.execute(lookup, {"key": fold(body.get("text", ""))}).first()
-            respond(response_type="ephemeral", text=f"{row[1]}: health {row[2]}" if row else "no such account")
+    @app.command("/account")
+    def bare(ack, body, respond) -> None:  # type: ignore[no-untyped-def]
+        ack()
+        with engine.connect() as connection:
+            row = connection.execute(lookup, {"key": fold(body.get("text", ""))}).first()
+        respond(response_type="ephemeral", text=f"{row[1]}: health {row[2]}" if row else "no such account")
 
-        harness.serve_forever(app, engine, port)
-    else:
-        harness.serve_tend(engine, database_url, api_url, port)
+    return app
+
+
+def bare_wsgi() -> Any:
+    """The bare app for gunicorn (`benchmarks.compare:bare_wsgi()`), configured from the environment."""
+    from bot.slack.web import make_wsgi
+
+    engine = make_engine(os.environ["DATABASE_URL"])
+    return make_wsgi(bare_app(engine, os.environ["SLACK_API_URL"]), engine)
 
 
 def prepare(database_url: str, accounts: int) -> list[str]:
@@ -282,14 +302,15 @@ def report(url: str, args: argparse.Namespace, rounds: dict[str, list[dict]], le
     for level in levels:
         for kind, by_level in results.items():
             print(f"| {level} | {kind} | " + " | ".join(_cell(by_level[level][c]) for c in columns) + " |")
-        if "tend" in results and "bare" in results:
-            tend, bare = results["tend"][level], results["bare"][level]
-            ratios = {c: tend[c] / bare[c] if bare[c] else float("nan") for c in RATIOS}
-            print(
-                f"| {level} | **tend ÷ bare** | "
-                + " | ".join(f"{ratios[c]:.2f}×" if c in ratios else "" for c in columns)
-                + " |"
-            )
+        for app, against in PAIRS:
+            if app in results and against in results:
+                mine, theirs = results[app][level], results[against][level]
+                ratios = {c: mine[c] / theirs[c] if theirs[c] else float("nan") for c in RATIOS}
+                print(
+                    f"| {level} | **{app} ÷ {against}** | "
+                    + " | ".join(f"{ratios[c]:.2f}×" if c in ratios else "" for c in columns)
+                    + " |"
+                )
     print(
         "\ntargets (sustained, against bare): answers/s ≥ 0.8×, answer p99 ≤ 3×, none missing, ack p99 ≤ 1.3×; "
         "RSS under 150 MB and flat"
