@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock
-from bot.db import SessionFactory, engine_of, lock_wait_at_most
+from bot.db import SQLITE_BUSY_TIMEOUT_MS, SessionFactory, engine_of, lock_wait_at_most
 from bot.runtime import inbox
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 RECORD_BUDGET = 1.8
 COMMIT_GRACE = 0.4
 LOCK_WAIT = 1.5
+# A finished mark has no deadline (the person has their answer): it waits its turn as long as SQLite lets any
+# statement wait. Giving up after LOCK_WAIT, under a rush of writes, left an answered request unfinished: the
+# `requests` job then worked it again and the person was answered twice.
+FINISH_WAIT = SQLITE_BUSY_TIMEOUT_MS / 1000
 BATCH = 100  # records written in one transaction at most
 
 
@@ -116,18 +120,18 @@ class InboxWriter:
 
     def finish(self, request_id: int) -> None:
         """Mark a request done (its person has their answer)."""
-        with self._writing(), engine_of(self._factory).begin() as connection:
+        with self._writing(FINISH_WAIT), engine_of(self._factory).begin() as connection:
             inbox.finish(connection, request_id, self._clock.now())
 
     @contextmanager
-    def _writing(self) -> Iterator[None]:
+    def _writing(self, wait: float = LOCK_WAIT) -> Iterator[None]:
         """On SQLite, one inbox write at a time in this process: they queue here, in order, instead of
         colliding on the database's lock and backing off in SQLite's coarse sleeps (1, 2, 5, 10… ms)."""
         lock = self._sqlite_writes
         if lock is None:
             yield
             return
-        if not lock.acquire(timeout=LOCK_WAIT):
+        if not lock.acquire(timeout=wait):
             raise TimeoutError("the inbox's writer lock was held too long")
         try:
             yield
@@ -173,5 +177,5 @@ class InboxWriter:
             elif outcome is Outcome.IN_DOUBT and recording.request_id:
                 set_aside.append(recording.request_id)
         if set_aside:
-            with self._writing(), engine_of(self._factory).begin() as connection:
+            with self._writing(FINISH_WAIT), engine_of(self._factory).begin() as connection:
                 inbox.set_aside(connection, set_aside, self._clock.now(), "not acknowledged: told to try again")

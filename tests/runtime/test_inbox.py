@@ -1,12 +1,16 @@
 """The inbox hands each request to exactly one process, however long it waited in a queue."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from bot.clock import FixedClock
 from bot.db import session_scope
 from bot.models import InboundRequest
-from bot.runtime import inbox
+from bot.runtime import inbox, recording
+from bot.runtime.recording import InboxWriter
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -68,3 +72,20 @@ def test_a_finished_request_is_not_taken_again(factory):
         inbox.finish(session, request_id, NOW)
     with session_scope(factory) as session:
         assert inbox.take(session, request_id, NOW) is None
+
+
+def test_an_answered_request_is_marked_done_even_while_the_inbox_is_busy_for_seconds(factory, monkeypatch):
+    """Under a rush every write waits its turn for SQLite's one lock: marking an answered request done waits
+    too, instead of giving up and leaving it for the `requests` job to answer a second time."""
+    monkeypatch.setattr(recording, "LOCK_WAIT", 0.2)  # what a record within an ack's budget may wait
+    writer = InboxWriter(factory, FixedClock(NOW), "slack")
+    request_id = _record(factory)
+    busy = writer._sqlite_writes or threading.Lock()  # PostgreSQL has no such lock: nothing to wait for
+    busy.acquire()
+    threading.Timer(0.5, busy.release).start()  # a batch of records holding the lock longer than LOCK_WAIT
+    started = time.monotonic()
+    writer.finish(request_id)
+    assert writer._sqlite_writes is None or time.monotonic() - started >= 0.4
+    with session_scope(factory) as session:
+        assert inbox.take(session, request_id, NOW + timedelta(hours=1)) is None
+        assert inbox.claim_stranded(session, "slack", NOW + timedelta(hours=1)) == []
