@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db import insert_ignore
+from bot.db import insert_ignore, read
 from bot.delivery import outbox
 from bot.flags import messages as flag_messages
 from bot.flags.routing import examples as routing_examples
@@ -78,9 +78,18 @@ def find_raised(session: Session, request: FlagRequest) -> RaisedFlag | None:
 
 
 def _by_source(session: Session, request: FlagRequest) -> Flag | None:
-    return session.scalar(
-        select(Flag).where(Flag.source_platform == request.source_platform, Flag.source_ref == request.source_ref)
-    )
+    return session.scalar(_BY_SOURCE, {"platform": request.source_platform, "ref": request.source_ref[:200]})
+
+
+# Built once, like the other statements a flag runs: building a statement costs more than running it.
+_BY_SOURCE = select(Flag).where(Flag.source_platform == bindparam("platform"), Flag.source_ref == bindparam("ref"))
+_MANAGER_TIMEZONE = select(Person.timezone).where(Person.id == bindparam("manager_id"))
+_OWNER = aliased(Person)
+_NAMES = (
+    select(Account.name, _OWNER.name, _OWNER.id)
+    .outerjoin(_OWNER, _OWNER.id == Account.owner_id)
+    .where(Account.id == bindparam("account_id"))
+)
 
 
 def _create(session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str) -> Flag:
@@ -154,9 +163,7 @@ def sla_due(session: Session, team: Team | None, severity: Severity, now: dateti
     team manager's time zone, the organisation's holidays skipped."""
     if team is None:
         return None
-    manager_tz = (
-        session.scalar(select(Person.timezone).where(Person.id == team.manager_id)) if team.manager_id else None
-    )
+    manager_tz = session.scalar(_MANAGER_TIMEZONE, {"manager_id": team.manager_id}) if team.manager_id else None
     hours = team.sla_hours / 2 if severity is Severity.URGENT else team.sla_hours
     return business_deadline(now, hours, manager_tz or default_tz, holidays_near(session, now, calendar_span(hours)))
 
@@ -187,12 +194,7 @@ def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) ->
 
 
 def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
-    owner = aliased(Person)
-    account_name, owner_name, owner_id = session.execute(
-        select(Account.name, owner.name, owner.id)
-        .outerjoin(owner, owner.id == Account.owner_id)
-        .where(Account.id == flag.account_id)
-    ).one()
+    account_name, owner_name, owner_id = read(session, _NAMES, {"account_id": flag.account_id}).one()
     team = session.get(Team, flag.team_id) if flag.team_id else None
     return RaisedFlag(
         flag.id,

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from bot.db import read
 from bot.gateway import ANY_PLATFORM, Target
 from bot.models import ChatIdentity, Person, TeamChannel
 
@@ -20,20 +21,30 @@ def platforms_of(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     where: dict[int, str] = dict.fromkeys(ids, ANY_PLATFORM)
-    latest = (
-        select(ChatIdentity.person_id, ChatIdentity.platform, func.max(ChatIdentity.checked_at).label("seen"))
-        .where(ChatIdentity.person_id.in_(ids))
-        .group_by(ChatIdentity.person_id, ChatIdentity.platform)
-        .order_by("seen")
-    )
-    for person_id, platform, _seen in session.execute(latest):  # the most recent last
+    for person_id, platform, _seen in read(session, _LATEST, {"ids": ids}):  # the most recent last
         if person_id is not None:
             where[person_id] = platform
-    chosen = select(Person.id, Person.chat_platform).where(Person.id.in_(ids), Person.chat_platform.is_not(None))
-    for chooser, choice in session.execute(chosen):
+    for chooser, choice in read(session, _CHOSEN, {"ids": ids}):
         if choice:
             where[chooser] = choice
     return where
+
+
+# Built once: every flag and every DM reads them (building a statement costs more than running it).
+_LATEST = (
+    select(ChatIdentity.person_id, ChatIdentity.platform, func.max(ChatIdentity.checked_at).label("seen"))
+    .where(ChatIdentity.person_id.in_(bindparam("ids", expanding=True)))
+    .group_by(ChatIdentity.person_id, ChatIdentity.platform)
+    .order_by("seen")
+)
+_CHOSEN = select(Person.id, Person.chat_platform).where(
+    Person.id.in_(bindparam("ids", expanding=True)), Person.chat_platform.is_not(None)
+)
+_CHANNELS = (
+    select(TeamChannel.team_id, TeamChannel.platform, TeamChannel.channel)
+    .where(TeamChannel.team_id.in_(bindparam("ids", expanding=True)))
+    .order_by(TeamChannel.team_id, TeamChannel.platform)
+)
 
 
 def person(session: Session, person_id: int, email: str) -> Target:
@@ -52,12 +63,7 @@ def team_channels(session: Session, team_ids: Iterable[int]) -> dict[int, list[T
     ids = sorted(set(team_ids))
     found: dict[int, list[Target]] = {team_id: [] for team_id in ids}
     if ids:
-        rows = session.execute(
-            select(TeamChannel.team_id, TeamChannel.platform, TeamChannel.channel)
-            .where(TeamChannel.team_id.in_(ids))
-            .order_by(TeamChannel.team_id, TeamChannel.platform)
-        )
-        for team_id, platform, channel in rows:
+        for team_id, platform, channel in read(session, _CHANNELS, {"ids": ids}):
             found[team_id].append(Target(platform, "channel", channel))
     return found
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from bot.db import read
 from bot.models import Holiday
 
 DEFAULT_START, DEFAULT_END, DEFAULT_DAYS = time(9), time(17), "12345"
@@ -68,7 +69,11 @@ def day_ranges(days: str) -> str:
 def holidays_near(session: Session, now: datetime, span_days: int = 16) -> set[date]:
     """The organisation's holidays around `now` (local dates differ from UTC's by up to a day)."""
     today = now.date()
-    rows = session.scalars(
-        select(Holiday.day).where(Holiday.day.between(today - timedelta(days=1), today + timedelta(days=span_days)))
+    return set(
+        read(
+            session, _HOLIDAYS, {"start": today - timedelta(days=1), "end": today + timedelta(days=span_days)}
+        ).scalars()
     )
-    return set(rows)
+
+
+_HOLIDAYS = select(Holiday.day).where(Holiday.day.between(bindparam("start"), bindparam("end")))  # built once

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.db import read
 from bot.flags.routing.classifier import Example, content_words
 from bot.models import Flag, RoutingExample, Team
 from bot.vocab import Category
@@ -45,19 +46,21 @@ def count(session: Session) -> int:
 
 def examples(session: Session) -> tuple[Example, ...]:
     """The examples the classifier compares a new flag with, newest first."""
-    rows = session.execute(
-        select(
-            RoutingExample.flag_id,
-            RoutingExample.text,
-            RoutingExample.category,
-            RoutingExample.how,
-            RoutingExample.actor_name,
-            RoutingExample.team_name,
-        )
-        .order_by(RoutingExample.at.desc(), RoutingExample.id.desc())
-        .limit(MAX_EXAMPLES)
-    )
     return tuple(
         Example(flag_id, text, Category(category), how, actor, team)
-        for flag_id, text, category, how, actor, team in rows
+        for flag_id, text, category, how, actor, team in read(session, _NEWEST)
     )
+
+
+_NEWEST = (  # built once: every flag reads it
+    select(
+        RoutingExample.flag_id,
+        RoutingExample.text,
+        RoutingExample.category,
+        RoutingExample.how,
+        RoutingExample.actor_name,
+        RoutingExample.team_name,
+    )
+    .order_by(RoutingExample.at.desc(), RoutingExample.id.desc())
+    .limit(MAX_EXAMPLES)
+)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.models import RoutingRule, Team
@@ -12,14 +12,15 @@ from bot.vocab import Category
 
 def owning_team(session: Session, category: Category) -> Team | None:
     """The team that owns `category`, falling back to the customer-success team; None when no team exists."""
-    teams = dict(
-        session.execute(
-            select(RoutingRule.category, Team)
-            .join(Team, Team.id == RoutingRule.team_id)
-            .where(RoutingRule.category.in_([category.value, Category.OTHER.value]))
-        ).all()
-    )
+    teams = dict(session.execute(_OWNERS, {"categories": [category.value, Category.OTHER.value]}).all())
     return teams.get(category.value) or teams.get(Category.OTHER.value)
+
+
+_OWNERS = (  # built once: every flag asks
+    select(RoutingRule.category, Team)
+    .join(Team, Team.id == RoutingRule.team_id)
+    .where(RoutingRule.category.in_(bindparam("categories", expanding=True)))
+)
 
 
 def customer_success_team(session: Session) -> Team | None:
