@@ -189,8 +189,9 @@ def _wrote(session: Session, _context: object) -> None:
         session.info[WROTE] = True
 
 
-# A card takes ~1 ms of the interpreter alone, a few under load. With more requests than this waiting for their ack in this process,
-# answering each inside its ack would push the last ack towards Slack's 3 seconds: record them instead (~1 ms).
+# A card takes ~1 ms of the interpreter alone, a few under load. With more requests than this waiting for their
+# ack in this process, answering each inside its ack would push the last ack towards Slack's 3 seconds: record
+# them instead (~1 ms).
 INSTANT_WHILE_WAITING = 32
 
 
