@@ -52,7 +52,7 @@ def _lines(
             row.category,
             row.severity,
             row.status,
-            row.resolved_by_name or row.assignee_name,  # as Flag.credited_to
+            row.credited_to,
             row.team_name,
             row.created_at,
             row.outcome,
@@ -69,7 +69,7 @@ def _base() -> Select:
     are read on every card, and loading Flag objects costs twice the interpreter time)."""
     return (
         select(
-            *(Flag.id, Flag.category, Flag.severity, Flag.status, Flag.resolved_by_name, Flag.assignee_name),
+            *(Flag.id, Flag.category, Flag.severity, Flag.status, Flag.credited_to.label("credited_to")),
             *(Flag.created_at, Flag.outcome, Flag.sla_due_at, Flag.routed_because),
             *STANDING_COLUMNS,
             Account.name.label("account_name"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import ColumnElement, Float, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, Timestamps, UTCDateTime
@@ -53,10 +54,16 @@ class Flag(Timestamps, Base):
     # "the reporter's choice", "moved by Omar Haddad: Zephyr is the billing portal".
     routed_because: Mapped[str | None] = mapped_column(String(300))
 
-    @property
+    @hybrid_property
     def credited_to(self) -> str | None:
         """Whom the flag's state is credited to: who resolved it once resolved, else who owns it."""
         return self.resolved_by_name or self.assignee_name
+
+    @credited_to.inplace.expression
+    @classmethod
+    def _credited_to_column(cls) -> ColumnElement[str | None]:
+        """The same in SQL, for lists that read columns rather than Flag objects."""
+        return func.coalesce(func.nullif(cls.resolved_by_name, ""), cls.assignee_name)
 
 
 class FlagEvent(Base):
