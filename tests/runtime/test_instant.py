@@ -3,18 +3,27 @@ the normal path (recorded, answered after the ack), and nothing it did is kept."
 
 from __future__ import annotations
 
+import threading
+import time
 from contextlib import ExitStack
 
 from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.db import engine_of
 from bot.gateway import Target
 from bot.instant import needs_time
 from bot.messages import Reply
 from bot.models import Person
 from bot.people.actors import Access, Actor
-from bot.runtime.requests import INSTANT_WHILE_WAITING, Runtime, answer_instantly
+from bot.runtime.requests import (
+    INSTANT_AT_ONCE,
+    INSTANT_TURN_WAIT,
+    INSTANT_WHILE_WAITING,
+    Runtime,
+    answer_instantly,
+)
 from bot.runtime.work_pool import ACKS
 from tests.factories import make_person
 from tests.slack.conftest import NOW
@@ -78,3 +87,41 @@ def test_an_overloaded_process_records_instead_so_that_every_ack_stays_in_time(f
             requests_waiting.enter_context(ACKS.acking())
         assert answer_instantly(runtime(factory), lambda _session: MEMBER, lambda ctx: Reply("x")) is None
     assert answer_instantly(runtime(factory), lambda _session: MEMBER, lambda ctx: Reply("x")) == Reply("x")
+
+
+def test_answers_are_worked_out_in_turns_and_one_that_waits_too_long_is_recorded_instead(factory):
+    """Cards are worked out a few at a time (on SQLite one: side by side they only fight over the interpreter
+    lock); a request whose turn does not come within INSTANT_TURN_WAIT takes the usual path, so that its ack
+    is never held towards Slack's 3 seconds by another answer."""
+    shared = runtime(factory)
+    at_once = INSTANT_AT_ONCE[engine_of(factory).dialect.name]
+    inside, most, release = [0], [0], threading.Event()
+    lock = threading.Lock()
+
+    def slow_card(ctx) -> Reply:
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        release.wait(5)
+        with lock:
+            inside[0] -= 1
+        return Reply("card")
+
+    answers: list[Reply | None] = []
+    askers = [
+        threading.Thread(target=lambda: answers.append(answer_instantly(shared, lambda _s: MEMBER, slow_card)))
+        for _ in range(at_once)
+    ]
+    for asker in askers:
+        asker.start()
+    deadline = time.monotonic() + 5
+    while inside[0] < at_once and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert answer_instantly(shared, lambda _s: MEMBER, lambda ctx: Reply("x")) is None  # no turn in time
+    assert INSTANT_TURN_WAIT - 0.05 <= time.monotonic() - started < INSTANT_TURN_WAIT + 1
+    release.set()
+    for asker in askers:
+        asker.join()
+    assert answers == [Reply("card")] * at_once and most[0] == at_once
+    assert answer_instantly(shared, lambda _s: MEMBER, lambda ctx: Reply("x")) == Reply("x")  # turns returned
