@@ -8,7 +8,8 @@ What `benchmarks.compare` measures over HTTP is this plus the HTTP server and th
 the server's threads; this figure moves with Tend's own code alone, so a change to the card shows here
 first. The fake Slack Web API runs in this process (it is asked once, for the identity). `--threads N` sends
 from N threads at once and reports the wall time per answer (what the interpreter lock adds when a process
-serves several requests at once); `--profile` prints cProfile's top functions instead of timing.
+serves several requests at once, and how many answers went after the ack instead, their turn not come in
+time); `--profile` prints cProfile's top functions instead of timing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from benchmarks.compare import prepare
 from bot.accounts import catalog
 from bot.config import Secret, Settings
 from bot.db import make_engine, make_session_factory
+from bot.runtime.requests import INSTANT_TURN_WAIT
 from bot.slack.app import build_app
 from bot.slack.web import make_wsgi
 from tests.fakes.slack_requests import SIGNING_SECRET, sign
@@ -95,12 +97,17 @@ def main() -> None:
     catalog.warm_soon(factory)
     rng = random.Random(1)
     triggers = iter(range(10**9))
+    later: list[None] = []  # answers not in their ack (recorded, answered through response_url)
 
     def one() -> bytes:
         request = environ(rng.choice(names), fake.response_url(), f"t{next(triggers)}")
-        return b"".join(wsgi(request, lambda status, headers: None))
+        ack = b"".join(wsgi(request, lambda status, headers: None))
+        if not ack.startswith(b"{"):
+            later.append(None)
+        return ack
 
     _warm_up(one)
+    warming = len(later)
     if args.profile:
         profile = cProfile.Profile()
         profile.runcall(_repeat, one, args.requests)
@@ -112,6 +119,9 @@ def main() -> None:
     what = "interpreter time" if args.threads == 1 else "wall time"
     print(f"/account through Tend's WSGI app, no HTTP, {args.accounts:,} accounts, {threads}")
     print(f"{what} per answer: median {statistics.median(per_request):.3f} ms (rounds: {rounds} ms)")
+    turnless = len(later) - warming
+    print(f"answered after the ack instead (no turn within {INSTANT_TURN_WAIT} s, or too many waiting): {turnless}")
+    fake.answers(len(later), timeout=60)  # let them arrive before the fake goes
     fake.stop()
 
 

@@ -30,7 +30,7 @@ from bot.instant import INSTANT, NeedsTime
 from bot.messages import Form, Option, Reply
 from bot.people.actors import Actor
 from bot.runtime.recording import InboxWriter
-from bot.runtime.work_pool import ACKS, Coalescing, WorkQueue, follow_on
+from bot.runtime.work_pool import ACKS, Coalescing, Turns, WorkQueue, follow_on
 from commands import router
 from commands.context import CommandContext
 
@@ -124,12 +124,12 @@ class Runtime:
     model: Model | None = None
     follow_up: FollowUp = field(default_factory=FollowUp)
     inbox: InboxWriter = field(init=False)  # records requests before their ack (bot.runtime.lifecycle)
-    instant_turns: threading.BoundedSemaphore = field(init=False)  # answers worked out inside acks at once
+    instant_turns: Turns = field(init=False)  # answers worked out inside acks at once, in turns
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "inbox", InboxWriter(self.session_factory, self.clock, self.platform))
         at_once = INSTANT_AT_ONCE.get(engine_of(self.session_factory).dialect.name, 2)
-        object.__setattr__(self, "instant_turns", threading.BoundedSemaphore(at_once))
+        object.__setattr__(self, "instant_turns", Turns(at_once))
 
     def after_ack(self, job: Callable[[], object]) -> None:
         """Run `job` once the request is acknowledged; failures are logged, never lost silently."""
@@ -196,12 +196,13 @@ def _wrote(session: Session, _context: object) -> None:
 # ack in this process, answering each inside its ack would push the last ack towards Slack's 3 seconds: record
 # them instead (~1 ms).
 INSTANT_WHILE_WAITING = 32
-# How many answers one process works out inside their acks at once; the others wait their turn, on a plain lock,
-# at most INSTANT_TURN_WAIT (then they are recorded and answered after the ack). On SQLite one: its statements
-# are microseconds of C, so cards worked out side by side only fight over the interpreter lock, which each
-# hands on at every statement (eight threads at once: 1.7 ms a card instead of 1.0 one at a time, and +40 %
-# answers a second over HTTP, benchmarks/README). On PostgreSQL two: one computes while the other waits for
-# the network (measured: better than one at c=8, and than eight at c=8 and c=32).
+# How many answers one process works out inside their acks at once; the others wait their turn, first come
+# first served (bot.runtime.work_pool.Turns), at most INSTANT_TURN_WAIT, then they are recorded and answered
+# after the ack. On SQLite one: its statements are microseconds of C, so cards worked out side by side only
+# fight over the interpreter lock, which each hands on at every statement (eight threads at once: 1.7 ms a
+# card instead of 1.0 one at a time, and +40 % answers a second over HTTP, benchmarks/README). On PostgreSQL
+# two: one computes while the other waits for the network (measured: better than one at c=8, and than eight
+# at c=8 and c=32).
 INSTANT_AT_ONCE = {"sqlite": 1, "postgresql": 2}
 INSTANT_TURN_WAIT = 0.5
 

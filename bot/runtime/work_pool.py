@@ -72,6 +72,46 @@ class AckGate:
 ACKS = AckGate()  # one per process: the GIL that acks and work share is per process
 
 
+class Turns:
+    """At most `at_once` holders, the others served first come, first served, each waiting at most its
+    `timeout` (then it leaves the queue). A plain semaphore wakes waiters in no set order and lets a newcomer
+    take a freed turn first: 32 threads asking for ~2 ms cards left some waiting past half a second, while
+    this never did (benchmarks.dispatch --threads 32), and over HTTP at c=32 the answer p99 halved."""
+
+    def __init__(self, at_once: int) -> None:
+        self._free = at_once
+        self._waiting: deque[threading.Event] = deque()
+        self._lock = threading.Lock()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return True
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._lock:
+            if turn.is_set():  # handed over just as the wait ran out
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def waiting(self) -> int:
+        """How many wait for a turn now."""
+        with self._lock:
+            return len(self._waiting)
+
+    def release(self) -> None:
+        """Hand the turn to the longest waiter, or free it."""
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._free += 1
+
+
 class WorkQueue:
     """Post-ack jobs, first come first served, on WORK_THREADS threads started on first use.
 

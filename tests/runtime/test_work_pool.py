@@ -4,7 +4,7 @@ asked for by many requests share runs on a thread of their own."""
 import threading
 import time
 
-from bot.runtime.work_pool import AckGate, Coalescing, WorkQueue
+from bot.runtime.work_pool import AckGate, Coalescing, Turns, WorkQueue
 
 
 def test_jobs_run_in_order_and_shutdown_waits_for_the_queue():
@@ -72,3 +72,33 @@ def test_once_shut_down_whoever_asks_for_a_delivery_makes_it_there_and_then():
     ran_on: list[str] = []
     deliveries.kick(lambda: ran_on.append(threading.current_thread().name))
     assert ran_on == [threading.current_thread().name]
+
+
+def test_turns_are_handed_on_first_come_first_served_and_one_who_gave_up_is_skipped():
+    """Under a rush no answer waits several times as long as the rest: the longest waiter goes next."""
+    turns = Turns(1)
+    assert turns.acquire(timeout=0)
+    served: list[str] = []
+
+    def waiter(name: str, timeout: float) -> None:
+        if turns.acquire(timeout=timeout):
+            served.append(name)
+            turns.release()
+
+    def until(condition) -> None:
+        deadline = time.monotonic() + 5
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    queued = []
+    for name, timeout in [("first", 5.0), ("gave up", 0.2), ("second", 5.0), ("third", 5.0)]:
+        queued.append(threading.Thread(target=waiter, args=(name, timeout)))
+        queued[-1].start()
+        until(lambda: turns.waiting() == len(queued))  # each in the queue before the next
+    until(lambda: turns.waiting() == 3)  # "gave up" has left the queue
+    turns.release()
+    for thread in queued:
+        thread.join(5)
+    assert served == ["first", "second", "third"]
+    assert turns.acquire(timeout=0)  # every turn came back
+    assert not turns.acquire(timeout=0.01)
