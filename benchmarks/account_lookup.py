@@ -13,12 +13,11 @@ import csv
 import io
 import random
 import statistics
-import tempfile
 import time
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
+from benchmarks import harness
 from bot.clock import FixedClock
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.imports import import_csv
@@ -136,7 +135,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    workdir = Path(tempfile.mkdtemp(prefix="tend-bench-"))
+    workdir = harness.scratch("tend-bench-")
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     upgrade(url)
     factory = make_session_factory(make_engine(url))

@@ -34,7 +34,6 @@ import itertools
 import os
 import random
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -270,7 +269,7 @@ def main() -> None:
     args = parser.parse_args()
     levels = tuple(int(level) for level in args.levels.split(","))
     apps = tuple(args.apps.split(","))
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='tend-compare-')}/compare.db"
+    url = args.database_url or f"sqlite:///{harness.scratch('tend-compare-')}/compare.db"
     names = prepare(url, args.accounts)
     fake, api_url, _response_url = harness.start_fake_slack()
     rounds: dict[str, list[dict]] = {kind: [] for kind in apps}

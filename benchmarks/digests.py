@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
 
+from benchmarks import harness
 from benchmarks.nudges import fresh_database
 from bot.db import bulk_insert, make_engine, make_session_factory, session_scope
 from bot.digests.build import send_due
@@ -126,7 +125,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
-    url = fresh_database(args.database_url, Path(tempfile.mkdtemp(prefix="tend-digests-")), args.accounts)
+    url = fresh_database(args.database_url, harness.scratch("tend-digests-"), args.accounts)
     engine = make_engine(url)
     factory = make_session_factory(engine)
     populate(factory, args.accounts, args.managers, random.Random(args.seed))

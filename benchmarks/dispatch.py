@@ -20,13 +20,13 @@ import io
 import pstats
 import random
 import statistics
-import tempfile
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks import harness
 from benchmarks.compare import prepare
 from bot.accounts import catalog
 from bot.config import Secret, Settings
@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    url = f"sqlite:///{tempfile.mkdtemp(prefix='tend-dispatch-')}/dispatch.db"
+    url = f"sqlite:///{harness.scratch('tend-dispatch-')}/dispatch.db"
     names = prepare(url, args.accounts)
     fake = FakeSlack(check=False).start()
     fake.add_user("U0BENCH", "sam@example.com", name="Sam Rivera")

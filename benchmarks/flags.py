@@ -28,7 +28,6 @@ import argparse
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -226,7 +225,7 @@ def main() -> None:
     fake, api_url, response_url = harness.start_fake_slack(args.slack_latency / 1000)
     urls = {}
     for kind in ("bare", "tend"):
-        urls[kind] = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix=f'tend-{kind}-')}/bench.db"
+        urls[kind] = args.database_url or f"sqlite:///{harness.scratch(f'tend-{kind}-')}/bench.db"
         prepare(urls[kind])
     rounds: dict[str, list[dict]] = {"bare": [], "tend": []}
     for _ in range(args.rounds):

@@ -1,14 +1,17 @@
-"""What the HTTP benchmarks share: child processes (so that no party steals another's interpreter lock), a
-fake Slack Web API in its own process, free ports."""
+"""What the benchmarks share: child processes (so that no party steals another's interpreter lock), a fake
+Slack Web API in its own process, free ports, scratch folders."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,14 @@ def child(module: str, *args: str, env_extra: dict[str, str] | None = None, **op
     """`python -m module args…` from the project root (with `env_extra` added to its environment)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
     return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env, **options)  # type: ignore[call-overload]
+
+
+def scratch(prefix: str) -> Path:
+    """A new folder for a benchmark's database, removed when the benchmark exits (each holds ~100 MB at 100k
+    accounts, and left behind they filled /tmp run after run)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def median_round(rounds: list[dict]) -> dict:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from benchmarks import harness
 from bot.db import bulk_insert, make_engine, make_session_factory, session_scope, upgrade
 from bot.delivery import composed
 from bot.delivery.deliverer import CLAIM
@@ -156,7 +156,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="tend-nudges-"))
+    workdir = harness.scratch("tend-nudges-")
     sizes = sorted({max(args.accounts // 10, 1), max(args.accounts // 3, 1), args.accounts})
     kind = (args.database_url or "sqlite").split(":")[0]
     print(f"nudge planning on {kind}, {args.csms:,} CSMs (first run finds everything due; target < 1 s at 100k)")

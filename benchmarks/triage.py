@@ -24,6 +24,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
+from benchmarks import harness
 from bot.ai.client import Model, make_model
 from bot.config import Settings
 from bot.flags.routing.classifier import classify
@@ -43,7 +44,6 @@ def learning_curve() -> None:
     corrections it took, and what they taught. Measured on the company's own words held aside (`evaluate`), and on the
     held-aside phrasings above (which must not get worse)."""
     import random
-    import tempfile
 
     from bot.db import make_engine, make_session_factory, session_scope, upgrade
     from bot.flags.lifecycle import reroute_flag
@@ -57,7 +57,7 @@ def learning_curve() -> None:
     random.Random(7).shuffle(pool)  # corrections arrive in no particular order
     evaluate = [r for r in rows if r["part"] == "evaluate"]
     held = [r for r in csv.DictReader(PHRASINGS.open(encoding="utf-8")) if r["part"] == "held_out"]
-    url = f"sqlite:///{tempfile.mkdtemp(prefix='tend-triage-')}/learn.db"
+    url = f"sqlite:///{harness.scratch('tend-triage-')}/learn.db"
     upgrade(url)
     factory = make_session_factory(make_engine(url))
     admin = Actor(Access.MEMBER, "Omar Haddad", "omar@example.com", None, "admin", "UTC", "U0OMAR")
