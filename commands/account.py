@@ -8,6 +8,7 @@ from bot.accounts.catalog import Match, search_accounts
 from bot.accounts.status import AccountStatus, account_count, account_status, accounts_owned_by
 from bot.flags.lists import FlagLine, account_timeline
 from bot.flags.permissions import viewer
+from bot.instant import Instant
 from bot.messages import Actions, Block, Button, Field, Note, Reply, Section
 from bot.nudges.actions import CRITERION_STATUSES, NudgeAction
 from bot.text import countdown, plural, shorten, since
@@ -30,7 +31,7 @@ MAX_CRITERIA = 10
 ECHO = 80  # characters of what was typed that a reply repeats
 
 
-@routes.command("/account", USAGE, instant=True)
+@routes.command("/account", USAGE, instant=Instant.READS)
 def account(ctx: CommandContext, text: str) -> Reply:
     if not text:
         return my_accounts(ctx)

@@ -10,6 +10,7 @@ from datetime import date
 from functools import partial
 
 from bot.errors import UserFacingError
+from bot.instant import Instant
 from bot.messages import Form, Option, Reply
 from bot.text import clean_typed, closest, shorten
 from commands import account, admin, briefing, digest, home, settings, tend
@@ -64,9 +65,9 @@ STALE_FORM = "That form is out of date. Start again from the message or command.
 UNKNOWN_COMMAND = "I don't know the command {name}. Try /tend help."
 
 
-def answers_instantly(name: str) -> bool:
-    """Whether slash command `name` may be answered inside the platform's ack (see bot.instant)."""
-    return name.strip().lower() in ROUTES.instant
+def answers_instantly(name: str) -> Instant | None:
+    """How slash command `name` may be answered inside the platform's ack (see bot.instant); None: after it."""
+    return ROUTES.instant.get(name.strip().lower())
 
 
 def needs_today(name: str) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+from bot.instant import Instant
 from bot.messages import Form, Option, Reply
 from commands.context import CommandContext
 
@@ -41,16 +42,16 @@ class Routes:
     actions: dict[str, ActionHandler] = field(default_factory=dict)
     forms: dict[str, FormRoute] = field(default_factory=dict)
     searches: dict[str, SearchHandler] = field(default_factory=dict)
-    instant: dict[str, bool] = field(default_factory=dict)  # commands that may answer inside the ack
+    instant: dict[str, Instant] = field(default_factory=dict)  # commands that may answer inside the ack
 
-    def command(self, name: str, usage: str, *, instant: bool = False) -> Callable[[C], C]:
-        """A slash command. `instant`: its answer is reads only, in milliseconds, so a platform may give it
-        inside the acknowledgement (bot.instant); a branch that needs longer calls `needs_time`."""
+    def command(self, name: str, usage: str, *, instant: Instant | None = None) -> Callable[[C], C]:
+        """A slash command. `instant`: its answer is milliseconds of work, so a platform may give it inside
+        the acknowledgement (bot.instant); a branch that needs longer calls `needs_time`."""
 
         def register(handler: C) -> C:
             self._add(self.commands, name, (handler, usage))
-            if instant:
-                self._add(self.instant, name, True)
+            if instant is not None:
+                self._add(self.instant, name, instant)
             return handler
 
         return register

@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.db import SessionFactory, session_scope
+from bot.db import SessionFactory, engine_of, session_scope
 from bot.delivery import composed, outbox
 from bot.gateway import ChatGateway, DeliveryError, Target
 from bot.messages import from_dict
@@ -246,8 +246,8 @@ def _send(
         else:
             report.retrying += 1
         return until
-    with session_scope(factory) as session:
-        outbox.mark_sent(session, item.id, ref, now)
+    with engine_of(factory).begin() as connection:
+        outbox.mark_sent(connection, item.id, ref, now)
     report.sent += 1
     return None
 

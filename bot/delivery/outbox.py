@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLCoreOperations
 
@@ -127,12 +127,16 @@ def next_due(session: Session, now: datetime, default_platform: str) -> datetime
     return min((when for when in found if when is not None), default=None)  # UTCDateTime: all aware
 
 
-def mark_sent(session: Session, notification_id: int, ref: str, now: datetime) -> None:
-    session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id)
-        .values(status="sent", sent_ref=ref[:100], sent_at=now, claimed_until=None, last_error=None)
-    )
+def mark_sent(connection: Connection, notification_id: int, ref: str, now: datetime) -> None:
+    connection.execute(_SENT, {"notification_id": notification_id, "ref": ref[:100], "at": now})
+
+
+# Built once, run on a Connection (no ORM session): one per message sent, part of every flag's and nudge's cost.
+_SENT = (
+    update(Notification)
+    .where(Notification.id == bindparam("notification_id"))
+    .values(status="sent", sent_ref=bindparam("ref"), sent_at=bindparam("at"), claimed_until=None, last_error=None)
+)
 
 
 def mark_dropped(session: Session, notification_ids: list[int], why: str, now: datetime) -> None:

@@ -3,8 +3,10 @@ the team's SLA, and announced through the outbox in the same transaction (nothin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
@@ -63,12 +65,9 @@ def raise_flag(
 ) -> RaisedFlag:
     """Create the flag (or find the one this very request created before) and queue its notifications."""
     existing = _by_source(session, request)
-    if existing is None:
-        existing = _create(session, request, reporter, now, default_timezone)
-        created = True
-    else:
-        created = False
-    return _raised(session, existing, created)
+    if existing is not None:
+        return _raised(session, existing, created=False)
+    return _create(session, request, reporter, now, default_timezone)
 
 
 def find_raised(session: Session, request: FlagRequest) -> RaisedFlag | None:
@@ -92,7 +91,9 @@ _NAMES = (
 )
 
 
-def _create(session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str) -> Flag:
+def _create(
+    session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str
+) -> RaisedFlag:
     if request.category is None:
         request = routed_by_rules(request, classify(request.description, routing_examples.examples(session)))
     category, source = request.category, request.category_source
@@ -123,20 +124,24 @@ def _create(session: Session, request: FlagRequest, reporter: Actor, now: dateti
     )
     flag = _by_source(session, request)
     assert flag is not None
-    if added is not None:  # a concurrent retry that lost the race adds nothing more
-        session.add(
-            FlagEvent(
-                flag_id=flag.id,
-                kind="raised",
-                actor_name=reporter.display_name[:200],
-                at=now,
-                detail=f"category {category.value} ({source}"
-                + (f": {request.chosen_because}" if request.chosen_because else "")
-                + f"), severity {request.severity.value}",
-            )
+    if added is None:  # a concurrent retry that lost the race adds nothing more
+        return _raised(session, flag, created=True)
+    session.add(
+        FlagEvent(
+            flag_id=flag.id,
+            kind="raised",
+            actor_name=reporter.display_name[:200],
+            at=now,
+            detail=f"category {category.value} ({source}"
+            + (f": {request.chosen_because}" if request.chosen_because else "")
+            + f"), severity {request.severity.value}",
         )
-        _announce(session, flag, team, now)
-    return flag
+    )
+    account = session.get_one(Account, flag.account_id)
+    owner = session.get(Person, account.owner_id) if account.owner_id else None
+    channels = tuple(reach.team(session, team.id)) if team else ()
+    _announce(session, flag, account, owner, team, channels, now)
+    return _raised_from(flag, True, account.name, owner, team, channels)
 
 
 def routed_by_rules(request: FlagRequest, judged: Classification, severity: Severity | None = None) -> FlagRequest:
@@ -169,19 +174,34 @@ def sla_due(session: Session, team: Team | None, severity: Severity, now: dateti
 
 
 def post_to_team(
-    session: Session, flag: Flag, account: Account, owner: Person | None, team: Team, key: str, now: datetime
+    session: Session,
+    flag: Flag,
+    account: Account,
+    owner: Person | None,
+    team: Team,
+    key: str,
+    now: datetime,
+    channels: Sequence[Target] | None = None,
 ) -> None:
-    """Post the flag in its team's channel on each platform; later updates redraw these posts."""
+    """Post the flag in its team's channel on each platform (`channels`, when the caller has them already);
+    later updates redraw these posts."""
     flag.team_post_key = key
-    outbox.post(session, key, reach.team(session, team.id), flag_messages.for_team(flag, account, owner, team), now)
+    where = list(channels) if channels is not None else reach.team(session, team.id)
+    outbox.post(session, key, where, flag_messages.for_team(flag, account, owner, team), now)
 
 
-def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) -> None:
+def _announce(
+    session: Session,
+    flag: Flag,
+    account: Account,
+    owner: Person | None,
+    team: Team | None,
+    channels: Sequence[Target],
+    now: datetime,
+) -> None:
     """Queue the team-channel post and the CSM's DM (the CS channel when the account has no owner)."""
-    account = session.get_one(Account, flag.account_id)
-    owner = session.get(Person, account.owner_id) if account.owner_id else None
     if team is not None:
-        post_to_team(session, flag, account, owner, team, f"flag:{flag.id}:team", now)
+        post_to_team(session, flag, account, owner, team, f"flag:{flag.id}:team", now, channels)
     if owner is not None and owner.id == flag.reporter_person_id:
         return  # a CSM who flags her own account knows: her reply says it was filed
     notice = flag_messages.for_csm(flag, account, team)
@@ -196,6 +216,23 @@ def _announce(session: Session, flag: Flag, team: Team | None, now: datetime) ->
 def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
     account_name, owner_name, owner_id = read(session, _NAMES, {"account_id": flag.account_id}).one()
     team = session.get(Team, flag.team_id) if flag.team_id else None
+    channels = tuple(reach.team(session, team.id)) if team else ()
+    return _raised_from(flag, created, account_name, _Owner(owner_id, owner_name) if owner_id else None, team, channels)
+
+
+class _Owner(NamedTuple):
+    id: int
+    name: str
+
+
+def _raised_from(
+    flag: Flag,
+    created: bool,
+    account_name: str,
+    owner: Person | _Owner | None,
+    team: Team | None,
+    channels: tuple[Target, ...],
+) -> RaisedFlag:
     return RaisedFlag(
         flag.id,
         created,
@@ -203,10 +240,10 @@ def _raised(session: Session, flag: Flag, created: bool) -> RaisedFlag:
         Category(flag.category),
         flag.category_source,
         team.name if team else None,
-        tuple(reach.team(session, team.id)) if team else (),
-        owner_name,
+        channels,
+        owner.name if owner else None,
         flag.sla_due_at,
         flag.description,
         flag.summary,
-        by_owner=owner_id is not None and owner_id == flag.reporter_person_id,
+        by_owner=owner is not None and owner.id == flag.reporter_person_id,
     )

@@ -51,6 +51,32 @@ def record_many(
     return {key: request_id for request_id, key in added}
 
 
+def record_answered(
+    db: Session | Connection, platform: str, key: str, kind: str, payload: dict[str, Any], now: datetime
+) -> bool:
+    """Record a request answered inside its ack, in the transaction that did its work: it is done already.
+    False when its key was recorded before (a retry): the caller then rolls back and treats it as one."""
+    return bool(
+        insert_ignore_many(
+            db,
+            InboundRequest.__table__,
+            [
+                {
+                    "platform": platform,
+                    "request_key": key[:200],
+                    "kind": kind,
+                    "payload": payload,
+                    "status": "done",
+                    "attempts": 1,
+                    "received_at": now,
+                    "finished_at": now,
+                }
+            ],
+            "id",
+        )
+    )
+
+
 def take(session: Session, request_id: int, now: datetime, waited: timedelta = timedelta(0)) -> Recorded | None:
     """Start on a request this process recorded and queued `waited` ago. Soon after its recording it still
     holds the claim it was recorded with, so it is only read (no write for the next ack's insert to wait

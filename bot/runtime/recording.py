@@ -120,13 +120,15 @@ class InboxWriter:
 
     def finish(self, request_id: int) -> None:
         """Mark a request done (its person has their answer)."""
-        with self._writing(FINISH_WAIT), engine_of(self._factory).begin() as connection:
+        with self.writing(FINISH_WAIT), engine_of(self._factory).begin() as connection:
             inbox.finish(connection, request_id, self._clock.now())
 
     @contextmanager
-    def _writing(self, wait: float = LOCK_WAIT) -> Iterator[None]:
-        """On SQLite, one inbox write at a time in this process: they queue here, in order, instead of
-        colliding on the database's lock and backing off in SQLite's coarse sleeps (1, 2, 5, 10… ms)."""
+    def writing(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+        """On SQLite, one inbox write at a time in this process (a record batch, a finished mark, or an
+        answer worked out inside its ack with its record): they queue here, in order, instead of colliding on
+        the database's lock and backing off in SQLite's coarse sleeps (1, 2, 5, 10… ms). TimeoutError when
+        the lock is not had within `wait` seconds."""
         lock = self._sqlite_writes
         if lock is None:
             yield
@@ -156,7 +158,7 @@ class InboxWriter:
         now = self._clock.now()
         try:
             with (
-                self._writing(),
+                self.writing(),
                 engine_of(self._factory).connect() as connection,
                 connection.begin(),
                 lock_wait_at_most(connection, LOCK_WAIT),
@@ -177,5 +179,5 @@ class InboxWriter:
             elif outcome is Outcome.IN_DOUBT and recording.request_id:
                 set_aside.append(recording.request_id)
         if set_aside:
-            with self._writing(FINISH_WAIT), engine_of(self._factory).begin() as connection:
+            with self.writing(FINISH_WAIT), engine_of(self._factory).begin() as connection:
                 inbox.set_aside(connection, set_aside, self._clock.now(), "not acknowledged: told to try again")

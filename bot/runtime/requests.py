@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 from bot.ai.client import Model
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db import SessionFactory, engine_of, session_scope
+from bot.db import SessionFactory, engine_of, lock_wait_at_most, session_scope
 from bot.delivery import outbox
 from bot.delivery.deliverer import SHORT_PAUSE, deliver_due
 from bot.gateway import ChatGateway, Target
 from bot.instant import INSTANT, NeedsTime
 from bot.messages import Form, Option, Reply
 from bot.people.actors import Actor
+from bot.runtime import inbox
 from bot.runtime.recording import InboxWriter
 from bot.runtime.work_pool import ACKS, Coalescing, Turns, WorkQueue, follow_on
 from commands import router
@@ -207,37 +208,88 @@ INSTANT_AT_ONCE = {"sqlite": 1, "postgresql": 2}
 INSTANT_TURN_WAIT = 0.5
 
 
-def answer_instantly(runtime: Runtime, known: Callable[[Session], Actor | None], call: Call) -> Reply | None:
-    """The answer to a command that reads only (bot.instant), worked out inside the ack; None when it cannot
-    be: the person is not known yet (`known` must not call the platform), the command needs time, asks with a
-    form, wrote something, or failed. The request is then recorded and answered after the ack as usual, so
-    nothing is lost by trying. Nothing done here is ever committed."""
+@dataclass(frozen=True)
+class Kept:
+    """What an instant answer that writes (bot.instant.Instant.WRITES) keeps with its work: the request, which
+    the inbox records as answered in the same transaction, and the id its command files things under (the
+    one the usual path would use, so that nothing is filed twice whichever path a retry takes)."""
+
+    request: Request
+    request_id: str
+
+
+def answer_instantly(
+    runtime: Runtime, known: Callable[[Session], Actor | None], call: Call, kept: Kept | None = None
+) -> Reply | None:
+    """The answer to a command worked out inside the ack (bot.instant); None when it cannot be: the person is
+    not known yet (`known` must not call the platform), the command needs time, asks with a form, failed, or
+    (without `kept`) wrote something. The request is then recorded and answered after the ack as usual, so
+    nothing is lost by trying. Without `kept` nothing done here is ever committed; with it, the work and the
+    request's inbox record are committed together before the answer is given, and what the work queued is
+    delivered as for any other request."""
     if ACKS.waiting > INSTANT_WHILE_WAITING:  # overloaded: record and ack at once, answer when there is room
         return None
     if not runtime.instant_turns.acquire(timeout=INSTANT_TURN_WAIT):
         return None
     try:
-        with runtime.session_factory() as session:
-            session.info[INSTANT] = True
-            actor = known(session)
-            if actor is None:
-                return None
-            reply = call(context(runtime, session, actor))
-            wrote = session.info.get(WROTE) or session.new or session.dirty or session.deleted
-            if wrote or session.info.get(outbox.QUEUED):
-                log.warning("a command declared instant wrote to the database: answered after the ack instead")
-                return None
-            return reply if isinstance(reply, Reply) else None  # closing the session rolls it back
+        if kept is None:
+            return _read_only(runtime, known, call)
+        answer = _kept(runtime, known, call, kept)
+        if answer is None:
+            return None
+        hand_over(runtime, answer)
+        assert isinstance(answer.reply, Reply)
+        return answer.reply
     except NeedsTime:
         return None
-    except DBAPIError as error:  # the usual path says what it means to the person (and logs it)
-        log.warning("an instant answer could not read the database (%s): answered the usual way", type(error).__name__)
+    except (DBAPIError, TimeoutError) as error:  # the usual path says what it means to the person (and logs it)
+        log.warning("an instant answer could not use the database (%s): answered the usual way", type(error).__name__)
         return None
     except Exception:
         log.exception("an instant answer failed: answered after the ack instead")
         return None
     finally:
         runtime.instant_turns.release()
+
+
+def _read_only(runtime: Runtime, known: Callable[[Session], Actor | None], call: Call) -> Reply | None:
+    with runtime.session_factory() as session:
+        session.info[INSTANT] = True
+        actor = known(session)
+        if actor is None:
+            return None
+        reply = call(context(runtime, session, actor))
+        wrote = session.info.get(WROTE) or session.new or session.dirty or session.deleted
+        if wrote or session.info.get(outbox.QUEUED):
+            log.warning("a command declared instant wrote to the database: answered after the ack instead")
+            return None
+        return reply if isinstance(reply, Reply) else None  # closing the session rolls it back
+
+
+def _kept(runtime: Runtime, known: Callable[[Session], Actor | None], call: Call, kept: Kept) -> Answer | None:
+    """One transaction: the request recorded as answered, then its work; committed only when the work gave a
+    reply. On SQLite it holds the inbox's write turn throughout (the records of other acks queue behind it, in
+    this process, rather than in SQLite's coarse back-off), and no lock is waited for longer than a turn."""
+    request = kept.request
+    with runtime.inbox.writing(INSTANT_TURN_WAIT), runtime.session_factory() as session:
+        with lock_wait_at_most(session.connection(), INSTANT_TURN_WAIT):
+            session.info[INSTANT] = True
+            actor = known(session)
+            if actor is None:
+                return None
+            now = runtime.clock.now()
+            payload = request.to_payload()
+            if not inbox.record_answered(session, runtime.platform, request.key, request.kind, payload, now):
+                return None  # a retry of a request recorded before: the usual path acknowledges it, doing nothing
+            ctx = context(runtime, session, actor)
+            ctx.request_id = kept.request_id
+            reply = call(ctx)
+            if not isinstance(reply, Reply):
+                return None  # a form opens after the ack; closing the session rolls back the record
+            session.flush()
+        queued = bool(session.info.get(outbox.QUEUED))
+        session.commit()
+    return Answer(reply, queued)
 
 
 def context(runtime: Runtime, session: Session, actor: Actor) -> CommandContext:

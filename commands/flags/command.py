@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.accounts.catalog import Match, SearchResult, search_accounts
 from bot.flags.raising import MAX_DESCRIPTION, FlagRequest
+from bot.instant import Instant
 from bot.messages import Form, Option, Reply
 from commands.context import CommandContext
 from commands.flags.filing import file_or_propose
@@ -28,7 +29,7 @@ TOO_LONG = (
 )
 
 
-@routes.command("/flag", USAGE)
+@routes.command("/flag", USAGE, instant=Instant.WRITES)
 def flag(ctx: CommandContext, text: str) -> Reply | Form:
     """Files at once when the account is clear; otherwise opens the flag form, prefilled with what was typed:
     several accounts match → pick one of them, the description without the account's words."""

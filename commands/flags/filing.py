@@ -12,6 +12,7 @@ from bot.flags.proposals import WAIT, Proposal, file_proposal, propose
 from bot.flags.raising import FlagRequest, RaisedFlag, find_raised, raise_flag, routed_by_rules
 from bot.flags.routing import examples as routing_examples
 from bot.flags.routing.triage import triage
+from bot.instant import needs_time
 from bot.messages import Actions, Button, Form, Input, Note, Option, Reply, Section
 from bot.platforms import channel_label, pick_channel
 from bot.values import Value
@@ -33,6 +34,8 @@ def file_or_propose(ctx: CommandContext, request: FlagRequest, severity_chosen: 
     if request.category is not None or find_raised(ctx.session, request) is not None:
         raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
         return confirmation(raised, ctx.platform)
+    if ctx.model is not None and ctx.model.may_send("flags"):
+        needs_time(ctx.session)  # the model's answer takes seconds: after the ack
     examples = routing_examples.examples(ctx.session)
     result = triage(ctx.model, request.description, request.severity if severity_chosen else None, examples)
     if not result.file_now:

@@ -1,5 +1,6 @@
-"""An answer worked out inside the ack is reads only: a command that writes, needs time or fails is left for
-the normal path (recorded, answered after the ack), and nothing it did is kept."""
+"""An answer worked out inside the ack: a read-only command that writes, needs time or fails is left for the
+normal path (recorded, answered after the ack), and nothing it did is kept; a command allowed to write (a
+flag) commits its work and the request's inbox record together, or neither."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from bot.config import Settings
 from bot.db import engine_of
 from bot.gateway import Target
 from bot.instant import needs_time
-from bot.messages import Reply
-from bot.models import Person
+from bot.messages import Form, Reply
+from bot.models import InboundRequest, Person
 from bot.people.actors import Access, Actor
 from bot.runtime.requests import (
     INSTANT_AT_ONCE,
     INSTANT_TURN_WAIT,
     INSTANT_WHILE_WAITING,
+    Kept,
     Runtime,
     answer_instantly,
 )
@@ -125,3 +127,59 @@ def test_answers_are_worked_out_in_turns_and_one_that_waits_too_long_is_recorded
         asker.join()
     assert answers == [Reply("card")] * at_once and most[0] == at_once
     assert answer_instantly(shared, lambda _s: MEMBER, lambda ctx: Reply("x")) == Reply("x")  # turns returned
+
+
+class Asked:
+    """A request as the inbox keeps it."""
+
+    kind, name, team = "command", "/flag", None
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def to_payload(self) -> dict:
+        return {"body": {"text": "acme invoice charged twice"}}
+
+
+def test_a_command_allowed_to_write_commits_its_work_and_its_answered_record_together(factory):
+    def files(ctx) -> Reply:
+        make_person(ctx.session, f"{ctx.request_id}@example.com")
+        return Reply("filed")
+
+    shared = runtime(factory)
+    assert answer_instantly(shared, lambda _s: MEMBER, files, Kept(Asked("command:1"), "one")) == Reply("filed")
+    with factory() as session:
+        assert session.scalars(select(Person.email)).all() == ["one@example.com"]
+        recorded = session.execute(select(InboundRequest.request_key, InboundRequest.status)).all()
+        assert recorded == [("command:1", "done")]  # nothing for the `requests` job to finish
+    # A retry of it is left to the usual path, which acknowledges it and does nothing more.
+    assert answer_instantly(shared, lambda _s: MEMBER, files, Kept(Asked("command:1"), "again")) is None
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 1
+
+
+def test_a_writing_command_that_asks_with_a_form_needs_time_or_fails_keeps_nothing(factory):
+    def half_then(outcome):
+        def call(ctx):
+            make_person(ctx.session, "half@example.com")
+            ctx.session.flush()
+            return outcome(ctx)
+
+        return call
+
+    def slow(ctx) -> Reply:
+        needs_time(ctx.session)
+        return Reply("never")
+
+    def broken(ctx) -> Reply:
+        raise RuntimeError("boom")
+
+    shared = runtime(factory)
+    for n, call in enumerate(
+        (half_then(lambda ctx: Form("Flag", "flag.form", "", ())), half_then(slow), half_then(broken))
+    ):
+        assert answer_instantly(shared, lambda _s: MEMBER, call, Kept(Asked(f"command:{n}"), str(n))) is None
+    assert answer_instantly(shared, lambda _s: None, lambda ctx: Reply("x"), Kept(Asked("command:9"), "9")) is None
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 0
+        assert session.scalar(select(func.count()).select_from(InboundRequest)) == 0  # the usual path records it

@@ -5,6 +5,7 @@ briefing then comes from the rules."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -79,3 +80,19 @@ def test_a_form_left_to_tend_gets_the_proposal_as_a_dm_and_its_button_files_it(s
     slack_ai.send.block_action(button["action_id"], button["value"], user_id="U0SAM", ephemeral=False)
     assert eventually(lambda: count(session, Flag) == 1)
     assert eventually(lambda: {"billing", "U0MAYA"} <= {p["channel"] for p in posts(slack_ai)})
+
+
+def test_with_a_model_a_flag_is_answered_after_the_ack_even_for_someone_tend_knows(slack_ai, session, fake_openai):
+    """Asking the model takes seconds: a known reporter's flag is not worked out inside the ack then. Here
+    the model is slower than its time limit (1 s), so the rules file the flag, through response_url."""
+    seed(session)
+    people(slack_ai)
+    slack_ai.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")
+    slack_ai.fake.wait_for("response_url", timeout=10)
+    fake_openai.delay = 5
+    sent = time.monotonic()
+    known = slack_ai.send.slash("/flag", "acme the refund is still missing", user_id="U0SAM")
+    assert known.status == 200 and known.seconds < 1 and known.body == ""
+    answered = slack_ai.fake.wait_for("response_url", 2, timeout=10)[1]
+    assert "Flag #2 filed for Acme Corporation: billing" in answered.params["text"]
+    assert answered.at - sent > 0.9  # after the model had its chance

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.delivery.deliverer import deliver_due
-from bot.models import Flag, Notification, RoutingRule, TeamMember
+from bot.models import Flag, InboundRequest, Notification, RoutingRule, TeamMember
 from bot.slack.app import make_gateway
 from tests.factories import make_account, make_person, make_team
 from tests.slack.conftest import NOW, slack_settings
@@ -113,6 +113,35 @@ def test_the_same_request_delivered_three_times_makes_one_flag_and_one_post(slac
     assert count(session, Flag) == 1
     assert len([p for p in posts(slack) if p["channel"] == "billing"]) == 1
     assert len(slack.fake.calls_to("response_url")) == 1  # the retries were recognised and dropped: one answer
+
+
+def test_someone_tend_knows_gets_the_confirmation_in_the_ack_itself(slack, session):
+    """What a reporter waits for is the confirmation. Once Tend knows them, a flag the rules can file is
+    filed (its messages queued, its request recorded as answered) in one transaction before the ack, and the
+    confirmation is the ack's body: no queue, no response_url round trip. A retry of it adds nothing."""
+    seed(session)
+    people(slack)
+    slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")  # Slack is asked who Sam is
+    slack.fake.wait_for("response_url")
+    known = slack.send.slash("/flag", "acme refund still missing", user_id="U0SAM", trigger_id="2222.3333.known")
+    confirmation = json.loads(known.body)
+    assert known.status == 200 and known.seconds < 3
+    assert confirmation["response_type"] == "ephemeral"
+    assert "Flag #2 filed for Acme Corporation: billing" in confirmation["text"]
+    slack.fake.wait_for("chat.postMessage", 4)
+    assert eventually(lambda: statuses(slack) == {"sent"})
+    second = [p["channel"] for p in posts(slack) if "refund still missing" in json.dumps(p)]
+    assert sorted(second) == ["U0MAYA", "billing"]
+    headers = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    retry = slack.send.slash(
+        "/flag", "acme refund still missing", user_id="U0SAM", headers=headers, trigger_id="2222.3333.known"
+    )
+    assert retry.status == 200
+    time.sleep(0.3)
+    assert count(session, Flag) == 2 and len(posts(slack)) == 4
+    assert len(slack.fake.calls_to("response_url")) == 1  # the first flag's: the second was in its ack
+    with slack.factory() as s:
+        assert set(s.scalars(select(InboundRequest.status))) == {"done"}  # nothing left to finish later
 
 
 def test_an_unowned_account_goes_to_the_customer_success_channel(slack, session):

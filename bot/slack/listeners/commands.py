@@ -1,6 +1,6 @@
 """Slash commands (/account, /tend, /flag), answered only to the asker: in the ack itself when the answer is a
-few milliseconds of reads for someone Tend knows (an account's card), else acked at once (recorded in the
-inbox) and answered through response_url."""
+few milliseconds of work for someone Tend knows (an account's card; a flag, committed before the ack), else
+acked at once (recorded in the inbox) and answered through response_url."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
 
+from bot.instant import Instant
 from bot.logs import fields
 from bot.messages import Form, Reply
 from bot.runtime import requests
@@ -37,13 +38,15 @@ def register(app: App, deps: Deps) -> None:
 
 
 def instant_answer(deps: Deps, body: dict[str, Any]) -> Reply | None:
-    """A read-only command's answer (an account's card) for someone Tend knows already, worked out within
-    the ack (bot.instant); None: record it and answer after the ack."""
+    """A quick command's answer (an account's card, a flag the rules file) for someone Tend knows already,
+    worked out within the ack (bot.instant); None: record it and answer after the ack."""
     name, user_id = str(body.get("command") or ""), str(body.get("user_id") or "")
-    if not router.answers_instantly(name) or not user_id:
+    instant = router.answers_instantly(name)
+    if instant is None or not user_id:
         return None
     started, text = time.monotonic(), unescape(body.get("text") or "")
-    reply = requests.answer_instantly(deps, deps.known(user_id), lambda ctx: router.dispatch(ctx, name, text))
+    kept = requests.Kept(Inbound("command", body), request_id(body)) if instant is Instant.WRITES else None
+    reply = requests.answer_instantly(deps, deps.known(user_id), lambda ctx: router.dispatch(ctx, name, text), kept)
     if reply is not None:
         team = body.get("team_id")
         ms = round((time.monotonic() - started) * 1000)
@@ -51,16 +54,16 @@ def instant_answer(deps: Deps, body: dict[str, Any]) -> Reply | None:
     return reply
 
 
+def request_id(body: dict[str, Any]) -> str:
+    """What a command files things under: Slack's retries of one command carry its trigger_id, so anything
+    the command creates is created once, whether it was answered in the ack or after it."""
+    return f"slash:{body.get('trigger_id') or body.get('response_url')}"
+
+
 def answer_command(deps: Deps, request: Inbound) -> Answer:
     body = request.body
     name, text = body["command"], unescape(body.get("text") or "")  # Slack sends `&`, `<`, `>` escaped
-    # Slack's retries of one command carry its trigger_id: anything the command creates is created once.
-    answer = run_for_user(
-        deps,
-        request,
-        lambda ctx: router.dispatch(ctx, name, text),
-        request_id=f"slash:{body.get('trigger_id') or body.get('response_url')}",
-    )
+    answer = run_for_user(deps, request, lambda ctx: router.dispatch(ctx, name, text), request_id=request_id(body))
     if isinstance(answer.reply, Form):
         return replace(answer, give=partial(open_view, deps, request, render.form_view(answer.reply)))
     # Always ephemeral: status cards hold ARR, health and renewal terms, for the asker's eyes only.
