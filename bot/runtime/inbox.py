@@ -30,51 +30,31 @@ class Recorded:
 
 
 def record_many(
-    db: Session | Connection, platform: str, requests: list[tuple[str, str, dict[str, Any]]], now: datetime
+    db: Session | Connection,
+    platform: str,
+    requests: list[tuple[str, str, dict[str, Any]]],
+    now: datetime,
+    answered: bool = False,
 ) -> dict[str, int]:
-    """Record (key, kind, payload) requests at once, claimed by the caller: the new rows' ids by key. A key
-    recorded before (a retry), or twice among `requests`, is added once."""
+    """Record (key, kind, payload) requests at once, claimed by the caller (or, `answered`, done already: in
+    the transaction that did their work inside the ack): the new rows' ids by key. A key recorded before (a
+    retry), or twice among `requests`, is added once."""
     rows = [
         {
             "platform": platform,
             "request_key": key[:200],
             "kind": kind,
             "payload": payload,
-            "status": "working",
+            "status": "done" if answered else "working",
             "attempts": 1,
             "received_at": now,
-            "claimed_until": now + LEASE,
+            "claimed_until": None if answered else now + LEASE,
+            "finished_at": now if answered else None,
         }
         for key, kind, payload in requests
     ]
     added = insert_ignore_many(db, InboundRequest.__table__, rows, "id", "request_key")
     return {key: request_id for request_id, key in added}
-
-
-def record_answered(
-    db: Session | Connection, platform: str, key: str, kind: str, payload: dict[str, Any], now: datetime
-) -> bool:
-    """Record a request answered inside its ack, in the transaction that did its work: it is done already.
-    False when its key was recorded before (a retry): the caller then rolls back and treats it as one."""
-    return bool(
-        insert_ignore_many(
-            db,
-            InboundRequest.__table__,
-            [
-                {
-                    "platform": platform,
-                    "request_key": key[:200],
-                    "kind": kind,
-                    "payload": payload,
-                    "status": "done",
-                    "attempts": 1,
-                    "received_at": now,
-                    "finished_at": now,
-                }
-            ],
-            "id",
-        )
-    )
 
 
 def take(session: Session, request_id: int, now: datetime, waited: timedelta = timedelta(0)) -> Recorded | None:

@@ -278,8 +278,8 @@ def _kept(runtime: Runtime, known: Callable[[Session], Actor | None], call: Call
             if actor is None:
                 return None
             now = runtime.clock.now()
-            payload = request.to_payload()
-            if not inbox.record_answered(session, runtime.platform, request.key, request.kind, payload, now):
+            asked = [(request.key, request.kind, request.to_payload())]
+            if not inbox.record_many(session, runtime.platform, asked, now, answered=True):
                 return None  # a retry of a request recorded before: the usual path acknowledges it, doing nothing
             ctx = context(runtime, session, actor)
             ctx.request_id = kept.request_id
