@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -87,9 +87,10 @@ def lock_wait_at_most(connection: Connection, seconds: float) -> Iterator[None]:
     a long import, `LOCK TABLE`, a vacuum) and then fail, instead of the usual long wait. For the few writes a
     person is waiting on with a deadline (an ack)."""
     ms = max(int(seconds * 1000), 1)
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")  # both end with the transaction
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {ms}")
+    if connection.dialect.name == "postgresql":  # both end with the transaction; one round trip
+        connection.exec_driver_sql(
+            f"SELECT set_config('lock_timeout', '{ms}', true), set_config('statement_timeout', '{ms}', true)"
+        )
         yield
         return
     raw = connection.connection.dbapi_connection
@@ -182,6 +183,21 @@ def upsert(db: Session | Connection, table: FromClause, values: dict[str, Any], 
     statement = _dialect_insert(dialect)(_table(table)).values(**values)
     changed = {column: statement.excluded[column] for column in values if column not in key}
     db.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changed))
+
+
+E = TypeVar("E")
+
+
+def insert_ignore_entity(session: Session, entity: type[E], values: dict[str, Any]) -> E | None:
+    """INSERT that does nothing when a unique key already exists: the new row as a loaded ORM object (one
+    statement, no read after it), None when it already existed."""
+    statement = _insert_ignore_entity(session.get_bind().dialect.name, cast(Hashable, entity))
+    return session.scalars(statement, [values]).first()
+
+
+@cache
+def _insert_ignore_entity(dialect: str, entity: Hashable) -> Any:
+    return _dialect_insert(dialect)(entity).on_conflict_do_nothing().returning(entity)
 
 
 @cache

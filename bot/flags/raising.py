@@ -11,7 +11,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.db import insert_ignore, read
+from bot.db import insert_ignore_entity, read
 from bot.delivery import outbox
 from bot.flags import messages as flag_messages
 from bot.flags.routing import examples as routing_examples
@@ -67,7 +67,7 @@ def raise_flag(
     existing = _by_source(session, request)
     if existing is not None:
         return _raised(session, existing, created=False)
-    return _create(session, request, reporter, now, default_timezone)
+    return file_new(session, request, reporter, now, default_timezone)
 
 
 def find_raised(session: Session, request: FlagRequest) -> RaisedFlag | None:
@@ -84,6 +84,11 @@ def _by_source(session: Session, request: FlagRequest) -> Flag | None:
 _BY_SOURCE = select(Flag).where(Flag.source_platform == bindparam("platform"), Flag.source_ref == bindparam("ref"))
 _MANAGER_TIMEZONE = select(Person.timezone).where(Person.id == bindparam("manager_id"))
 _OWNER = aliased(Person)
+_ACCOUNT_AND_OWNER = (
+    select(Account, _OWNER)
+    .outerjoin(_OWNER, _OWNER.id == Account.owner_id)
+    .where(Account.id == bindparam("account_id"))
+)
 _NAMES = (
     select(Account.name, _OWNER.name, _OWNER.id)
     .outerjoin(_OWNER, _OWNER.id == Account.owner_id)
@@ -91,18 +96,20 @@ _NAMES = (
 )
 
 
-def _create(
+def file_new(
     session: Session, request: FlagRequest, reporter: Actor, now: datetime, default_timezone: str
 ) -> RaisedFlag:
+    """`raise_flag` for a request its caller has just found unraised (`find_raised`): one read fewer. A
+    concurrent retry that raised it meanwhile is found by the insert, and nothing is added twice."""
     if request.category is None:
         request = routed_by_rules(request, classify(request.description, routing_examples.examples(session)))
     category, source = request.category, request.category_source
     assert category is not None
     team = owning_team(session, category)
     deadline = sla_due(session, team, request.severity, now, default_timezone)
-    added = insert_ignore(
+    flag = insert_ignore_entity(
         session,
-        Flag.__table__,
+        Flag,
         {
             "account_id": request.account_id,
             "category": category.value,
@@ -122,10 +129,10 @@ def _create(
             "sla_due_at": deadline,
         },
     )
-    flag = _by_source(session, request)
-    assert flag is not None
-    if added is None:  # a concurrent retry that lost the race adds nothing more
-        return _raised(session, flag, created=True)
+    if flag is None:  # a concurrent retry won the race: it is filed, and nothing more is added
+        raced = _by_source(session, request)
+        assert raced is not None
+        return _raised(session, raced, created=True)
     session.add(
         FlagEvent(
             flag_id=flag.id,
@@ -137,8 +144,7 @@ def _create(
             + f"), severity {request.severity.value}",
         )
     )
-    account = session.get_one(Account, flag.account_id)
-    owner = session.get(Person, account.owner_id) if account.owner_id else None
+    account, owner = session.execute(_ACCOUNT_AND_OWNER, {"account_id": flag.account_id}).one()
     channels = tuple(reach.team(session, team.id)) if team else ()
     _announce(session, flag, account, owner, team, channels, now)
     return _raised_from(flag, True, account.name, owner, team, channels)

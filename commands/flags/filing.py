@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from bot.flags.messages import buttons, when
 from bot.flags.permissions import FlagAction
 from bot.flags.proposals import WAIT, Proposal, file_proposal, propose
-from bot.flags.raising import FlagRequest, RaisedFlag, find_raised, raise_flag, routed_by_rules
+from bot.flags.raising import FlagRequest, RaisedFlag, file_new, find_raised, routed_by_rules
 from bot.flags.routing import examples as routing_examples
 from bot.flags.routing.triage import triage
 from bot.instant import needs_time
@@ -31,8 +31,11 @@ SEVERITIES = tuple(Option(s.value, s.value.capitalize()) for s in Severity)
 
 def file_or_propose(ctx: CommandContext, request: FlagRequest, severity_chosen: bool) -> Reply:
     """File `request`, or hold it with the model's proposal for the reporter to confirm."""
-    if request.category is not None or find_raised(ctx.session, request) is not None:
-        raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
+    raised = find_raised(ctx.session, request)  # a retry of a request that raised it already
+    if raised is not None:
+        return confirmation(raised, ctx.platform)
+    if request.category is not None:
+        raised = file_new(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
         return confirmation(raised, ctx.platform)
     if ctx.model is not None and ctx.model.may_send("flags"):
         needs_time(ctx.session)  # the model's answer takes seconds: after the ack
@@ -50,7 +53,7 @@ def file_or_propose(ctx: CommandContext, request: FlagRequest, severity_chosen: 
         )
     elif result.judged is not None:  # the rules' (or the examples') choice, and the words' severity
         request = routed_by_rules(request, result.judged, result.severity)
-    raised = raise_flag(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
+    raised = file_new(ctx.session, request, ctx.actor, ctx.clock.now(), ctx.default_timezone)
     return confirmation(raised, ctx.platform, result.confidence, request.chosen_because)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.accounts.status import account_status
 from bot.clock import FixedClock
 from bot.flags.lifecycle import reroute_flag
-from bot.flags.raising import FlagRequest, raise_flag
+from bot.flags.raising import FlagRequest, file_new, raise_flag
 from bot.gateway import Target
 from bot.messages import Section
 from bot.models import Flag, FlagEvent, Holiday, Notification, RoutingRule
@@ -97,6 +97,20 @@ def test_the_same_request_never_makes_a_second_flag(session, teams):
     assert session.scalar(select(func.count()).select_from(FlagEvent)) == 1
     assert session.scalar(select(func.count()).select_from(Notification)) == 2
     assert raise_(session, account, "invoice charged twice", ref="other").flag_id != first.flag_id
+
+
+def test_a_retry_that_loses_the_race_to_file_adds_nothing_and_finds_the_flag(session, teams):
+    """Two deliveries of one request can both find it unraised and both go on to file it: the second insert
+    adds nothing, and its reporter hears of the flag the first one filed."""
+    account = make_account(session, "Acme", owner_id=make_person(session).id)
+    request = FlagRequest(account.id, "invoice charged twice", "test", "raced")
+    first = file_new(session, request, SAM, NOW, "UTC")
+    second = file_new(session, request, SAM, NOW, "UTC")  # as if it had looked before the first was filed
+    session.commit()
+    assert second.flag_id == first.flag_id and second.account_name == "Acme"
+    assert session.scalar(select(func.count()).select_from(Flag)) == 1
+    assert session.scalar(select(func.count()).select_from(FlagEvent)) == 1
+    assert session.scalar(select(func.count()).select_from(Notification)) == 2
 
 
 def test_an_unowned_account_tells_the_customer_success_team(session, teams):
