@@ -42,6 +42,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "reset", _sqlite_reset)
         return engine
     options.setdefault("pool_pre_ping", True)
     # Enough connections for the web process's post-ack workers, so work never queues for a connection.
@@ -67,6 +68,11 @@ def engine_for(settings: Settings) -> Engine:
         pool_timeout=settings.db_pool_timeout,
         connect_args={"options": f"-c statement_timeout={timeout}"} if timeout else {},
     )
+
+
+def _sqlite_reset(dbapi_connection: Any, _record: Any, _state: Any) -> None:
+    """A connection back in the pool waits for locks as long as any other (see lock_wait_at_most)."""
+    dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -98,7 +104,10 @@ def lock_wait_at_most(connection: Connection, seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
-        raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # type: ignore[union-attr]
+        # A session that rolled back inside the block has handed its connection back to the pool, where
+        # another thread may hold it now: the pool restores the setting then (_sqlite_reset), not this.
+        if not connection.closed:
+            raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # type: ignore[union-attr]
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:
