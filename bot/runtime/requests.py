@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -229,12 +230,13 @@ def answer_instantly(
     delivered as for any other request."""
     if ACKS.waiting > INSTANT_WHILE_WAITING:  # overloaded: record and ack at once, answer when there is room
         return None
+    deadline = time.monotonic() + INSTANT_TURN_WAIT  # for the turn and, when it writes, for any lock
     if not runtime.instant_turns.acquire(timeout=INSTANT_TURN_WAIT):
         return None
     try:
         if kept is None:
             return _read_only(runtime, known, call)
-        answer = _kept(runtime, known, call, kept)
+        answer = _kept(runtime, known, call, kept, deadline)
         if answer is None:
             return None
         hand_over(runtime, answer)
@@ -266,17 +268,23 @@ def _read_only(runtime: Runtime, known: Callable[[Session], Actor | None], call:
         return reply if isinstance(reply, Reply) else None  # closing the session rolls it back
 
 
-def _kept(runtime: Runtime, known: Callable[[Session], Actor | None], call: Call, kept: Kept) -> Answer | None:
+def _kept(
+    runtime: Runtime, known: Callable[[Session], Actor | None], call: Call, kept: Kept, deadline: float
+) -> Answer | None:
     """One transaction: the request recorded as answered, then its work; committed only when the work gave a
     reply. On SQLite it holds the inbox's write turn throughout (the records of other acks queue behind it, in
-    this process, rather than in SQLite's coarse back-off), and no lock is waited for longer than a turn."""
+    this process, rather than in SQLite's coarse back-off). Waiting for its turn and for any lock ends at
+    `deadline`, so that a locked database leaves the usual path its whole budget within the ack's 3 seconds."""
     request = kept.request
-    with runtime.inbox.writing(INSTANT_TURN_WAIT), runtime.session_factory() as session:
-        with lock_wait_at_most(session.connection(), INSTANT_TURN_WAIT):
-            session.info[INSTANT] = True
-            actor = known(session)
-            if actor is None:
-                return None
+    with runtime.session_factory() as session:
+        session.info[INSTANT] = True
+        actor = known(session)  # a read: someone Tend must first ask about costs no lock
+        if actor is None:
+            return None
+        with (
+            runtime.inbox.writing(_left(deadline)),
+            lock_wait_at_most(session.connection(), _left(deadline)),
+        ):
             now = runtime.clock.now()
             asked = [(request.key, request.kind, request.to_payload())]
             if not inbox.record_many(session, runtime.platform, asked, now, answered=True):
@@ -290,6 +298,10 @@ def _kept(runtime: Runtime, known: Callable[[Session], Actor | None], call: Call
         queued = bool(session.info.get(outbox.QUEUED))
         session.commit()
     return Answer(reply, queued)
+
+
+def _left(deadline: float) -> float:
+    return max(deadline - time.monotonic(), 0.001)
 
 
 def context(runtime: Runtime, session: Session, actor: Actor) -> CommandContext:

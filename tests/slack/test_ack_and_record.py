@@ -127,3 +127,20 @@ def test_a_flag_refused_at_the_door_is_never_filed(slack, session, engine):
     time.sleep(1)
     assert session.scalar(select(func.count()).select_from(Flag)) == 0
     assert not slack.fake.calls_to("chat.postMessage") and not slack.fake.calls_to("response_url")
+
+
+def test_a_flag_from_someone_tend_knows_is_refused_in_time_when_the_database_is_locked(slack, session, engine):
+    """Someone Tend knows has a flag filed inside its ack: with the database locked, that attempt gives up
+    within its turn's wait and leaves the usual record its whole budget, so the refusal still comes in time,
+    and nothing is filed. Once the lock is gone, the next flag is filed in its ack as usual."""
+    seed_flags(session)
+    people(slack)
+    slack.send.slash("/flag", "acme invoice charged twice", user_id="U0SAM")  # Slack is asked who Sam is
+    slack.fake.wait_for("response_url")
+    with locked(engine):
+        refused = slack.send.slash("/flag", "acme refund still missing", user_id="U0SAM")
+    assert refused.status == 200 and refused.seconds < 2.7 and "Tend couldn't take this just now" in refused.body
+    time.sleep(1)
+    assert session.scalar(select(func.count()).select_from(Flag)) == 1
+    filed = slack.send.slash("/flag", "acme refund still missing", user_id="U0SAM")
+    assert "Flag #2 filed for Acme Corporation" in json.loads(filed.body)["text"]
