@@ -79,7 +79,7 @@ def update_post(session: Session, dedupe_key: str, post_key: str, reply: Reply, 
     return len(posts)
 
 
-def post(session: Session, dedupe_key: str, targets: list[Target], reply: Reply, now: datetime) -> None:
+def post(session: Session, dedupe_key: str, targets: Sequence[Target], reply: Reply, now: datetime) -> None:
     """One post in several places (a team's channel on each of its platforms), each redrawn by `update_post`
     with this `dedupe_key`."""
     for target in targets:

@@ -192,7 +192,7 @@ def post_to_team(
     """Post the flag in its team's channel on each platform (`channels`, when the caller has them already);
     later updates redraw these posts."""
     flag.team_post_key = key
-    where = list(channels) if channels is not None else reach.team(session, team.id)
+    where = channels if channels is not None else reach.team(session, team.id)
     outbox.post(session, key, where, flag_messages.for_team(flag, account, owner, team), now)
 
 
